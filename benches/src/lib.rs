@@ -1,0 +1,1 @@
+//! vrrplab-benches: shared helpers for the criterion benches in `benches/benches/`.

@@ -1,0 +1,97 @@
+//! What a [`super::Node`] asks its driver to do. Owned values, drained with `poll_output()`.
+
+use crate::vrrp::{State, TransitionReason};
+use crate::wire::Family;
+use std::net::IpAddr;
+
+/// One action for the driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub enum Output {
+    /// Send VRRP bytes as an IP packet with protocol 112.
+    Transmit(Transmit),
+    /// Add an address (a VIP or excluded VIP) to an interface.
+    AddAddress(AddressChange),
+    /// Remove an address from an interface.
+    RemoveAddress(AddressChange),
+    /// Send one gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6).
+    Announce(Announce),
+    /// An instance changed state.
+    StateChange(StateChange),
+    /// Run a notify hook (`notify_master` …) as a child process.
+    Notify(Notify),
+}
+
+/// An IP packet to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Interface to send on.
+    pub interface: String,
+    /// IP source address (the checksum was computed with it).
+    pub src: IpAddr,
+    /// IP destination: the multicast group or a unicast peer.
+    pub dst: IpAddr,
+    /// TTL / hop limit (255 for VRRP).
+    pub hop_limit: u8,
+    /// The VRRP message.
+    pub payload: Vec<u8>,
+}
+
+/// An address to add or remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressChange {
+    /// Owning instance.
+    pub instance: String,
+    /// Interface.
+    pub interface: String,
+    /// Address.
+    pub address: IpAddr,
+    /// Prefix length.
+    pub prefix_len: u8,
+}
+
+/// One gratuitous ARP / unsolicited NA for a virtual address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announce {
+    /// Owning instance.
+    pub instance: String,
+    /// Interface to send on.
+    pub interface: String,
+    /// The virtual address announced.
+    pub address: IpAddr,
+    /// VRID (for the virtual MAC, when the driver uses one).
+    pub vrid: u8,
+}
+
+/// A state change, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    /// Instance name.
+    pub instance: String,
+    /// VRID.
+    pub vrid: u8,
+    /// Family.
+    pub family: Family,
+    /// Previous state.
+    pub from: State,
+    /// New state.
+    pub to: State,
+    /// Why.
+    pub reason: TransitionReason,
+    /// Effective priority at the change.
+    pub priority: u8,
+}
+
+/// A notify hook to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notify {
+    /// Instance or group name.
+    pub name: String,
+    /// True for a sync group's hook.
+    pub group: bool,
+    /// The state entered.
+    pub state: State,
+    /// Command line to run (for `notify`, with `INSTANCE|GROUP name STATE priority` appended).
+    pub command: String,
+}

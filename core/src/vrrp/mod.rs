@@ -1,0 +1,12 @@
+//! One VRRP virtual router instance and the node-level pieces around it (sync groups, tracking,
+//! priority computation). Behaviour follows keepalived (see `shared/reference/keepalived-behaviour.md`)
+//! and RFC 5798/9568 where keepalived does.
+
+pub mod config;
+pub mod state;
+
+pub use config::{
+    GarpConfig, InstanceConfig, Preempt, SyncGroupConfig, TrackFileConfig, TrackRef,
+    TrackScriptConfig, TrackedInterface, VirtualAddress,
+};
+pub use state::{State, TransitionReason};

@@ -1,0 +1,145 @@
+//! Internet checksums for VRRP (RFC 1071), with and without the IP pseudo-header.
+//!
+//! VRRPv2 sums the VRRP message alone. VRRPv3 over IPv6 always prepends the IPv6 pseudo-header.
+//! VRRPv3 over IPv4 is ambiguous in practice: keepalived and FRR prepend the IPv4 pseudo-header
+//! (RFC 5798 §5.2.8), while RFC 9568 implementations (Cisco, Juniper, Arista) and keepalived with
+//! `v3_checksum_as_v2` do not. [`ChecksumConvention`] names that per-instance choice.
+
+use std::net::IpAddr;
+
+/// How a VRRPv3-over-IPv4 checksum is computed. (v2 and IPv6 have only one way.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum ChecksumConvention {
+    /// Include the IP pseudo-header (keepalived and FRR default; always for IPv6).
+    #[default]
+    PseudoHeader,
+    /// The VRRP message alone, like v2 (RFC 9568 for IPv4; keepalived `v3_checksum_as_v2`).
+    MessageOnly,
+}
+
+/// Running one's-complement sum over 16-bit big-endian words.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sum(u32);
+
+impl Sum {
+    fn add(mut self, bytes: &[u8]) -> Self {
+        let mut chunks = bytes.chunks_exact(2);
+        for c in &mut chunks {
+            self.0 += u32::from(u16::from_be_bytes([c[0], c[1]]));
+        }
+        if let [last] = chunks.remainder() {
+            self.0 += u32::from(u16::from_be_bytes([*last, 0]));
+        }
+        self.fold()
+    }
+
+    fn fold(mut self) -> Self {
+        while self.0 > 0xffff {
+            self.0 = (self.0 & 0xffff) + (self.0 >> 16);
+        }
+        self
+    }
+
+    fn finish(self) -> u16 {
+        !(self.fold().0 as u16)
+    }
+}
+
+/// Sum of the pseudo-header for `len` bytes of protocol 112 from `src` to `dst`.
+/// Mixed families (a caller bug) contribute only the length and protocol.
+fn pseudo_header(src: IpAddr, dst: IpAddr, len: usize) -> Sum {
+    let proto = [0u8, super::IP_PROTOCOL_VRRP];
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => Sum::default()
+            .add(&s.octets())
+            .add(&d.octets())
+            .add(&proto)
+            .add(&(len as u16).to_be_bytes()),
+        (IpAddr::V6(s), IpAddr::V6(d)) => Sum::default()
+            .add(&s.octets())
+            .add(&d.octets())
+            .add(&(len as u32).to_be_bytes())
+            .add(&[0, 0, 0, super::IP_PROTOCOL_VRRP]),
+        _ => Sum::default().add(&proto).add(&(len as u16).to_be_bytes()),
+    }
+}
+
+/// Checksum of `message` (with its checksum field zeroed or included, see [`verify`]) alone.
+pub fn message_only(message: &[u8]) -> u16 {
+    Sum::default().add(message).finish()
+}
+
+/// Checksum of `message` preceded by the pseudo-header for `src` → `dst`.
+pub fn with_pseudo_header(src: IpAddr, dst: IpAddr, message: &[u8]) -> u16 {
+    pseudo_header(src, dst, message.len()).add(message).finish()
+}
+
+/// Computes the checksum a VRRP message of `version` should carry (checksum field zeroed).
+pub fn compute(
+    version: super::Version,
+    convention: ChecksumConvention,
+    src: IpAddr,
+    dst: IpAddr,
+    message: &[u8],
+) -> u16 {
+    match (version, src, convention) {
+        (super::Version::V2, _, _) => message_only(message),
+        (super::Version::V3, IpAddr::V6(_), _) => with_pseudo_header(src, dst, message),
+        (super::Version::V3, IpAddr::V4(_), ChecksumConvention::PseudoHeader) => {
+            with_pseudo_header(src, dst, message)
+        }
+        (super::Version::V3, IpAddr::V4(_), ChecksumConvention::MessageOnly) => {
+            message_only(message)
+        }
+    }
+}
+
+/// True when `message` (checksum field included, as received) sums to zero under the given rule.
+pub fn verify(
+    version: super::Version,
+    convention: ChecksumConvention,
+    src: IpAddr,
+    dst: IpAddr,
+    message: &[u8],
+) -> bool {
+    compute(version, convention, src, dst, message) == 0
+}
+
+/// Which convention a received VRRPv3-over-IPv4 message was checksummed with, if either.
+/// For v2 and IPv6 there is one rule: `Some(PseudoHeader)` for IPv6 v3, `Some(MessageOnly)` for
+/// v2, when it verifies.
+pub fn detect(
+    version: super::Version,
+    src: IpAddr,
+    dst: IpAddr,
+    message: &[u8],
+) -> Option<ChecksumConvention> {
+    [
+        ChecksumConvention::PseudoHeader,
+        ChecksumConvention::MessageOnly,
+    ]
+    .into_iter()
+    .find(|c| verify(version, *c, src, dst, message))
+    .map(|c| match (version, src) {
+        (super::Version::V2, _) => ChecksumConvention::MessageOnly,
+        (super::Version::V3, IpAddr::V6(_)) => ChecksumConvention::PseudoHeader,
+        _ => c,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc1071_example_sums_to_the_published_value() {
+        // RFC 1071 §3 example words 0001 f203 f4f5 f6f7 sum to ddf2; checksum is its complement.
+        let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(message_only(&data), !0xddf2);
+    }
+
+    #[test]
+    fn odd_length_message_pads_with_a_zero_byte() {
+        assert_eq!(message_only(&[0x12]), !0x1200);
+    }
+}

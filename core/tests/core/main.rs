@@ -1,0 +1,4 @@
+//! Integration tests of vrrplab-core against real bytes and files from `shared/corpus`.
+
+mod config_corpus;
+mod wire_corpus;

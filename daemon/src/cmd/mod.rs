@@ -1,0 +1,5 @@
+//! One module per subcommand, each with its clap `Args` and a `run(args) -> ExitCode`.
+
+pub mod check;
+pub mod replay;
+pub mod sim;

@@ -1,0 +1,6 @@
+//! Integration tests of the `vrrplab` binary: one binary, one module per area.
+
+mod check;
+mod netns;
+mod replay;
+mod sim;

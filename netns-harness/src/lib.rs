@@ -1,0 +1,1 @@
+//! vrrplab-netns: Linux network-namespace topologies for VRRP integration tests.

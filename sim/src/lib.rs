@@ -1,0 +1,1 @@
+//! vrrplab-sim: runs vrrplab-core nodes in a deterministic turmoil network, and replays captures.

@@ -1,0 +1,4 @@
+//! Integration tests of vrrplab-sim: one binary, one module per area.
+
+mod replay;
+mod scenarios;
