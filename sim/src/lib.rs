@@ -10,6 +10,7 @@ pub mod fault;
 pub mod observe;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod world;
 
 pub use analysis::{Analysis, analyse};

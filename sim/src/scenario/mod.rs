@@ -4,11 +4,13 @@
 //! Scenarios are built in Rust (tests, property tests) or read from a TOML file
 //! ([`Scenario::from_toml`]); the embedded default is [`default_scenario`].
 
+mod conf;
 mod default;
 mod file;
 
+pub use conf::load_keepalived_conf;
 pub use default::{DEFAULT_CONF_A, DEFAULT_CONF_B, default_scenario};
-pub use file::{ConfigLoader, ScenarioError};
+pub use file::{ConfigLoader, ScenarioError, default_address};
 
 use crate::fault::FaultPlan;
 use std::collections::BTreeMap;
