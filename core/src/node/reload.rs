@@ -1,0 +1,1 @@
+//! `Node::reload`: a SIGHUP-style configuration change that keeps matched instances' state.
