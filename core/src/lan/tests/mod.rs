@@ -1,8 +1,13 @@
 //! Exact-instant behaviour tests on a virtual-clock Lan, one module per area.
 
+mod announce;
 mod election;
+mod fault_tracking;
+mod preempt;
 mod priority_zero;
 mod startup;
+mod sync_group;
+mod unicast;
 
 use super::{Lan, host_config};
 use crate::Instant;

@@ -13,6 +13,9 @@ mod transitions;
 
 pub use receive::address_greater;
 
+#[cfg(test)]
+mod tests;
+
 use super::config::{InstanceConfig, Preempt};
 use super::discard::Counters;
 use super::state::{State, TransitionReason};
