@@ -44,6 +44,9 @@ mod reload;
 mod sync;
 pub mod tracking;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::{InterfaceInfo, NodeConfig};
 pub use output::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
 

@@ -5,6 +5,7 @@ mod election;
 mod fault_tracking;
 mod preempt;
 mod priority_zero;
+mod properties;
 mod startup;
 mod sync_group;
 mod unicast;

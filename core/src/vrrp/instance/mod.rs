@@ -9,6 +9,7 @@
 //! and applies sync groups; tests may drive an instance alone.
 
 mod receive;
+mod reload;
 mod transitions;
 
 pub use receive::address_greater;

@@ -51,6 +51,10 @@ impl Instance {
     /// Graceful stop: a master sends priority 0 and removes its addresses; every state goes
     /// to INIT and every timer stops.
     pub fn shutdown(&mut self, now: Instant) {
+        self.stop(now, TransitionReason::Shutdown);
+    }
+
+    pub(super) fn stop(&mut self, now: Instant, reason: TransitionReason) {
         let _ = now;
         if self.state == State::Init {
             return;
@@ -58,7 +62,7 @@ impl Instance {
         if self.state == State::Master {
             self.leave_master(true);
         }
-        self.change_state(State::Init, TransitionReason::Shutdown);
+        self.change_state(State::Init, reason);
         self.timers.stop_all();
         self.wants_master = None;
     }
@@ -182,7 +186,7 @@ impl Instance {
 
     /// Every address installed while MASTER: `virtual_ipaddress` then
     /// `virtual_ipaddress_excluded`, with the interface each goes on.
-    fn addresses(&self) -> Vec<(String, std::net::IpAddr, u8)> {
+    pub(super) fn addresses(&self) -> Vec<(String, std::net::IpAddr, u8)> {
         self.config
             .virtual_addresses
             .iter()
