@@ -51,7 +51,17 @@ pub fn nodes(scenario: &Scenario) -> String {
 pub fn timeline(run: &RunRecord) -> String {
     let mut out = String::new();
     let mut last: Option<(std::time::Duration, String)> = None;
-    for e in &run.events {
+    // Within one instant of one node, print the state change first and its VIP changes after.
+    let mut events: Vec<&crate::observe::Event> = run.events.iter().collect();
+    events.sort_by_key(|e| {
+        let order = match e.kind {
+            EventKind::Fault(_) => 0,
+            EventKind::Transition { .. } => 1,
+            _ => 2,
+        };
+        (e.t, order != 0, e.node.clone(), order)
+    });
+    for e in events {
         let same_line = last.as_ref().is_some_and(|(t, n)| *t == e.t && *n == e.node);
         match &e.kind {
             EventKind::Fault(a) => {

@@ -25,7 +25,9 @@ pub struct SimSettings {
     pub seed: u64,
     /// Simulated time to run.
     pub duration: Duration,
-    /// turmoil tick: network delivery is rounded up to it; timers inside a host stay exact.
+    /// turmoil tick: network delivery is rounded up to it (up to two ticks late); timers inside
+    /// a host stay exact. Default 1 ms: a 10 ms tick cannot order skew times that differ by
+    /// less than a tick (priority 100 vs 99 differ by 3.9 ms), so both nodes may briefly win.
     pub tick: Duration,
     /// Minimum one-way latency.
     pub min_latency: Duration,
@@ -40,7 +42,7 @@ impl Default for SimSettings {
         SimSettings {
             seed: 1,
             duration: Duration::from_secs(60),
-            tick: Duration::from_millis(10),
+            tick: Duration::from_millis(1),
             min_latency: Duration::from_millis(1),
             max_latency: Duration::from_millis(1),
             record_packets: true,

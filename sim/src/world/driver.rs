@@ -68,6 +68,16 @@ struct Driver {
     /// Next simulated time each vrrp_script "runs".
     script_due: BTreeMap<String, Duration>,
     gateway_replied: bool,
+    /// rise/fall state of each vrrp_script.
+    script_state: BTreeMap<String, ScriptState>,
+}
+
+/// keepalived's rise/fall filter: `fall` consecutive failures take a script down, `rise`
+/// consecutive successes bring it up.
+#[derive(Debug, Clone, Copy)]
+struct ScriptState {
+    up: bool,
+    streak: u32,
 }
 
 impl Driver {
@@ -89,11 +99,13 @@ impl Driver {
             .iter()
             .map(|s| (s.name.clone(), sim_now() + s.interval))
             .collect();
+        self.script_state = config
+            .scripts
+            .iter()
+            .map(|s| (s.name.clone(), ScriptState { up: !s.init_fail, streak: 0 }))
+            .collect();
         let mut node = Node::new(config, now);
-        // Scripts and track files already failing at boot are reported at once.
-        for (name, ok) in self.ctl.scripts_ok.borrow().iter() {
-            node.handle_script_result(now, name, *ok);
-        }
+        // Track files already set by the fault plan are reported at once.
         for (name, value) in self.ctl.track_files.borrow().iter() {
             node.handle_track_file(now, name, *value);
         }
@@ -337,35 +349,23 @@ impl Driver {
                     node.handle_interface(now, &name, up);
                 }
             }
-            Command::Script { name, ok } => {
-                if let Some(node) = self.node.as_mut() {
-                    node.handle_script_result(now, &name, ok);
-                }
-            }
+            // The fault plan already set the script's raw result in `Control::scripts_ok`;
+            // the next runs carry it through rise/fall.
+            Command::Script => {}
             Command::TrackFile { name, value } => {
                 if let Some(node) = self.node.as_mut() {
                     node.handle_track_file(now, &name, value);
                 }
             }
             Command::Reload(config) => {
-                // The core has no reload entry point yet: the node restarts with the new
-                // configuration (matched instances do not keep their state, unlike keepalived).
                 *self.ctl.config.borrow_mut() = *config;
-                if self.node.is_some() {
-                    self.abandon("reload");
-                    self.start();
+                if let Some(node) = self.node.as_mut() {
+                    let config = with_interfaces(self.ctl.config.borrow().clone(), self.spec.address, &|_| false);
+                    node.reload(now, config);
                 }
             }
             Command::Wake => {}
         }
-    }
-
-    /// Drops the running node without a goodbye (reload): its VIPs and states are cleared.
-    fn abandon(&mut self, reason: &str) {
-        self.node = None;
-        let t = sim_now();
-        let mut shared = self.shared.borrow_mut();
-        super::clear_node(&mut shared.observer, t, &self.spec.name, reason);
     }
 
     /// Runs the due `vrrp_script`s: the gateway script pings the gateway; others report the
@@ -397,6 +397,21 @@ impl Driver {
                     .copied()
                     .unwrap_or(!script.init_fail)
             };
+            let st = self
+                .script_state
+                .entry(script.name.clone())
+                .or_insert(ScriptState { up: !script.init_fail, streak: 0 });
+            if ok == st.up {
+                st.streak = 0;
+                continue;
+            }
+            st.streak += 1;
+            let needed = if ok { script.rise } else { script.fall }.max(1);
+            if st.streak < needed {
+                continue;
+            }
+            st.up = ok;
+            st.streak = 0;
             if let Some(node) = self.node.as_mut() {
                 node.handle_script_result(now, &script.name, ok);
             }
@@ -468,6 +483,7 @@ pub(crate) async fn router(
         node: None,
         script_due: BTreeMap::new(),
         gateway_replied: false,
+        script_state: BTreeMap::new(),
     };
     if !ctl.stopped.get() {
         driver.start();

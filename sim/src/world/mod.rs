@@ -213,10 +213,7 @@ impl World<'_> {
                     .scripts_ok
                     .borrow_mut()
                     .insert(script.clone(), *ok);
-                self.controls[node].send(Command::Script {
-                    name: script.clone(),
-                    ok: *ok,
-                });
+                self.controls[node].send(Command::Script);
             }
             FaultAction::TrackFile { node, name, value } => {
                 self.controls[node]

@@ -174,7 +174,7 @@ pub(crate) enum Command {
     Stop,
     Start,
     Interface { name: String, up: bool },
-    Script { name: String, ok: bool },
+    Script,
     TrackFile { name: String, value: i64 },
     Reload(Box<NodeConfig>),
     /// Re-read the clock (after a drift change).
