@@ -128,3 +128,23 @@ fn two_grouped_routers_fail_over_as_a_whole() {
     lan.run_until(at_secs(20.0));
     assert_eq!(states(&lan, 1), vec![State::Master, State::Master]);
 }
+
+#[test]
+fn member_weights_are_ignored_unless_sync_group_tracking_weight() {
+    use crate::vrrp::{TrackRef, TrackScriptConfig};
+    let build = |tracking_weight: bool| {
+        let mut cfg = grouped(0, 100, 100);
+        cfg.instances[0].track_scripts.push(TrackRef {
+            name: "chk".into(),
+            weight: Some(-30),
+        });
+        cfg.scripts.push(TrackScriptConfig::new("chk", "/bin/true"));
+        cfg.sync_groups[0].tracking_weight = tracking_weight;
+        let mut lan = Lan::new(1);
+        lan.add_host("h1", cfg);
+        lan.set_script(0, "chk", false);
+        lan.node(0).unwrap().instances()[0].effective_priority
+    };
+    assert_eq!(build(false), 100);
+    assert_eq!(build(true), 70);
+}
