@@ -131,7 +131,8 @@ pub fn verify(
 
 /// Which convention a received VRRPv3-over-IPv4 message was checksummed with, if either.
 /// For v2 and IPv6 there is one rule: `Some(PseudoHeader)` for IPv6 v3, `Some(MessageOnly)` for
-/// v2, when it verifies.
+/// v2, when it verifies. When the IPv4 pseudo-header happens to sum to zero (about one address
+/// pair in 65535) both conventions verify and the answer is `PseudoHeader`, keepalived's default.
 pub fn detect(
     version: super::Version,
     src: IpAddr,
