@@ -164,6 +164,41 @@ mod tests {
     }
 
     #[test]
+    fn pseudo_header_summing_to_zero_verifies_both_ways_and_detects_pseudo_header() {
+        // 224.0.0.18 + proto 112 + length 12 sum to 0xe08e; a source of 0x1f71_0000 brings the
+        // pseudo-header to 0xffff, which adds nothing in one's complement.
+        let (src, dst) = (
+            IpAddr::V4(std::net::Ipv4Addr::new(0x1f, 0x71, 0, 0)),
+            IpAddr::V4(super::super::MULTICAST_GROUP_V4),
+        );
+        let mut message = [0x31, 51, 100, 1, 0, 100, 0, 0, 192, 0, 2, 100];
+        let sum = compute(
+            super::super::Version::V3,
+            ChecksumConvention::PseudoHeader,
+            src,
+            dst,
+            &message,
+        );
+        message[6..8].copy_from_slice(&sum.to_be_bytes());
+        for convention in [
+            ChecksumConvention::PseudoHeader,
+            ChecksumConvention::MessageOnly,
+        ] {
+            assert!(verify(
+                super::super::Version::V3,
+                convention,
+                src,
+                dst,
+                &message
+            ));
+        }
+        assert_eq!(
+            detect(super::super::Version::V3, src, dst, &message),
+            Some(ChecksumConvention::PseudoHeader)
+        );
+    }
+
+    #[test]
     fn odd_length_message_pads_with_a_zero_byte() {
         assert_eq!(message_only(&[0x12]), !0x1200);
     }
