@@ -262,7 +262,13 @@ impl Ctx<'_> {
     fn unicast(&self, a: &Member, b: &Member, out: &mut Vec<Finding>) {
         let (x, y) = (a.inst, b.inst);
         let (na, nb) = (self.name(a), self.name(b));
-        let peers = |i: &VrrpInstance| i.unicast_peers.iter().map(|p| p.address.to_string()).collect::<Vec<_>>().join(", ");
+        let peers = |i: &VrrpInstance| {
+            if i.unicast_peers.is_empty() {
+                return "multicast (no unicast_peer)".to_string();
+            }
+            let list = i.unicast_peers.iter().map(|p| p.address.to_string()).collect::<Vec<_>>().join(", ");
+            format!("unicast_peer {{ {list} }}")
+        };
         let mut problems = Vec::new();
         match (x.unicast_peers.is_empty(), y.unicast_peers.is_empty()) {
             (true, true) => return,
@@ -286,8 +292,8 @@ impl Ctx<'_> {
             vrid: x.vrid,
             message: format!("{}: adverts do not reach the other node, so both become master.", problems.join("; ")),
             locations: vec![
-                self.loc(a, "unicast_peer", format!("unicast_peer {{ {} }}", peers(x))),
-                self.loc(b, "unicast_peer", format!("unicast_peer {{ {} }}", peers(y))),
+                self.loc(a, "unicast_peer", peers(x)),
+                self.loc(b, "unicast_peer", peers(y)),
             ],
         });
     }
@@ -302,8 +308,8 @@ impl Ctx<'_> {
                 kind: FindingKind::BothOwner,
                 vrid,
                 message: format!(
-                    "{} all have priority 255 (address owner): only one node can own the addresses; the owners fight, and keepalived logs a configuration error and lowers one to 254.",
-                    owners.iter().map(|m| self.name(m)).collect::<Vec<_>>().join(", ")
+                    "{} have priority 255 (address owner): only one node can own the addresses; the owners fight, and keepalived logs a configuration error and lowers one to 254.",
+                    owners.iter().map(|m| self.name(m)).collect::<Vec<_>>().join(" and ")
                 ),
                 locations: owners.iter().map(|m| prio_loc(m)).collect(),
             });

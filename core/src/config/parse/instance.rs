@@ -591,6 +591,14 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
         .unwrap_or(Duration::ZERO),
         lower_prio_repeat: w.garp_lower_prio_repeat.unwrap_or(g.vrrp_garp_lower_prio_repeat),
     };
+    if let Some(own) = w.interface.as_deref() {
+        if w.track_interfaces.iter().any(|t| t.name == own) {
+            ctx.diags.push(
+                Diagnostic::note(spans.of("track_interface"), format!("track_interface {own} is the instance's own interface, which is always tracked"))
+                    .with_help(format!("remove {own} from track_interface (keepalived ignores it)")),
+            );
+        }
+    }
     let interface = match w.interface {
         Some(i) => i,
         None => {
