@@ -24,7 +24,10 @@ pub struct Args {
 fn parse_kind(s: &str) -> Result<FindingKind, String> {
     FindingKind::from_name(s.trim()).ok_or_else(|| {
         let names: Vec<&str> = FindingKind::ALL.iter().map(|k| k.name()).collect();
-        format!("unknown finding kind {s:?} (expected one of {})", names.join(", "))
+        format!(
+            "unknown finding kind {s:?} (expected one of {})",
+            names.join(", ")
+        )
     })
 }
 
@@ -59,7 +62,10 @@ pub fn run(args: Args) -> ExitCode {
             .filter(|k| report.of_kind(**k).next().is_some())
             .map(|k| k.name())
             .collect();
-        eprintln!("vrrplab replay: findings of kind {} present (--fail-on)", hits.join(", "));
+        eprintln!(
+            "vrrplab replay: findings of kind {} present (--fail-on)",
+            hits.join(", ")
+        );
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS

@@ -6,7 +6,9 @@
 //! [`Decoded::IcmpQuotedVrrp`]. Decoding never panics on malformed frames.
 
 use super::reader::LinkType;
-use etherparse::{EtherType, IpNumber, LinkExtSlice, LinkSlice, NetSlice, SlicedPacket, TransportSlice};
+use etherparse::{
+    EtherType, IpNumber, LinkExtSlice, LinkSlice, NetSlice, SlicedPacket, TransportSlice,
+};
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -263,7 +265,11 @@ fn quotes_vrrp_v6(quoted: &[u8]) -> bool {
 
 /// Ethernet/IPv4 ARP whose sender and target protocol addresses are equal.
 fn gratuitous_arp(arp: &[u8], segment: Segment, l2_src: Option<[u8; 6]>) -> Option<AnnounceFrame> {
-    if arp.len() < 28 || arp[0..2] != [0, 1] || arp[2..4] != [0x08, 0x00] || arp[4] != 6 || arp[5] != 4
+    if arp.len() < 28
+        || arp[0..2] != [0, 1]
+        || arp[2..4] != [0x08, 0x00]
+        || arp[4] != 6
+        || arp[5] != 4
     {
         return None;
     }

@@ -23,18 +23,37 @@ pub fn render(report: &Report) -> String {
         "capture   {} ({}, {})",
         report.file,
         report.format,
-        if report.links.is_empty() { "no frames".to_string() } else { report.links.join(", ") }
+        if report.links.is_empty() {
+            "no frames".to_string()
+        } else {
+            report.links.join(", ")
+        }
     );
     let other = c.packets - c.vrrp - c.garp - c.unsolicited_na;
     let _ = writeln!(
         out,
         "frames    {} total: {} VRRP, {} gratuitous ARP, {} unsolicited NA, {} other \
          ({} ARP, {} other IP, {} ICMP quoting VRRP, {} other link, {} malformed, {} fragments)",
-        c.packets, c.vrrp, c.garp, c.unsolicited_na, other, c.arp, c.other_ip, c.icmp_quoted_vrrp,
-        c.other_link, c.malformed, c.fragments
+        c.packets,
+        c.vrrp,
+        c.garp,
+        c.unsolicited_na,
+        other,
+        c.arp,
+        c.other_ip,
+        c.icmp_quoted_vrrp,
+        c.other_link,
+        c.malformed,
+        c.fragments
     );
     if let (Some(a), Some(b)) = (report.first_ns, report.last_ns) {
-        let _ = writeln!(out, "span      {} → {} ({:.3} s)", abs(a), abs(b), (b - a) as f64 / 1e9);
+        let _ = writeln!(
+            out,
+            "span      {} → {} ({:.3} s)",
+            abs(a),
+            abs(b),
+            (b - a) as f64 / 1e9
+        );
     }
     if let Some(e) = &report.error {
         let _ = writeln!(out, "ERROR     reading stopped: {e}");
@@ -89,8 +108,21 @@ pub fn render(report: &Report) -> String {
 fn render_routers(report: &Report, out: &mut String) {
     let _ = writeln!(out, "ROUTERS ({})", report.routers.len());
     let header = [
-        "segment", "family", "vrid", "router", "mac", "ver", "prio", "int", "addresses", "auth",
-        "checksum", "ttl", "adverts", "master", "interval mean±sd / max dev (ms)",
+        "segment",
+        "family",
+        "vrid",
+        "router",
+        "mac",
+        "ver",
+        "prio",
+        "int",
+        "addresses",
+        "auth",
+        "checksum",
+        "ttl",
+        "adverts",
+        "master",
+        "interval mean±sd / max dev (ms)",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in &report.routers {
@@ -99,7 +131,11 @@ fn render_routers(report: &Report, out: &mut String) {
             (Some(a), None) => a.clone(),
             _ => "?".into(),
         };
-        let master: f64 = r.master.iter().map(|m| (m.end_ns - m.start_ns) as f64 / 1e9).sum();
+        let master: f64 = r
+            .master
+            .iter()
+            .map(|m| (m.end_ns - m.start_ns) as f64 / 1e9)
+            .sum();
         let jitter = if r.jitter.samples == 0 {
             "-".to_string()
         } else {
@@ -117,12 +153,24 @@ fn render_routers(report: &Report, out: &mut String) {
             r.address.to_string(),
             r.mac.as_ref().map_or("-".into(), mac_text),
             r.version.clone().unwrap_or_else(|| "?".into()),
-            r.priorities.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(","),
+            r.priorities
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             r.interval.map_or("?".into(), |i| format!("{i}s")),
-            r.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(","),
+            r.addresses
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             auth,
             r.checksum.unwrap_or("invalid").to_string(),
-            r.hop_limits.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","),
+            r.hop_limits
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             r.adverts.to_string(),
             format!("{master:.3}s in {}", r.master.len()),
             jitter,

@@ -89,7 +89,14 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
     for group in &mut groups {
         close_runs(group, end_ns);
         routers.extend(group.routers.iter().map(|r| router_report(group, r)));
-        analyse_group(group, start_ns, end_ns, &a.announcements.bursts, &mut findings, &mut timeline);
+        analyse_group(
+            group,
+            start_ns,
+            end_ns,
+            &a.announcements.bursts,
+            &mut findings,
+            &mut timeline,
+        );
         timeline.append(&mut group.events);
     }
     announcement_events(&groups, &a.announcements.bursts, &mut timeline);
@@ -99,7 +106,8 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
     findings.sort_by(|x: &Finding, y| {
         (x.start_ns, x.kind, x.vrid, &x.routers).cmp(&(y.start_ns, y.kind, y.vrid, &y.routers))
     });
-    timeline.sort_by(|x: &Event, y| (x.time_ns, x.frame, x.event).cmp(&(y.time_ns, y.frame, y.event)));
+    timeline
+        .sort_by(|x: &Event, y| (x.time_ns, x.frame, x.event).cmp(&(y.time_ns, y.frame, y.event)));
     Report {
         file: a.file,
         format: a.format.name().to_string(),
@@ -120,7 +128,8 @@ fn close_runs(group: &mut Group, end_ns: u64) {
     for r in &mut group.routers {
         if let Some(run) = r.runs.last_mut() {
             if run.end == RunEnd::Open
-                && end_ns.saturating_sub(run.last_ns) > RUN_BREAK_INTERVALS * interval_ns(run.interval_cs)
+                && end_ns.saturating_sub(run.last_ns)
+                    > RUN_BREAK_INTERVALS * interval_ns(run.interval_cs)
             {
                 run.end = RunEnd::Silent;
             }
@@ -201,7 +210,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn event(&mut self, time_ns: u64, frame: u64, router: IpAddr, event: &'static str, detail: String) {
+    fn event(
+        &mut self,
+        time_ns: u64,
+        frame: u64,
+        router: IpAddr,
+        event: &'static str,
+        detail: String,
+    ) {
         let k = self.group.key;
         self.timeline.push(Event {
             time_ns,
@@ -273,7 +289,13 @@ fn analyse_group(
     for (i, r) in runs.iter().enumerate() {
         let run = &r.run;
         if let RunEnd::Resigned { time_ns, frame } = run.end {
-            ctx.event(time_ns, frame, r.router, "resign", "sends priority 0 (resigns mastership)".into());
+            ctx.event(
+                time_ns,
+                frame,
+                r.router,
+                "resign",
+                "sends priority 0 (resigns mastership)".into(),
+            );
         }
         if run.end == RunEnd::Silent && run.adverts > 0 {
             ctx.event(
@@ -289,15 +311,16 @@ fn analyse_group(
         }
         let interval = r.interval_ns();
         let at_capture_start = run.start_ns.saturating_sub(start_ns) < interval;
-        let others: Vec<usize> = (0..i)
-            .filter(|&j| runs[j].router != r.router)
-            .collect();
+        let others: Vec<usize> = (0..i).filter(|&j| runs[j].router != r.router).collect();
         let overlapping: Vec<IpAddr> = others
             .iter()
             .filter(|&&j| runs[j].run.adverts > 0 && runs[j].run.last_ns > run.start_ns)
             .map(|&j| runs[j].router)
             .collect();
-        let previous = others.iter().copied().max_by_key(|&j| (runs[j].end_ns(), j));
+        let previous = others
+            .iter()
+            .copied()
+            .max_by_key(|&j| (runs[j].end_ns(), j));
         if !overlapping.is_empty() {
             changes.push((run.start_ns, r.router));
             let list: Vec<String> = overlapping.iter().map(|a| a.to_string()).collect();
@@ -366,7 +389,13 @@ fn analyse_group(
     mismatches(&mut ctx);
 }
 
-fn resign_finding(ctx: &mut Ctx<'_>, prev: &RunRef, time_ns: u64, frame: u64, next: Option<&RunRef>) {
+fn resign_finding(
+    ctx: &mut Ctx<'_>,
+    prev: &RunRef,
+    time_ns: u64,
+    frame: u64,
+    next: Option<&RunRef>,
+) {
     match next {
         Some(n) => {
             let after = n.run.start_ns.saturating_sub(time_ns);
@@ -408,7 +437,10 @@ fn resign_finding(ctx: &mut Ctx<'_>, prev: &RunRef, time_ns: u64, frame: u64, ne
             );
         }
         None => {
-            let text = format!("{} resigned (priority 0); no router took over in the capture", prev.router);
+            let text = format!(
+                "{} resigned (priority 0); no router took over in the capture",
+                prev.router
+            );
             ctx.finding(
                 FindingKind::Resign,
                 time_ns,
@@ -448,7 +480,11 @@ fn failover_finding(ctx: &mut Ctx<'_>, prev: &RunRef, next: &RunRef, gap: u64) {
         next.run.start_frame,
         next.router,
         "master",
-        format!("takes over {} after {}'s last advert (failover)", s3(gap), prev.router),
+        format!(
+            "takes over {} after {}'s last advert (failover)",
+            s3(gap),
+            prev.router
+        ),
     );
     ctx.finding(
         FindingKind::Failover,
@@ -556,8 +592,18 @@ fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef]) {
     }
 }
 
-fn dual_master_finding(ctx: &mut Ctx<'_>, runs: &[RunRef], start: u64, end: u64, involved: &BTreeSet<usize>) {
-    let longest = involved.iter().map(|&i| runs[i].interval_ns()).max().unwrap_or(0);
+fn dual_master_finding(
+    ctx: &mut Ctx<'_>,
+    runs: &[RunRef],
+    start: u64,
+    end: u64,
+    involved: &BTreeSet<usize>,
+) {
+    let longest = involved
+        .iter()
+        .map(|&i| runs[i].interval_ns())
+        .max()
+        .unwrap_or(0);
     if end - start < longest {
         return;
     }
@@ -648,10 +694,19 @@ fn flapping(ctx: &mut Ctx<'_>, changes: &[(u64, IpAddr)]) {
 }
 
 fn invalid_packets(ctx: &mut Ctx<'_>) {
-    let items: Vec<_> = ctx.group.invalid.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let items: Vec<_> = ctx
+        .group
+        .invalid
+        .iter()
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
     for ((router, defect), inv) in items {
         let frames: Vec<String> = inv.frames.iter().map(|f| f.to_string()).collect();
-        let more = if inv.count as usize > inv.frames.len() { ", …" } else { "" };
+        let more = if inv.count as usize > inv.frames.len() {
+            ", …"
+        } else {
+            ""
+        };
         let text = format!(
             "{} invalid advert{} from {} ({}: {}), frame{} {}{}",
             inv.count,
@@ -702,7 +757,10 @@ fn mismatches(ctx: &mut Ctx<'_>) {
         .collect();
     for (m, end) in items {
         let [(a, va), (b, vb)] = &m.sides;
-        let text = format!("{} differs: {a} announces {va}, {b} announces {vb}", m.field);
+        let text = format!(
+            "{} differs: {a} announces {va}, {b} announces {vb}",
+            m.field
+        );
         ctx.finding(
             FindingKind::ParameterMismatch,
             m.start_ns,
@@ -724,17 +782,28 @@ fn announcement_events(groups: &[Group], bursts: &[super::Burst], timeline: &mut
         for g in groups.iter().filter(|g| g.key.segment == b.segment) {
             let vmac = virtual_mac(g.key.family, g.key.vrid);
             for r in &g.routers {
-                let claims = r.params.as_ref().is_some_and(|p| p.addresses.contains(&b.address));
+                let claims = r
+                    .params
+                    .as_ref()
+                    .is_some_and(|p| p.addresses.contains(&b.address));
                 let from = r.mac.is_none_or(|m| b.from_mac(&m)) || b.from_mac(&vmac);
                 if claims && from {
                     matched = true;
-                    timeline.push(burst_event(b, Some(g.key.vrid), g.key.family, r.address.to_string()));
+                    timeline.push(burst_event(
+                        b,
+                        Some(g.key.vrid),
+                        g.key.family,
+                        r.address.to_string(),
+                    ));
                 }
             }
         }
         if !matched {
             let family = Family::of(&b.address);
-            let who = b.mac.or(b.l2_src).map_or_else(|| "?".to_string(), |m| mac_text(&m));
+            let who = b
+                .mac
+                .or(b.l2_src)
+                .map_or_else(|| "?".to_string(), |m| mac_text(&m));
             timeline.push(burst_event(b, None, family, who));
         }
     }
@@ -779,9 +848,15 @@ mod tests {
     fn skew_and_master_down_match_keepalived_for_the_corpus_priorities() {
         // v2, priority 99, 1 s: skew 157/256 s = 0.61328 s, MDI 3.61328 s (MANIFEST.md).
         assert_eq!(skew_time_ns(Version::V2, 99, 1_000_000_000), 613_281_250);
-        assert_eq!(master_down_interval_ns(Version::V2, 99, 1_000_000_000), 3_613_281_250);
+        assert_eq!(
+            master_down_interval_ns(Version::V2, 99, 1_000_000_000),
+            3_613_281_250
+        );
         // v3, priority 100, 0.1 s: skew 156 × 0.1 / 256 = 0.0609 s, MDI 0.3609 s.
         assert_eq!(skew_time_ns(Version::V3, 100, 100_000_000), 60_937_500);
-        assert_eq!(master_down_interval_ns(Version::V3, 100, 100_000_000), 360_937_500);
+        assert_eq!(
+            master_down_interval_ns(Version::V3, 100, 100_000_000),
+            360_937_500
+        );
     }
 }

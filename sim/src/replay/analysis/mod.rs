@@ -166,15 +166,35 @@ fn a_differs(a: &str, b: &str) -> bool {
 fn compare(a: &Params, b: &Params) -> Vec<(&'static str, String, String)> {
     let mut out = vec![
         ("version", a.version.to_string(), b.version.to_string()),
-        ("advert_int", interval_text(a.interval_cs), interval_text(b.interval_cs)),
-        ("auth", auth_text(&a.authentication), auth_text(&b.authentication)),
-        ("virtual_addresses", addresses_text(&a.addresses), addresses_text(&b.addresses)),
+        (
+            "advert_int",
+            interval_text(a.interval_cs),
+            interval_text(b.interval_cs),
+        ),
+        (
+            "auth",
+            auth_text(&a.authentication),
+            auth_text(&b.authentication),
+        ),
+        (
+            "virtual_addresses",
+            addresses_text(&a.addresses),
+            addresses_text(&b.addresses),
+        ),
     ];
     if a.version == Version::V3 && b.version == Version::V3 {
-        out.push(("checksum", checksum_text(a.checksum), checksum_text(b.checksum)));
+        out.push((
+            "checksum",
+            checksum_text(a.checksum),
+            checksum_text(b.checksum),
+        ));
     }
     if a.destination.is_multicast() && b.destination.is_multicast() {
-        out.push(("destination", a.destination.to_string(), b.destination.to_string()));
+        out.push((
+            "destination",
+            a.destination.to_string(),
+            b.destination.to_string(),
+        ));
     }
     out
 }
@@ -202,7 +222,10 @@ pub fn password_text(p: &[u8; 8]) -> String {
 
 /// Comma-separated addresses.
 pub fn addresses_text(a: &[IpAddr]) -> String {
-    a.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
+    a.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// `pseudo-header`, `message-only`, `invalid`.
@@ -348,8 +371,12 @@ impl Analyzer {
                     router.params = Some(params);
                 }
                 if router.priorities.is_empty() || router.last_priority != advert.priority {
-                    if !router.priorities.is_empty() && advert.priority != 0 && router.last_priority != 0 {
-                        let text = format!("priority {} → {}", router.last_priority, advert.priority);
+                    if !router.priorities.is_empty()
+                        && advert.priority != 0
+                        && router.last_priority != 0
+                    {
+                        let text =
+                            format!("priority {} → {}", router.last_priority, advert.priority);
                         priority_change = Some(match priority_change {
                             Some(p) if !p.is_empty() => format!("{p}, {text}"),
                             _ => text,
@@ -365,7 +392,11 @@ impl Analyzer {
         let defects = router.last_defects;
         let readable = defects.readable() && router.params.is_some();
         if readable {
-            let (p, i, ver) = (router.last_priority, router.last_interval_cs, router.last_version);
+            let (p, i, ver) = (
+                router.last_priority,
+                router.last_interval_cs,
+                router.last_version,
+            );
             router.advance_runs(t, number, p, i, ver);
         }
         let address = router.address;
@@ -380,7 +411,11 @@ impl Analyzer {
                 family,
                 vrid: Some(vrid),
                 router: address.to_string(),
-                event: if params_changed { "parameters" } else { "priority" },
+                event: if params_changed {
+                    "parameters"
+                } else {
+                    "priority"
+                },
                 detail: text,
             };
             group.change_event(event, address);
@@ -435,7 +470,10 @@ fn example(d: Defect, v: &VrrpFrame<'_>) -> String {
         Defect::Type => format!("type {}", p.first().map_or(0, |b| b & 0x0f)),
         Defect::Checksum => format!(
             "checksum {:#06x}",
-            u16::from_be_bytes([p.get(6).copied().unwrap_or(0), p.get(7).copied().unwrap_or(0)])
+            u16::from_be_bytes([
+                p.get(6).copied().unwrap_or(0),
+                p.get(7).copied().unwrap_or(0)
+            ])
         ),
         Defect::AuthType => format!("auth type {}", p.get(4).copied().unwrap_or(0)),
         Defect::VridZero => "VRID 0".into(),

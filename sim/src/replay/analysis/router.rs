@@ -201,19 +201,18 @@ impl RouterState {
     }
 
     /// Records one advert's priority in the mastership runs.
-    pub fn advance_runs(&mut self, time_ns: u64, frame: u64, priority: u8, interval_cs: u16, version: Version) {
-        let open = self
-            .runs
-            .last_mut()
-            .filter(|r| r.end == RunEnd::Open);
+    pub fn advance_runs(
+        &mut self,
+        time_ns: u64,
+        frame: u64,
+        priority: u8,
+        interval_cs: u16,
+        version: Version,
+    ) {
+        let open = self.runs.last_mut().filter(|r| r.end == RunEnd::Open);
         if priority == 0 {
             match open {
-                Some(run) => {
-                    run.end = RunEnd::Resigned {
-                        time_ns,
-                        frame,
-                    }
-                }
+                Some(run) => run.end = RunEnd::Resigned { time_ns, frame },
                 None => self.runs.push(Run {
                     start_ns: time_ns,
                     start_frame: frame,

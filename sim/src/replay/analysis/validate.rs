@@ -92,7 +92,9 @@ impl Defects {
 
     /// The defects, in a fixed order.
     pub fn iter(self) -> impl Iterator<Item = Defect> {
-        Defect::ALL.into_iter().filter(move |d| self.0 & d.bit() != 0)
+        Defect::ALL
+            .into_iter()
+            .filter(move |d| self.0 & d.bit() != 0)
     }
 }
 

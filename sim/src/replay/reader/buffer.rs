@@ -92,7 +92,10 @@ impl<R: Read> Buffer<R> {
     }
 
     /// Consumes the next `n` bytes and returns where they are; valid until the next fill.
-    pub(super) fn take_range(&mut self, n: usize) -> Result<std::ops::Range<usize>, CaptureErrorKind> {
+    pub(super) fn take_range(
+        &mut self,
+        n: usize,
+    ) -> Result<std::ops::Range<usize>, CaptureErrorKind> {
         self.fill(n)?;
         let range = self.start..self.start + n;
         self.start += n;

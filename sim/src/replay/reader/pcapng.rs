@@ -233,7 +233,9 @@ impl State {
         body: &[u8],
     ) -> Result<(u64, LinkType, u32, std::ops::Range<usize>, u32), CaptureErrorKind> {
         if body.len() < 20 {
-            return Err(CaptureErrorKind::Corrupt("enhanced packet block too short".into()));
+            return Err(CaptureErrorKind::Corrupt(
+                "enhanced packet block too short".into(),
+            ));
         }
         let id = self.u32_at(body, 0);
         let interface = self.interface(id)?;
@@ -268,7 +270,9 @@ impl State {
         body: &[u8],
     ) -> Result<(u64, LinkType, u32, std::ops::Range<usize>, u32), CaptureErrorKind> {
         if body.len() < 4 {
-            return Err(CaptureErrorKind::Corrupt("simple packet block too short".into()));
+            return Err(CaptureErrorKind::Corrupt(
+                "simple packet block too short".into(),
+            ));
         }
         let interface = self.interface(0)?;
         let orig_len = self.u32_at(body, 0);
