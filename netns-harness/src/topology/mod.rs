@@ -50,8 +50,9 @@ impl TopologyBuilder {
         self
     }
 
-    /// Adds the client host `cl` (192.0.2.200), which accepts gratuitous ARP
-    /// (`arp_accept=1`) so its neighbour entry for a VIP follows the announcements.
+    /// Adds the client host `cl` (192.0.2.200), which accepts gratuitous ARP (`arp_accept=1`)
+    /// and untracked NAs (`accept_untracked_na=1`) so its neighbour entry for a VIP follows
+    /// the announcements.
     pub fn client(mut self, yes: bool) -> Self {
         self.client = yes;
         self
@@ -166,6 +167,17 @@ impl Topology {
             settings.push("net.ipv4.conf.all.arp_accept=1");
         }
         sysctl_in(ns, &settings)?;
+        if host.role == Role::Client {
+            // Learn VIPs from unsolicited NAs too (Linux ≥ 5.18); older kernels lack the knob,
+            // which only makes the client's IPv6 neighbour entry lazier.
+            let _ = sysctl_in(
+                ns,
+                &[
+                    "net.ipv6.conf.default.accept_untracked_na=1",
+                    "net.ipv6.conf.all.accept_untracked_na=1",
+                ],
+            );
+        }
         ip(&["-n", ns, "link", "set", "lo", "up"])?;
         let mac = host.mac_string();
         ip(&[

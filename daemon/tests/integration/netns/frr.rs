@@ -1,0 +1,1 @@
+//! keepalived and FRR vrrpd on one segment.

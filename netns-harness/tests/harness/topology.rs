@@ -1,0 +1,117 @@
+//! Topology, capture, observer and teardown against the real kernel.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use vrrplab_netns::{Capture, CaptureLog, Need, Observer, Role, Topology, names, require};
+
+#[test]
+fn hosts_reach_each_other_and_capture_sees_the_traffic() {
+    if !require(
+        "hosts_reach_each_other_and_capture_sees_the_traffic",
+        &[Need::Netns],
+    ) {
+        return;
+    }
+    let topo = Topology::builder("harness_hosts_reach_each_other")
+        .routers(2)
+        .client(true)
+        .build()
+        .expect("topology");
+    let capture = Capture::start(&topo, "capture.pcap").expect("capture");
+    let (h1, h2) = (topo.router(1), topo.router(2));
+    topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &h2.ipv4.to_string()])
+        .expect("h1 pings h2 over IPv4");
+    topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &h2.ipv6.to_string()])
+        .expect("h1 pings h2 over IPv6");
+    let (path, frames) = capture.stop().expect("stop capture");
+    assert!(
+        frames >= 4,
+        "only {frames} frames captured in {}",
+        path.display()
+    );
+    let log = CaptureLog::read(&path).expect("read capture");
+    assert_eq!(log.frames, frames);
+    // the link-local and MAC plan is what the docs say
+    let addrs = topo
+        .ip_in(h2, &["-br", "addr", "show", "dev", "eth0"])
+        .unwrap();
+    assert!(addrs.contains("fe80::ff:fe00:2/64"), "{addrs}");
+    assert!(addrs.contains("192.0.2.12/24"), "{addrs}");
+}
+
+#[test]
+fn observer_sees_an_address_come_and_go_and_client_neighbour() {
+    if !require("observer_sees_an_address_come_and_go", &[Need::Netns]) {
+        return;
+    }
+    let topo = Topology::builder("harness_observer")
+        .routers(1)
+        .client(true)
+        .build()
+        .expect("topology");
+    let vip: IpAddr = "192.0.2.100".parse().unwrap();
+    let observer = Observer::start(&topo, &[vip], Duration::from_millis(10)).expect("observer");
+    let h1 = topo.router(1);
+    topo.ip_in(h1, &["addr", "add", "192.0.2.100/24", "dev", "eth0"])
+        .unwrap();
+    observer
+        .wait_for("h1 holds the VIP", Duration::from_secs(2), |s| {
+            s.holders_of(vip) == ["h1"]
+        })
+        .unwrap();
+    let client = topo.host_with_role(Role::Client).unwrap();
+    topo.exec_in(client, "ping", &["-c", "1", "-W", "2", "192.0.2.100"])
+        .unwrap();
+    observer
+        .wait_for(
+            "client resolves the VIP to h1",
+            Duration::from_secs(2),
+            |s| s.client_neighbour.get(&vip).map(String::as_str) == Some("h1"),
+        )
+        .unwrap();
+    topo.ip_in(h1, &["addr", "del", "192.0.2.100/24", "dev", "eth0"])
+        .unwrap();
+    observer
+        .wait_for("nobody holds the VIP", Duration::from_secs(2), |s| {
+            s.holders_of(vip).is_empty()
+        })
+        .unwrap();
+    let timeline = observer.stop().unwrap();
+    assert!(timeline.segments.len() >= 3, "{timeline:?}");
+    assert!(timeline.multiple_holders(vip).is_empty());
+}
+
+#[test]
+fn teardown_deletes_namespaces_and_processes_even_on_panic() {
+    if !require("teardown_deletes_namespaces_even_on_panic", &[Need::Netns]) {
+        return;
+    }
+    let mut seen = Vec::new();
+    let mut pid = 0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let topo = Topology::builder("harness_teardown")
+            .routers(1)
+            .build()
+            .expect("topology");
+        seen = topo.hosts().iter().map(|h| h.namespace.clone()).collect();
+        seen.push(topo.switch_namespace().to_string());
+        let log = topo.artifacts().join("sleep.log");
+        pid = topo
+            .processes()
+            .spawn_in(&topo.router(1).namespace, "sleep", "sleep", &["60"], &log)
+            .expect("spawn")
+            .0;
+        panic!("deliberate");
+    }));
+    assert!(result.is_err());
+    let left = names::list_namespaces();
+    for ns in &seen {
+        assert!(!left.contains(ns), "{ns} survived teardown: {left:?}");
+    }
+    assert!(pid > 0);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "process {pid} survived teardown"
+    );
+}
