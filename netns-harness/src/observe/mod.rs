@@ -79,12 +79,25 @@ impl Timeline {
         self.segments.last().map(|s| &s.state)
     }
 
-    /// Segments in which more than one host held `vip`: `(from, to, holders)`.
+    /// Who held `vip` when: consecutive segments with the same holders of `vip` merged
+    /// (other VIPs or the client's entry may change inside one interval).
+    pub fn holder_intervals(&self, vip: IpAddr) -> Vec<(Duration, Duration, Vec<String>)> {
+        let mut out: Vec<(Duration, Duration, Vec<String>)> = Vec::new();
+        for s in &self.segments {
+            let holders = s.state.holders_of(vip);
+            match out.last_mut() {
+                Some(last) if last.2 == holders => last.1 = s.to,
+                _ => out.push((s.from, s.to, holders.to_vec())),
+            }
+        }
+        out
+    }
+
+    /// Intervals in which more than one host held `vip`: `(from, to, holders)`.
     pub fn multiple_holders(&self, vip: IpAddr) -> Vec<(Duration, Duration, Vec<String>)> {
-        self.segments
-            .iter()
-            .filter(|s| s.state.holders_of(vip).len() > 1)
-            .map(|s| (s.from, s.to, s.state.holders_of(vip).to_vec()))
+        self.holder_intervals(vip)
+            .into_iter()
+            .filter(|(_, _, h)| h.len() > 1)
             .collect()
     }
 
@@ -312,5 +325,39 @@ impl Observer {
 impl Drop for Observer {
     fn drop(&mut self) {
         let _ = self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(vip: IpAddr, holders: &[&str], neighbour: Option<&str>) -> ObservedState {
+        let mut s = ObservedState::default();
+        s.holders
+            .insert(vip, holders.iter().map(|h| h.to_string()).collect());
+        if let Some(n) = neighbour {
+            s.client_neighbour.insert(vip, n.to_string());
+        }
+        s
+    }
+
+    #[test]
+    fn holder_intervals_merge_across_client_changes() {
+        let vip: IpAddr = "192.0.2.100".parse().unwrap();
+        let mut t = Timeline::default();
+        let ms = Duration::from_millis;
+        t.push(ms(0), state(vip, &["h1"], Some("h1")));
+        t.push(ms(10), state(vip, &["h1", "h2"], Some("h1")));
+        t.push(ms(20), state(vip, &["h1", "h2"], Some("h2")));
+        t.push(ms(30), state(vip, &["h1", "h2"], Some("h2")));
+        t.push(ms(40), state(vip, &["h1"], Some("h1")));
+        assert_eq!(t.samples, 5);
+        assert_eq!(t.segments.len(), 4);
+        assert_eq!(
+            t.multiple_holders(vip),
+            vec![(ms(10), ms(30), vec!["h1".to_string(), "h2".to_string()])]
+        );
+        assert_eq!(t.first_time_held_by(vip, &["h1"], ms(35)), Some(ms(40)));
     }
 }
