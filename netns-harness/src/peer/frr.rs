@@ -34,7 +34,7 @@ pub struct FrrRouter {
 }
 
 impl FrrRouter {
-    /// The macvlan vrpd looks for (by MAC): `vrrp4-<vrid>`.
+    /// The macvlan vrrpd looks for (by MAC): `vrrp4-<vrid>`.
     pub fn macvlan(&self) -> String {
         format!("vrrp4-{}", self.vrid)
     }
@@ -94,6 +94,8 @@ impl FrrVrrpd {
             topology.ip_in(host, &["link", "set", "dev", &mv, "addrgenmode", "random"])?;
             topology.ip_in(host, &["link", "set", "dev", &mv, "address", &mac])?;
             topology.ip_in(host, &["addr", "add", &vip, "dev", &mv])?;
+            // born in protodown, like an FRR backup: the VIP is not live until vrrpd says so
+            topology.ip_in(host, &["link", "set", "dev", &mv, "protodown", "on"])?;
             topology.ip_in(host, &["link", "set", "dev", &mv, "up"])?;
         }
         let pathspace = host.namespace.clone();
