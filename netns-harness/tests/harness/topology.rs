@@ -115,3 +115,41 @@ fn teardown_deletes_namespaces_and_processes_even_on_panic() {
         "process {pid} survived teardown"
     );
 }
+
+#[test]
+fn nft_faults_apply_and_remove_and_link_down_cuts_the_host_off() {
+    if !require("nft_faults_apply_and_link_down", &[Need::Netns, Need::Nft]) {
+        return;
+    }
+    let topo = Topology::builder("harness_faults")
+        .routers(2)
+        .build()
+        .expect("topology");
+    let (h1, h2) = (topo.router(1), topo.router(2));
+    topo.block_vrrp_both(h1, h2).expect("block both ways");
+    topo.vrrp_loss(h1, 30).expect("loss");
+    let rules = topo.nft_counters(h1).expect("list");
+    assert!(rules.contains("ip saddr 192.0.2.12"), "{rules}");
+    assert!(rules.contains("ip6 saddr fe80::ff:fe00:2"), "{rules}");
+    assert!(rules.contains("numgen random mod 100 < 30"), "{rules}");
+    topo.unblock(h1).expect("unblock h1");
+    assert!(topo.nft_counters(h1).is_err(), "table gone from h1");
+    assert!(topo.nft_counters(h2).is_ok(), "h2 keeps its own table");
+
+    let target = h2.ipv4.to_string();
+    topo.link_down(h2).expect("link down");
+    assert!(
+        topo.exec_in(h1, "ping", &["-c", "1", "-W", "1", &target])
+            .is_err()
+    );
+    let carrier = topo
+        .ip_in(h2, &["-br", "link", "show", "dev", "eth0"])
+        .unwrap();
+    assert!(
+        carrier.contains("LOWERLAYERDOWN") || carrier.contains("NO-CARRIER"),
+        "{carrier}"
+    );
+    topo.link_up(h2).expect("link up");
+    topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &target])
+        .expect("reachable again after link up");
+}

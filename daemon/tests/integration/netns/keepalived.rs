@@ -459,3 +459,51 @@ fn keepalived_unicast_master_crash_backup_takes_over_within_master_down_interval
         ms(mdi)
     );
 }
+
+#[test]
+fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
+    let test = "keepalived_paused_master_is_replaced_and_preempts_back_on_resume";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(1, 3, &[instance4(150, 100)]);
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+    let pause_at = vrrplab_netns::processes::epoch_now();
+    lab.keepalived(1).pause().expect("SIGSTOP h1");
+    lab.wait_holders(vip4(), &["h1", "h2"], Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(300));
+    let resume_at = vrrplab_netns::processes::epoch_now();
+    lab.keepalived(1).resume().expect("SIGCONT h1");
+    // h1 wakes up as master, hears the lower priority and h2 steps back (preempt is on)
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+    assert!(lab.keepalived(1).is_running(), "h1 survived the pause");
+    let done = lab.finish();
+    let ctx = lab.context(&done);
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+
+    assert!(
+        done.capture
+            .adverts_from(h1, VRID)
+            .iter()
+            .all(|(t, _)| *t <= pause_at + Duration::from_millis(5) || *t >= resume_at),
+        "a paused keepalived sends nothing\n{ctx}"
+    );
+    assert!(
+        done.capture
+            .first_advert_from(h2, VRID, pause_at)
+            .is_some_and(|t| t < resume_at),
+        "{ctx}"
+    );
+    assert!(
+        done.capture
+            .first_advert_from(h1, VRID, resume_at)
+            .is_some(),
+        "h1 advertises again\n{ctx}"
+    );
+    assert_eq!(
+        done.timeline.multiple_holders(vip4()).len(),
+        1,
+        "one split period, during the pause\n{ctx}"
+    );
+}
