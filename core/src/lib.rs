@@ -10,5 +10,6 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
+pub mod lan;
 pub mod node;
 pub mod vrrp;
