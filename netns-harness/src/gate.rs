@@ -88,7 +88,10 @@ pub fn require(test: &str, needs: &[Need]) -> bool {
             if env_flag(need.require_env()) {
                 panic!("{test}: {reason}, and {} is set", need.require_env());
             }
-            eprintln!("SKIP {test}: {reason}");
+            // Straight to the process's stderr, past the test harness's output capture, so a
+            // skip is visible in an ordinary `cargo test` run.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "SKIP {test}: {reason}");
             return false;
         }
     }

@@ -32,6 +32,10 @@ fn hosts_reach_each_other_and_capture_sees_the_traffic() {
     );
     let log = CaptureLog::read(&path).expect("read capture");
     assert_eq!(log.frames, frames);
+    // tshark (when installed) reads the file and sees the same number of frames
+    if let Ok(out) = vrrplab_netns::command::run("tshark", &["-r", &path.display().to_string()]) {
+        assert_eq!(out.lines().count() as u64, frames, "tshark output:\n{out}");
+    }
     // the link-local and MAC plan is what the docs say
     let addrs = topo
         .ip_in(h2, &["-br", "addr", "show", "dev", "eth0"])
@@ -152,4 +156,30 @@ fn nft_faults_apply_and_remove_and_link_down_cuts_the_host_off() {
     topo.link_up(h2).expect("link up");
     topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &target])
         .expect("reachable again after link up");
+}
+
+#[test]
+fn stale_namespaces_of_dead_test_processes_are_removed_at_start() {
+    if !require("stale_namespaces_are_removed", &[Need::Netns]) {
+        return;
+    }
+    // a pid above pid_max never runs: its namespaces are stale by definition
+    let pid_max: u64 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4_194_304);
+    let stale = format!("{}{}-0-sw", names::PREFIX, pid_max + 1);
+    vrrplab_netns::command::ip(&["netns", "add", &stale]).expect("create a stale namespace");
+    let foreign = format!("vlabx-{}-h1", std::process::id());
+    vrrplab_netns::command::ip(&["netns", "add", &foreign]).expect("create a foreign namespace");
+    let topo = Topology::builder("harness_stale").routers(1).build();
+    let left = names::list_namespaces();
+    let _ = vrrplab_netns::command::ip(&["netns", "del", &foreign]);
+    let _ = vrrplab_netns::command::ip(&["netns", "del", &stale]);
+    topo.expect("topology");
+    assert!(!left.contains(&stale), "{stale} still there: {left:?}");
+    assert!(
+        left.contains(&foreign),
+        "a name without the harness shape was touched: {left:?}"
+    );
 }
