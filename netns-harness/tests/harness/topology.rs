@@ -15,6 +15,7 @@ fn hosts_reach_each_other_and_capture_sees_the_traffic() {
     }
     let topo = Topology::builder("harness_hosts_reach_each_other")
         .routers(2)
+        .gateway(true)
         .client(true)
         .build()
         .expect("topology");
@@ -24,6 +25,9 @@ fn hosts_reach_each_other_and_capture_sees_the_traffic() {
         .expect("h1 pings h2 over IPv4");
     topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &h2.ipv6.to_string()])
         .expect("h1 pings h2 over IPv6");
+    let gw = topo.host_with_role(Role::Gateway).expect("gateway");
+    topo.exec_in(h1, "ping", &["-c", "1", "-W", "2", &gw.ipv4.to_string()])
+        .expect("h1 pings the gateway");
     let (path, frames) = capture.stop().expect("stop capture");
     assert!(
         frames >= 4,
