@@ -18,6 +18,7 @@ pub struct Daemon {
     args: Vec<String>,
     log: PathBuf,
     member_pid_files: Vec<PathBuf>,
+    stale_files: Vec<PathBuf>,
     processes: Arc<ProcessTable>,
     pid: Option<Pid>,
 }
@@ -39,6 +40,7 @@ impl Daemon {
             args,
             log,
             member_pid_files: Vec::new(),
+            stale_files: Vec::new(),
             processes,
             pid: None,
         }
@@ -47,6 +49,13 @@ impl Daemon {
     /// Pid files in which the daemon writes the pids of its forked children.
     pub fn with_member_pid_files(mut self, files: Vec<PathBuf>) -> Daemon {
         self.member_pid_files = files;
+        self
+    }
+
+    /// Files removed before every start: pid files a crashed run left behind (a daemon that
+    /// finds its pid file naming a live or zombie process refuses to start).
+    pub fn with_stale_files(mut self, files: Vec<PathBuf>) -> Daemon {
+        self.stale_files = files;
         self
     }
 
@@ -68,7 +77,7 @@ impl Daemon {
                 self.label
             )));
         }
-        for f in &self.member_pid_files {
+        for f in self.member_pid_files.iter().chain(&self.stale_files) {
             let _ = std::fs::remove_file(f);
         }
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();

@@ -134,7 +134,8 @@ impl Keepalived {
             args,
             dir.join(format!("{name}.keepalived.log")),
         )
-        .with_member_pid_files(vec![vrrp_pid]);
+        .with_member_pid_files(vec![vrrp_pid])
+        .with_stale_files(vec![pid, checker_pid]);
         Ok(Keepalived {
             host: host.clone(),
             config: conf,

@@ -187,3 +187,58 @@ fn stale_namespaces_of_dead_test_processes_are_removed_at_start() {
         "a name without the harness shape was touched: {left:?}"
     );
 }
+
+fn alive(pid: i32) -> bool {
+    // a zombie (state Z) has exited; only its parent has yet to reap it
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(|r| r.trim_start().to_string()))
+        .is_some_and(|r| !r.starts_with('Z'))
+}
+
+#[test]
+fn keepalived_crash_kills_parent_and_vrrp_child_and_stop_is_graceful() {
+    use vrrplab_netns::{Keepalived, KeepalivedInstance, Peer, keepalived_config};
+    if !require(
+        "keepalived_crash_kills_parent_and_vrrp_child",
+        &[Need::Netns, Need::Keepalived],
+    ) {
+        return;
+    }
+    let topo = Topology::builder("harness_keepalived_peer")
+        .routers(1)
+        .build()
+        .expect("topology");
+    let h1 = topo.router(1).clone();
+    let config = keepalived_config(
+        "h1",
+        3,
+        &[KeepalivedInstance::new(51, 100, 100, "192.0.2.100/24")],
+    );
+    let mut k = Keepalived::new(&topo, &h1, &config).expect("keepalived");
+    let pids = |topo: &Topology| -> Vec<i32> {
+        ["h1.keepalived.pid", "h1.keepalived-vrrp.pid"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(topo.artifacts().join(f)).ok())
+            .filter_map(|s| s.trim().parse().ok())
+            .collect()
+    };
+    for round in 0..2 {
+        k.start().expect("start");
+        let both = pids(&topo);
+        assert_eq!(both.len(), 2, "parent and VRRP child pid files");
+        assert!(both.iter().all(|p| alive(*p)), "{both:?} running");
+        assert!(k.is_running());
+        if round == 0 {
+            k.crash().expect("crash");
+        } else {
+            k.stop().expect("graceful stop");
+            assert!(k.logs().contains("Stopped"), "{}", k.logs());
+        }
+        assert!(!k.is_running());
+        std::thread::sleep(Duration::from_millis(100));
+        for p in &both {
+            assert!(!alive(*p), "pid {p} survived round {round}\n{}", k.logs());
+        }
+    }
+}
