@@ -507,3 +507,62 @@ fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
         "one split period, during the pause\n{ctx}"
     );
 }
+
+#[test]
+fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up() {
+    let test = "keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(1, 3, &[instance4(150, 100)]);
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(200));
+    let host1 = lab.topo.router(1).clone();
+    let down_at = vrrplab_netns::processes::epoch_now();
+    lab.topo.link_down(&host1).expect("h1's port down");
+    // h1 loses carrier (FAULT, VIP not live there); h2 no longer hears h1
+    lab.wait_holders(vip4(), &["h2"], Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(300));
+    let up_at = vrrplab_netns::processes::epoch_now();
+    lab.topo.link_up(&host1).expect("h1's port up");
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(5));
+    let done = lab.finish();
+    let ctx = lab.context(&done);
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, down_at)
+        .unwrap_or_else(|| panic!("no advert from h2 after the link went down\n{ctx}"));
+    let gap = takeover
+        - done
+            .capture
+            .last_advert_from(h1, VRID, takeover)
+            .unwrap_or_else(|| panic!("{ctx}"));
+    let mdi = master_down_interval(3, V3_ADVERT, 100);
+    eprintln!(
+        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
+        ms(gap),
+        ms(mdi)
+    );
+    assert!(
+        gap <= mdi + tolerance(),
+        "gap {:.1} ms, MDI {:.1} ms\n{ctx}",
+        ms(gap),
+        ms(mdi)
+    );
+    assert_eq!(
+        done.capture.advertisers(VRID, takeover, up_at),
+        vec![h2],
+        "the bridge hears only h2 while h1's port is down\n{ctx}"
+    );
+    assert!(
+        done.capture.first_advert_from(h1, VRID, up_at).is_some(),
+        "h1 preempts after the link comes back\n{ctx}"
+    );
+    assert!(
+        lab.keepalived(1).logs().contains("FAULT"),
+        "keepalived on h1 went through FAULT\n{ctx}"
+    );
+}
