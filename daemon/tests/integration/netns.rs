@@ -10,3 +10,4 @@
 mod common;
 mod frr;
 mod keepalived;
+mod replay_check;

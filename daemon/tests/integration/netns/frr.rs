@@ -6,6 +6,7 @@ use std::time::Duration;
 use vrrplab_netns::{FrrRouter, FrrVrrpd, Need, Peer};
 
 use super::common::{Lab, VRID, instance4, master_down_interval, ms, tolerance, vip4};
+use super::replay_check::{self, assert_failover, assert_no_dual_master};
 
 #[test]
 fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
@@ -101,4 +102,8 @@ fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
         ms(gap),
         ms(mdi)
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h2, h1, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }

@@ -8,6 +8,9 @@ use vrrplab_netns::{Need, Peer};
 use super::common::{
     Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4, vip6,
 };
+use super::replay_check::{
+    self, assert_dual_master, assert_failover, assert_no_dual_master, assert_quiet, assert_resign,
+};
 
 const V3_ADVERT: Duration = Duration::from_millis(100);
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
@@ -84,6 +87,9 @@ fn keepalived_v2_steady_state_highest_priority_is_the_only_master() {
             ms(*g),
             ms(tolerance())
         );
+    }
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_quiet(&findings, VRID, &ctx);
     }
 }
 
@@ -194,6 +200,10 @@ fn keepalived_graceful_stop_backup_takes_over_within_skew_time() {
         done.timeline.multiple_holders(vip4()).is_empty(),
         "a graceful stop never leaves two holders\n{ctx}"
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_resign(&findings, h1, h2, resigned, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }
 
 #[test]
@@ -255,6 +265,11 @@ fn keepalived_one_way_vrrp_block_both_hold_vip_until_unblocked() {
         healed.saturating_sub(unblock_at) <= Duration::from_secs(1),
         "dual mastership ends within an advert interval of the unblock (observer and nft latency included)\n{ctx}"
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        // replay's split brain (from adverts) and the observer's (from addresses) agree
+        let (observed_from, observed_to, _) = dual[0].clone();
+        assert_dual_master(&findings, VRID, &[h1, h2], observed_from, observed_to, &ctx);
+    }
 }
 
 #[test]
@@ -320,6 +335,10 @@ fn keepalived_v3_100ms_adverts_highest_priority_wins_and_next_takes_over() {
         ms(gap),
         ms(mdi)
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }
 
 #[test]
@@ -394,6 +413,10 @@ fn keepalived_ipv6_master_crash_backup_takes_over_within_master_down_interval() 
             .is_empty(),
         "the new master sends unsolicited NAs\n{ctx}"
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }
 
 #[test]
@@ -458,6 +481,10 @@ fn keepalived_unicast_master_crash_backup_takes_over_within_master_down_interval
         ms(gap),
         ms(mdi)
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }
 
 #[test]
@@ -506,6 +533,11 @@ fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
         1,
         "one split period, during the pause\n{ctx}"
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        let takeover = done.capture.first_advert_from(h2, VRID, pause_at).unwrap();
+        let last_h1 = done.capture.last_advert_from(h1, VRID, takeover).unwrap();
+        assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    }
 }
 
 #[test]
@@ -565,4 +597,8 @@ fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up()
         lab.keepalived(1).logs().contains("FAULT"),
         "keepalived on h1 went through FAULT\n{ctx}"
     );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
 }
