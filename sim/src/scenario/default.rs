@@ -18,8 +18,6 @@ pub const DEFAULT_CONF_A: &str = r#"! LVS-DR director A (master), as in the keep
 global_defs {
    router_id LVS_A
    vrrp_skip_check_adv_addr
-   vrrp_garp_interval 0
-   vrrp_gna_interval 0
 }
 
 vrrp_instance VI_1 {
@@ -43,8 +41,6 @@ pub const DEFAULT_CONF_B: &str = r#"! LVS-DR director B (backup), as in the keep
 global_defs {
    router_id LVS_B
    vrrp_skip_check_adv_addr
-   vrrp_garp_interval 0
-   vrrp_gna_interval 0
 }
 
 vrrp_instance VI_1 {
