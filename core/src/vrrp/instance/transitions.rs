@@ -145,10 +145,9 @@ impl Instance {
 
     /// MASTER → BACKUP on a higher-priority advert (the caller set the interval to adopt).
     pub(super) fn yield_to(&mut self, now: Instant, reason: TransitionReason) {
-        let adopted = self.master_adver_interval;
         self.leave_master(false);
+        self.preempt_deadline = None;
         self.change_state(State::Backup, reason);
-        self.master_adver_interval = adopted;
         self.timers
             .set(Timer::MasterDown, now + self.master_down_interval());
         self.notify(State::Backup);
