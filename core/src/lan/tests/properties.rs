@@ -80,6 +80,51 @@ proptest! {
     }
 
     #[test]
+    fn v3_routers_with_different_intervals_elect_the_highest_and_adopt_its_interval(
+        mut prios in priorities(),
+        intervals_cs in prop::collection::vec(1u64..=200, 5),
+        offsets_ms in prop::collection::vec(0u64..=20, 5),
+        seed in any::<u64>(),
+    ) {
+        prios.reverse();
+        let mut lan = Lan::new(seed);
+        lan.set_default_latency(latency());
+        let mut starts: Vec<(u64, u8, Duration)> = offsets_ms
+            .iter()
+            .zip(&prios)
+            .zip(&intervals_cs)
+            .map(|((o, p), cs)| (*o, *p, Duration::from_millis(cs * 10)))
+            .collect();
+        starts.sort();
+        let mut highest = (0usize, 0u8, Instant::ZERO, Duration::ZERO);
+        for (i, (offset, prio, interval)) in starts.iter().enumerate() {
+            lan.run_until(Instant::from_millis(*offset));
+            let name = format!("h{}", i + 1);
+            let c = router(*prio, Version::V3, *interval);
+            lan.add_host(&name, host_config(&name, host_addr(i), vec![c]));
+            if *prio > highest.1 {
+                highest = (i, *prio, Instant::from_millis(*offset), *interval);
+            }
+        }
+        let (h, prio, started, interval) = highest;
+        let deadline = started
+            + master_down_interval(Version::V3, prio, interval, 3)
+            + latency()
+            + Duration::from_millis(1);
+        lan.run_until(deadline);
+        prop_assert_eq!(masters(&lan), [h].into_iter().collect::<BTreeSet<_>>(), "seed {}", seed);
+        lan.run_for(interval * 20);
+        prop_assert_eq!(masters(&lan), [h].into_iter().collect::<BTreeSet<_>>(), "seed {}", seed);
+        let late = lan.history().transitions().into_iter().filter(|t| t.0 > deadline).count();
+        prop_assert_eq!(late, 0, "no flapping once converged");
+        for (i, st) in (0..starts.len()).map(|i| (i, lan.node(i).unwrap().instances()[0].clone())) {
+            if i != h {
+                prop_assert_eq!(st.master_adver_interval, interval);
+            }
+        }
+    }
+
+    #[test]
     fn dual_mastership_after_a_healed_cut_ends_within_one_advert_interval(
         mut prios in priorities(),
         (version, interval) in timing(),
