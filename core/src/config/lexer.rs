@@ -555,6 +555,9 @@ impl Repetition {
 
 /// The first `~SEQ(…)`, `~SEQx(…)` or `~LST(…)` in a line.
 fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
+    if !chars.iter().any(|c| c.c == '~') {
+        return None;
+    }
     let text: Vec<char> = chars.iter().map(|c| c.c).collect();
     for start in 0..text.len() {
         if text[start] != '~' {
