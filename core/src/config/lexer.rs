@@ -256,19 +256,18 @@ impl Lexer<'_> {
         let mut i = 0;
         let mut changed = false;
         while i < chars.len() {
-            if chars[i].c == '$' {
-                if let Some((name, consumed)) = reference_at(&chars[i..]) {
-                    if let Some(value) = self.builtin_or_param(&name, path, chars[i]) {
-                        out.extend(value.into_iter().map(|c| Ch {
-                            c: c.c,
-                            line: chars[i].line,
-                            col: chars[i].col,
-                        }));
-                        i += consumed;
-                        changed = true;
-                        continue;
-                    }
-                }
+            if chars[i].c == '$'
+                && let Some((name, consumed)) = reference_at(&chars[i..])
+                && let Some(value) = self.builtin_or_param(&name, path, chars[i])
+            {
+                out.extend(value.into_iter().map(|c| Ch {
+                    c: c.c,
+                    line: chars[i].line,
+                    col: chars[i].col,
+                }));
+                i += consumed;
+                changed = true;
+                continue;
             }
             out.push(chars[i]);
             i += 1;
@@ -404,9 +403,12 @@ impl Lexer<'_> {
         for file in files {
             if self.stack.contains(&file) {
                 self.diags.push(
-                    Diagnostic::error(target.span, format!("include cycle: {file} includes itself"))
-                        .with_label("included again here")
-                        .with_help(format!("remove this include: {file} is already being read")),
+                    Diagnostic::error(
+                        target.span,
+                        format!("include cycle: {file} includes itself"),
+                    )
+                    .with_label("included again here")
+                    .with_help(format!("remove this include: {file} is already being read")),
                 );
                 continue;
             }
@@ -420,8 +422,11 @@ impl Lexer<'_> {
             match self.loader.read(&file) {
                 Ok(text) => self.file(&file, text),
                 Err(why) => self.diags.push(
-                    Diagnostic::warning(target.span, format!("cannot read included file {file}: {why}"))
-                        .with_help("fix the path; keepalived skips an unreadable include"),
+                    Diagnostic::warning(
+                        target.span,
+                        format!("cannot read included file {file}: {why}"),
+                    )
+                    .with_help("fix the path; keepalived skips an unreadable include"),
                 ),
             }
         }
@@ -531,7 +536,12 @@ impl Repetition {
             [end] => (1, 1, *end),
             [start, end] => (*start, 1, *end),
             [start, step, end] => (*start, *step, *end),
-            _ => return Err(format!("~{} takes 1 to 3 numbers after the variable", self.kind)),
+            _ => {
+                return Err(format!(
+                    "~{} takes 1 to 3 numbers after the variable",
+                    self.kind
+                ));
+            }
         };
         if step == 0 || (end - start).signum() * step.signum() < 0 {
             return Err("the step never reaches the end".into());
@@ -617,7 +627,10 @@ mod tests {
         let (w, d) = words(&l, None);
         assert_eq!(
             w,
-            vec![vec!["a", "{", "b", "x yz"], vec!["notify", "/bin/x #1", "}"]]
+            vec![
+                vec!["a", "{", "b", "x yz"],
+                vec!["notify", "/bin/x #1", "}"]
+            ]
         );
         assert!(d.items.is_empty());
     }
@@ -640,7 +653,10 @@ mod tests {
         let (w, _) = words(&l, Some("h1"));
         assert_eq!(
             w,
-            vec![vec!["priority", "200"], vec!["interface", "eth1", "eth1x", "$NOPE"]]
+            vec![
+                vec!["priority", "200"],
+                vec!["interface", "eth1", "eth1x", "$NOPE"]
+            ]
         );
         let (w, _) = words(&l, Some("h2"));
         assert_eq!(w[0], vec!["priority", "100"]);
@@ -648,7 +664,8 @@ mod tests {
 
     #[test]
     fn seq_repeats_the_line_for_each_value() {
-        let l = MemoryLoader::new().with("k.conf", "~SEQ(i, 1, 2, 5) vrid $i\n~LST(n, a, b) x ${n}\n");
+        let l =
+            MemoryLoader::new().with("k.conf", "~SEQ(i, 1, 2, 5) vrid $i\n~LST(n, a, b) x ${n}\n");
         let (w, _) = words(&l, None);
         assert_eq!(
             w,
