@@ -177,7 +177,13 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn loc(&self, m: &Member, directive: &str, note: String) -> FindingLocation {
         let p = &self.nodes[m.node];
-        let span: Span = p.spans.instances[m.index].of(directive);
+        let spans = &p.spans.instances[m.index];
+        let span: Span = spans.of(directive);
+        let note = if spans.directives.contains_key(directive) {
+            note
+        } else {
+            format!("{note} (not written; default)")
+        };
         FindingLocation {
             path: p.sources.path(span.file).to_string(),
             line: span.line,
@@ -264,7 +270,7 @@ impl Ctx<'_> {
                     if i.v3_checksum_as_v2 {
                         "v3_checksum_as_v2 (no pseudo-header)"
                     } else {
-                        "checksum with pseudo-header (default)"
+                        "checksum with pseudo-header"
                     }
                 };
                 push(
@@ -333,7 +339,7 @@ impl Ctx<'_> {
         let (na, nb) = (self.name(a), self.name(b));
         let peers = |i: &VrrpInstance| {
             if i.unicast_peers.is_empty() {
-                return "multicast (no unicast_peer)".to_string();
+                return "multicast".to_string();
             }
             let list = i
                 .unicast_peers
