@@ -50,6 +50,7 @@ pub struct LexOptions {
 const MAX_INCLUDE_DEPTH: usize = 32;
 const MAX_SUBSTITUTION_DEPTH: usize = 16;
 const MAX_SEQ_VALUES: i64 = 100_000;
+const MAX_REPEATED_LINES: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Ch {
@@ -74,6 +75,7 @@ pub fn lex(
         params: BTreeMap::new(),
         stack: Vec::new(),
         out: Vec::new(),
+        repeated: 0,
     };
     match loader.read(root) {
         Ok(text) => lexer.file(root, text),
@@ -97,6 +99,7 @@ struct Lexer<'a> {
     params: BTreeMap<String, Vec<Ch>>,
     stack: Vec<String>,
     out: Vec<Line>,
+    repeated: usize,
 }
 
 impl Lexer<'_> {
@@ -224,6 +227,17 @@ impl Lexer<'_> {
                 return;
             }
         };
+        self.repeated += values.len();
+        if self.repeated > MAX_REPEATED_LINES {
+            self.diags.push(
+                Diagnostic::error(
+                    span,
+                    format!("repetition expands to more than {MAX_REPEATED_LINES} lines"),
+                )
+                .with_help("use smaller ~SEQ/~LST ranges"),
+            );
+            return;
+        }
         let saved = self.params.get(&seq.var).cloned();
         for value in values {
             let anchor = chars[seq.start];
@@ -543,10 +557,11 @@ impl Repetition {
                 ));
             }
         };
-        if step == 0 || (end - start).signum() * step.signum() < 0 {
+        let span = i128::from(end) - i128::from(start);
+        if step == 0 || span.signum() * i128::from(step.signum()) < 0 {
             return Err("the step never reaches the end".into());
         }
-        if (end - start) / step >= MAX_SEQ_VALUES {
+        if span / i128::from(step) >= i128::from(MAX_SEQ_VALUES) {
             return Err(format!("more than {MAX_SEQ_VALUES} values"));
         }
         let mut out = Vec::new();
@@ -557,7 +572,10 @@ impl Repetition {
             } else {
                 v.to_string()
             });
-            v += step;
+            match v.checked_add(step) {
+                Some(next) => v = next,
+                None => break,
+            }
         }
         Ok(out)
     }
