@@ -55,6 +55,7 @@ const KNOWN: &[&str] = &[
     "skip_check_adv_addr",
     "down_timer_adverts",
     "dont_track_primary",
+    "check_unicast_src",
 ];
 
 /// `vrrp_instance` directives as written, before inference.
@@ -93,6 +94,7 @@ struct Written {
     skip_check_adv_addr: Option<bool>,
     down_timer_adverts: Option<u32>,
     dont_track_primary: bool,
+    check_unicast_src: bool,
 }
 
 /// Reads one `vrrp_instance NAME { … }`; `None` when it cannot run (no valid VRID).
@@ -377,6 +379,7 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
             w.down_timer_adverts = ctx.uint(st, 0, 1, 100, "").map(|v| v as u32)
         }
         "dont_track_primary" => w.dont_track_primary = true,
+        "check_unicast_src" => w.check_unicast_src = ctx.flag(st),
         _ => ctx.unknown(st, "vrrp_instance", KNOWN),
     }
 }
@@ -800,6 +803,11 @@ fn resolve(
             )),
         );
     }
+    let check_unicast_src = w.check_unicast_src
+        || g.vrrp_check_unicast_src
+        || w.unicast_peers
+            .iter()
+            .any(|p| p.min_ttl.is_some() || p.max_ttl.is_some());
     let interface = match w.interface {
         Some(i) => i,
         None => {
@@ -844,5 +852,6 @@ fn resolve(
         skip_check_adv_addr: w.skip_check_adv_addr.unwrap_or(g.vrrp_skip_check_adv_addr),
         down_timer_adverts: w.down_timer_adverts.unwrap_or(3),
         dont_track_primary: w.dont_track_primary,
+        check_unicast_src,
     }
 }
