@@ -177,7 +177,13 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn loc(&self, m: &Member, directive: &str, note: String) -> FindingLocation {
         let p = &self.nodes[m.node];
-        let span: Span = p.spans.instances[m.index].of(directive);
+        let spans = &p.spans.instances[m.index];
+        let span: Span = spans.of(directive);
+        let note = if spans.directives.contains_key(directive) {
+            note
+        } else {
+            format!("{note} (not written; default)")
+        };
         FindingLocation {
             path: p.sources.path(span.file).to_string(),
             line: span.line,
@@ -264,7 +270,7 @@ impl Ctx<'_> {
                     if i.v3_checksum_as_v2 {
                         "v3_checksum_as_v2 (no pseudo-header)"
                     } else {
-                        "checksum with pseudo-header (default)"
+                        "checksum with pseudo-header"
                     }
                 };
                 push(
@@ -333,7 +339,7 @@ impl Ctx<'_> {
         let (na, nb) = (self.name(a), self.name(b));
         let peers = |i: &VrrpInstance| {
             if i.unicast_peers.is_empty() {
-                return "multicast (no unicast_peer)".to_string();
+                return "multicast".to_string();
             }
             let list = i
                 .unicast_peers
@@ -354,12 +360,12 @@ impl Ctx<'_> {
             }
             (false, false) => {
                 for (from, to, nf, nt) in [(x, y, &na, &nb), (y, x, &nb, &na)] {
-                    if let Some(src) = src_of(to) {
-                        if !from.unicast_peers.iter().any(|p| p.address == src) {
-                            problems.push(format!(
-                                "{nf} does not list {nt}'s address {src} in unicast_peer"
-                            ));
-                        }
+                    if let Some(src) = src_of(to)
+                        && !from.unicast_peers.iter().any(|p| p.address == src)
+                    {
+                        problems.push(format!(
+                            "{nf} does not list {nt}'s address {src} in unicast_peer"
+                        ));
                     }
                 }
             }

@@ -113,7 +113,6 @@ pub const RECOGNISED_UNSUPPORTED: &[&str] = &[
     "track_group",
     "unicast_ttl",
     "unicast_fault_no_peer",
-    "check_unicast_src",
     "old_unicast_checksum",
     "vrf",
     "kernel_rx_buf_size",

@@ -50,6 +50,7 @@ pub struct LexOptions {
 const MAX_INCLUDE_DEPTH: usize = 32;
 const MAX_SUBSTITUTION_DEPTH: usize = 16;
 const MAX_SEQ_VALUES: i64 = 100_000;
+const MAX_REPEATED_LINES: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Ch {
@@ -74,6 +75,7 @@ pub fn lex(
         params: BTreeMap::new(),
         stack: Vec::new(),
         out: Vec::new(),
+        repeated: 0,
     };
     match loader.read(root) {
         Ok(text) => lexer.file(root, text),
@@ -97,6 +99,7 @@ struct Lexer<'a> {
     params: BTreeMap<String, Vec<Ch>>,
     stack: Vec<String>,
     out: Vec<Line>,
+    repeated: usize,
 }
 
 impl Lexer<'_> {
@@ -224,6 +227,17 @@ impl Lexer<'_> {
                 return;
             }
         };
+        self.repeated += values.len();
+        if self.repeated > MAX_REPEATED_LINES {
+            self.diags.push(
+                Diagnostic::error(
+                    span,
+                    format!("repetition expands to more than {MAX_REPEATED_LINES} lines"),
+                )
+                .with_help("use smaller ~SEQ/~LST ranges"),
+            );
+            return;
+        }
         let saved = self.params.get(&seq.var).cloned();
         for value in values {
             let anchor = chars[seq.start];
@@ -256,19 +270,18 @@ impl Lexer<'_> {
         let mut i = 0;
         let mut changed = false;
         while i < chars.len() {
-            if chars[i].c == '$' {
-                if let Some((name, consumed)) = reference_at(&chars[i..]) {
-                    if let Some(value) = self.builtin_or_param(&name, path, chars[i]) {
-                        out.extend(value.into_iter().map(|c| Ch {
-                            c: c.c,
-                            line: chars[i].line,
-                            col: chars[i].col,
-                        }));
-                        i += consumed;
-                        changed = true;
-                        continue;
-                    }
-                }
+            if chars[i].c == '$'
+                && let Some((name, consumed)) = reference_at(&chars[i..])
+                && let Some(value) = self.builtin_or_param(&name, path, chars[i])
+            {
+                out.extend(value.into_iter().map(|c| Ch {
+                    c: c.c,
+                    line: chars[i].line,
+                    col: chars[i].col,
+                }));
+                i += consumed;
+                changed = true;
+                continue;
             }
             out.push(chars[i]);
             i += 1;
@@ -544,10 +557,11 @@ impl Repetition {
                 ));
             }
         };
-        if step == 0 || (end - start).signum() * step.signum() < 0 {
+        let span = i128::from(end) - i128::from(start);
+        if step == 0 || span.signum() * i128::from(step.signum()) < 0 {
             return Err("the step never reaches the end".into());
         }
-        if (end - start) / step >= MAX_SEQ_VALUES {
+        if span / i128::from(step) >= i128::from(MAX_SEQ_VALUES) {
             return Err(format!("more than {MAX_SEQ_VALUES} values"));
         }
         let mut out = Vec::new();
@@ -558,7 +572,10 @@ impl Repetition {
             } else {
                 v.to_string()
             });
-            v += step;
+            match v.checked_add(step) {
+                Some(next) => v = next,
+                None => break,
+            }
         }
         Ok(out)
     }
@@ -566,6 +583,9 @@ impl Repetition {
 
 /// The first `~SEQ(…)`, `~SEQx(…)` or `~LST(…)` in a line.
 fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
+    if !chars.iter().any(|c| c.c == '~') {
+        return None;
+    }
     let text: Vec<char> = chars.iter().map(|c| c.c).collect();
     for start in 0..text.len() {
         if text[start] != '~' {

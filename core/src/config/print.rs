@@ -385,6 +385,7 @@ fn instance(o: &mut String, i: &VrrpInstance) {
         onoff(i.skip_check_adv_addr)
     );
     let _ = writeln!(o, "    down_timer_adverts {}", i.down_timer_adverts);
+    let _ = writeln!(o, "    check_unicast_src {}", onoff(i.check_unicast_src));
     if i.dont_track_primary {
         o.push_str("    dont_track_primary\n");
     }

@@ -55,6 +55,7 @@ const KNOWN: &[&str] = &[
     "skip_check_adv_addr",
     "down_timer_adverts",
     "dont_track_primary",
+    "check_unicast_src",
 ];
 
 /// `vrrp_instance` directives as written, before inference.
@@ -93,6 +94,7 @@ struct Written {
     skip_check_adv_addr: Option<bool>,
     down_timer_adverts: Option<u32>,
     dont_track_primary: bool,
+    check_unicast_src: bool,
 }
 
 /// Reads one `vrrp_instance NAME { … }`; `None` when it cannot run (no valid VRID).
@@ -377,6 +379,7 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
             w.down_timer_adverts = ctx.uint(st, 0, 1, 100, "").map(|v| v as u32)
         }
         "dont_track_primary" => w.dont_track_primary = true,
+        "check_unicast_src" => w.check_unicast_src = ctx.flag(st),
         _ => ctx.unknown(st, "vrrp_instance", KNOWN),
     }
 }
@@ -558,7 +561,7 @@ fn resolve(
         match version {
             Version::V2 => {
                 let secs = ((micros + 500_000) / 1_000_000).clamp(1, 255);
-                if micros % 1_000_000 != 0 {
+                if !micros.is_multiple_of(1_000_000) {
                     ctx.diags.push(
                         Diagnostic::warning(
                             span,
@@ -588,7 +591,7 @@ fn resolve(
                         .with_help("write an interval from 0.01 to 40.95 seconds"),
                     );
                 } else {
-                    if micros % 10_000 != 0 {
+                    if !micros.is_multiple_of(10_000) {
                         ctx.diags.push(
                             Diagnostic::warning(
                                 span,
@@ -727,16 +730,16 @@ fn resolve(
         ("unicast_src_ip", w.unicast_src_ip),
         ("mcast_src_ip", w.mcast_src_ip),
     ] {
-        if let Some(a) = addr {
-            if Family::of(&a) != family {
-                ctx.diags.push(
-                    Diagnostic::error(
-                        spans.of(what),
-                        format!("{what} {a} is not of the instance's address family"),
-                    )
-                    .with_help("use an address of the same family as the virtual addresses"),
-                );
-            }
+        if let Some(a) = addr
+            && Family::of(&a) != family
+        {
+            ctx.diags.push(
+                Diagnostic::error(
+                    spans.of(what),
+                    format!("{what} {a} is not of the instance's address family"),
+                )
+                .with_help("use an address of the same family as the virtual addresses"),
+            );
         }
     }
     for p in &w.unicast_peers {
@@ -785,14 +788,26 @@ fn resolve(
             .garp_lower_prio_repeat
             .unwrap_or(g.vrrp_garp_lower_prio_repeat),
     };
-    if let Some(own) = w.interface.as_deref() {
-        if w.track_interfaces.iter().any(|t| t.name == own) {
-            ctx.diags.push(
-                Diagnostic::note(spans.of("track_interface"), format!("track_interface {own} is the instance's own interface, which is always tracked"))
-                    .with_help(format!("remove {own} from track_interface (keepalived ignores it)")),
-            );
-        }
+    if let Some(own) = w.interface.as_deref()
+        && w.track_interfaces.iter().any(|t| t.name == own)
+    {
+        ctx.diags.push(
+            Diagnostic::note(
+                spans.of("track_interface"),
+                format!(
+                    "track_interface {own} is the instance's own interface, which is always tracked"
+                ),
+            )
+            .with_help(format!(
+                "remove {own} from track_interface (keepalived ignores it)"
+            )),
+        );
     }
+    let check_unicast_src = w.check_unicast_src
+        || g.vrrp_check_unicast_src
+        || w.unicast_peers
+            .iter()
+            .any(|p| p.min_ttl.is_some() || p.max_ttl.is_some());
     let interface = match w.interface {
         Some(i) => i,
         None => {
@@ -837,5 +852,6 @@ fn resolve(
         skip_check_adv_addr: w.skip_check_adv_addr.unwrap_or(g.vrrp_skip_check_adv_addr),
         down_timer_adverts: w.down_timer_adverts.unwrap_or(3),
         dont_track_primary: w.dont_track_primary,
+        check_unicast_src,
     }
 }

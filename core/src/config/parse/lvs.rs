@@ -206,11 +206,11 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
             "quorum_up" => vs.quorum_up = ctx.command(st),
             "quorum_down" => vs.quorum_down = ctx.command(st),
             "sorry_server" => {
-                if let Some(t) = ctx.arg(st, 0, "sorry_server 192.0.2.30 80") {
-                    if let Some(address) = ctx.ip(t, "the sorry server's address") {
-                        let port = st.args.get(1).and_then(|p| ctx.port(p));
-                        vs.sorry_server = Some(SorryServer { address, port });
-                    }
+                if let Some(t) = ctx.arg(st, 0, "sorry_server 192.0.2.30 80")
+                    && let Some(address) = ctx.ip(t, "the sorry server's address")
+                {
+                    let port = st.args.get(1).and_then(|p| ctx.port(p));
+                    vs.sorry_server = Some(SorryServer { address, port });
                 }
             }
             "sorry_server_inhibit" => vs.sorry_server_inhibit = true,
@@ -342,10 +342,10 @@ fn checker_items(
             "alpha" => c.alpha = true,
             "log_all_failures" => c.log_all_failures = true,
             _ => {
-                if let Some(h) = http.as_deref_mut() {
-                    if http_item(ctx, st, kw, h, &kind) {
-                        continue;
-                    }
+                if let Some(h) = http.as_deref_mut()
+                    && http_item(ctx, st, kw, h, &kind)
+                {
+                    continue;
                 }
                 if let Some(m) = misc.as_deref_mut() {
                     match kw {

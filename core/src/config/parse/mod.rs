@@ -11,6 +11,7 @@ pub use values::{decimal_micros, format_seconds};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{ConfigSpans, KeepalivedConfig};
+use super::source::Span;
 use super::tree::Statement;
 use std::collections::BTreeMap;
 use values::Ctx;
@@ -29,6 +30,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
     let mut ctx = Ctx { diags };
     let mut cfg = KeepalivedConfig::default();
     let mut spans = ConfigSpans::default();
+    let mut first_script = None;
     // global_defs first: instances inherit from it wherever it is written.
     for st in top.iter().filter(|s| s.keyword.text == "global_defs") {
         if ctx.expect_block(st) {
@@ -42,7 +44,10 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
         }
         match kw {
             "global_defs" => {}
-            "vrrp_script" => cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st)),
+            "vrrp_script" => {
+                first_script.get_or_insert(st.span());
+                cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st));
+            }
             "vrrp_track_file" => cfg
                 .track_files
                 .extend(tracking::vrrp_track_file(&mut ctx, st)),
@@ -68,6 +73,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
         }
     }
     cross_references(&mut ctx, &cfg, &spans);
+    script_security(&mut ctx, &cfg, &spans, first_script);
     (cfg, spans)
 }
 
@@ -173,5 +179,36 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
                 );
             }
         }
+    }
+}
+
+/// keepalived (`-t` exit 6) raises "SECURITY VIOLATION - scripts are being executed but
+/// script_security not enabled" when scripts or notify hooks exist without
+/// `enable_script_security`.
+fn script_security(
+    ctx: &mut Ctx,
+    cfg: &KeepalivedConfig,
+    spans: &ConfigSpans,
+    first_script: Option<Span>,
+) {
+    if cfg.global.enable_script_security {
+        return;
+    }
+    let notify = spans
+        .instances
+        .iter()
+        .chain(&spans.sync_groups)
+        .find_map(|s| {
+            s.directives
+                .iter()
+                .find(|(k, _)| k.starts_with("notify"))
+                .map(|(_, span)| *span)
+        });
+    if let Some(span) = first_script.or(notify) {
+        ctx.diags.push(
+            Diagnostic::warning(span, "scripts are run but enable_script_security is not set")
+                .with_label("keepalived reports a SECURITY VIOLATION for this")
+                .with_help("add `enable_script_security` (and `script_user`) to global_defs, and make scripts writable by root only"),
+        );
     }
 }

@@ -240,3 +240,33 @@ fn generated_configs_are_mostly_valid_so_the_property_is_not_vacuous() {
     let again = parse_text("again.conf", &p.model.to_keepalived_conf());
     assert_eq!(again.model, p.model);
 }
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(0x6e6f_7061),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        ..Config::default()
+    })]
+    #[test]
+    fn arbitrary_text_never_panics_and_errors_have_locations(
+        pieces in prop::collection::vec(prop::sample::select(vec![
+            "vrrp_instance", "VI", "{", "}", "\n", " ", "\"", "'", "\\", "#", "!", "$X=", "${X}", "$X",
+            "@h1 ", "@^h1 ", "~SEQ(i,1,3) ", "~LST(i,a,b) ", "~SEQ(i,-9223372036854775808,9223372036854775807)",
+            "virtual_router_id", "255", "256", "-1", "0.5", "priority", "state", "MASTER",
+            "virtual_ipaddress", "192.0.2.1/24", "2001:db8::1/200", "include", "x.conf", "*.conf",
+            "authentication", "auth_type", "PASS", "auth_pass", "unicast_peer", "virtual_server",
+            "real_server", "TCP_CHECK", "HTTP_GET", "url", "status_code", "600-100", "global_defs",
+            "vrrp_sync_group", "group", "track_script", "weight", "é", "\t",
+        ]), 0..80),
+    ) {
+        let text: String = pieces.concat();
+        let p = parse_text("fuzz.conf", &text);
+        for d in &p.diagnostics.items {
+            prop_assert!(d.span.is_some(), "diagnostic without location: {:?}", d);
+            let _ = d.render(&p.sources);
+        }
+        let _ = p.model.to_node_config();
+        let _ = p.model.to_keepalived_conf();
+    }
+}
