@@ -188,6 +188,10 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
                     RunEnd::Silent => "silent",
                     RunEnd::Resigned { .. } => "resigned",
                 },
+                resigned_ns: match run.end {
+                    RunEnd::Resigned { time_ns, .. } => Some(time_ns),
+                    _ => None,
+                },
             })
             .collect(),
         jitter: JitterReport {

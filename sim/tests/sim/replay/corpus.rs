@@ -255,3 +255,60 @@ fn corpus_json_has_the_documented_top_level_keys_and_stable_kind_names() {
     );
     insta::assert_snapshot!(serde_json::to_string_pretty(&json["findings"]).unwrap());
 }
+
+#[test]
+fn conformance_core_agrees_with_every_captured_keepalived_within_10_ms() {
+    let cases = [
+        ("v2-steady", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v2-failover-preempt", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v2-kill-master", &["192.0.2.11", "192.0.2.12"][..]),
+        ("split-brain", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v3-ipv4", &["192.0.2.11", "192.0.2.12", "192.0.2.13"][..]),
+    ];
+    let mut summary = String::new();
+    for (name, routers) in cases {
+        let report = replay_corpus(name);
+        for router in routers {
+            let file = std::fs::File::open(corpus_dir().join(format!("{name}.pcap"))).unwrap();
+            let result = vrrplab_sim::replay::conformance::conformance(
+                file,
+                &report,
+                router.parse().unwrap(),
+            )
+            .unwrap();
+            let count = |k: &str| result[k].as_array().unwrap().len();
+            assert_eq!(
+                count("differences"),
+                0,
+                "{name} as {router}: {:#}",
+                result["differences"]
+            );
+            assert!(count("agreements") >= 2, "{name} as {router}: {result:#}");
+            for a in result["agreements"].as_array().unwrap() {
+                assert!(
+                    a["offset"].as_f64().unwrap().abs() <= 0.010,
+                    "{name} as {router}: {a}"
+                );
+            }
+            summary.push_str(&format!(
+                "{name} as {router}: {} agree, {} explained: {}\n",
+                count("agreements"),
+                count("explained"),
+                result["explained"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["why"]
+                        .as_str()
+                        .unwrap()
+                        .split(':')
+                        .next()
+                        .unwrap()
+                        .to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+    }
+    insta::assert_snapshot!(summary);
+}

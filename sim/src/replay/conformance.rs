@@ -1,0 +1,383 @@
+//! Conformance: does the core decide like the captured router at ADDRESS did?
+//!
+//! A core [`Node`] is configured like the router (from the parameters its own adverts carry:
+//! priority, interval, version, authentication, addresses, checksum convention; keepalived
+//! defaults otherwise) and fed every *other* router's adverts at their capture timestamps. Its
+//! life follows the captured process: it starts when the router joins the VRRP multicast group
+//! (IGMP/MLD report; keepalived opens its socket at start), is shut down when the router sends
+//! priority 0, and is dropped when the router leaves the group without priority 0 (killed).
+//! Its MASTER entries and exits are compared with the router's observed ones within
+//! [`TOLERANCE_NS`]. Observed changes the protocol cannot produce (a killed process, a router
+//! that did not hear adverts the capture shows) are listed with the reason, not counted as
+//! disagreements.
+
+use super::decode::{Decoded, Membership, decode, membership};
+use super::reader::CaptureReader;
+use super::report::{Report, RouterReport, secs, signed_dur};
+use serde_json::{Value, json};
+use std::io::Read;
+use std::net::IpAddr;
+use std::time::Duration;
+use vrrplab_core::Instant;
+use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig, Output, RxMeta};
+use vrrplab_core::vrrp::{InstanceConfig, State};
+use vrrplab_core::wire::{Authentication, ChecksumConvention, Family, Version};
+
+/// Agreement tolerance between the core's and the captured router's transitions.
+pub const TOLERANCE_NS: u64 = 10_000_000;
+const INTERFACE: &str = "capture0";
+
+/// One transition (into or out of MASTER) with its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Transition {
+    time_ns: u64,
+    vrid: u8,
+    to_master: bool,
+}
+
+/// Builds the instance the captured router runs, from what it advertised.
+fn instance_for(r: &RouterReport) -> Option<InstanceConfig> {
+    let priority = r.priorities.iter().copied().find(|p| *p != 0)?;
+    let mut c = InstanceConfig::new(&format!("VI_{}", r.vrid), INTERFACE, r.vrid, &r.addresses);
+    c.family = r.family;
+    c.version = if r.version.as_deref() == Some("v3") {
+        Version::V3
+    } else {
+        Version::V2
+    };
+    c.priority = priority;
+    c.advert_interval = Duration::from_secs_f64(r.interval?);
+    c.source_address = Some(r.address);
+    c.authentication = match (r.auth.as_deref(), &r.auth_pass) {
+        (Some("pass"), Some(p)) => Authentication::simple_password(p),
+        _ => Authentication::None,
+    };
+    c.checksum_convention = if r.checksum == Some("message-only") {
+        ChecksumConvention::MessageOnly
+    } else {
+        ChecksumConvention::PseudoHeader
+    };
+    if let Some(d) = r.destination {
+        if d.is_multicast() {
+            c.multicast_group = d;
+        }
+    }
+    Some(c)
+}
+
+struct Driver {
+    config: NodeConfig,
+    node: Option<Node>,
+    shut_down: bool,
+    origin_ns: u64,
+    transitions: Vec<Transition>,
+    notes: Vec<Value>,
+    starts: Vec<u64>,
+}
+
+impl Driver {
+    fn at(&self, t: u64) -> Instant {
+        Instant::from_duration(Duration::from_nanos(t.saturating_sub(self.origin_ns)))
+    }
+
+    fn ns(&self, i: Instant) -> u64 {
+        self.origin_ns + i.as_duration().as_nanos() as u64
+    }
+
+    /// Runs timers up to `t` and drains outputs.
+    fn advance(&mut self, t: u64) {
+        loop {
+            let Some(node) = &mut self.node else { return };
+            let due = match node.poll_timeout() {
+                Some(d)
+                    if d <= Instant::from_duration(Duration::from_nanos(
+                        t.saturating_sub(self.origin_ns),
+                    )) =>
+                {
+                    d
+                }
+                _ => break,
+            };
+            node.handle_timeout(due);
+            self.drain(due);
+        }
+    }
+
+    fn drain(&mut self, now: Instant) {
+        let t = self.ns(now);
+        let Some(node) = &mut self.node else { return };
+        while let Some(out) = node.poll_output() {
+            if let Output::StateChange(c) = out {
+                if (c.to == State::Master) != (c.from == State::Master) {
+                    self.transitions.push(Transition {
+                        time_ns: t,
+                        vrid: c.vrid,
+                        to_master: c.to == State::Master,
+                    });
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, t: u64, why: &str) {
+        let now = self.at(t);
+        self.node = Some(Node::new(self.config.clone(), now));
+        self.shut_down = false;
+        self.starts.push(t);
+        self.notes
+            .push(json!({"time": secs(t), "note": format!("core instance started ({why})")}));
+        self.drain(now);
+    }
+}
+
+/// Runs conformance for the router at `target` over the capture in `reader` (the same bytes
+/// `report` was made from).
+pub fn conformance<R: Read>(reader: R, report: &Report, target: IpAddr) -> Result<Value, String> {
+    let mine: Vec<&RouterReport> = report
+        .routers
+        .iter()
+        .filter(|r| r.address == target)
+        .collect();
+    if mine.is_empty() {
+        return Err(format!("no VRRP adverts from {target} in the capture"));
+    }
+    let instances: Vec<InstanceConfig> = mine.iter().filter_map(|r| instance_for(r)).collect();
+    let family = Family::of(&target);
+    let group = mine[0].destination.unwrap_or(family.multicast_group());
+    let vrids: Vec<u8> = instances.iter().map(|i| i.vrid).collect();
+    let config = NodeConfig {
+        router_id: target.to_string(),
+        interfaces: vec![InterfaceInfo::up(
+            INTERFACE,
+            (family == Family::Ipv4).then_some(target),
+            (family == Family::Ipv6).then_some(target),
+        )],
+        instances,
+        ..NodeConfig::default()
+    };
+    let mut d = Driver {
+        config,
+        node: None,
+        shut_down: false,
+        origin_ns: report.first_ns.unwrap_or(0),
+        transitions: Vec::new(),
+        notes: Vec::new(),
+        starts: Vec::new(),
+    };
+    let mut capture = CaptureReader::new(reader).map_err(|e| e.to_string())?;
+    let mut deaths: Vec<u64> = Vec::new();
+    let mut late_start = false;
+    while let Ok(Some(frame)) = capture.next_frame() {
+        let t = frame.time_ns;
+        d.advance(t);
+        if let Some(m) = membership(frame.link, frame.interface, frame.data, target, group) {
+            match (m, d.node.is_some()) {
+                (Membership::Join, false) => d.start(t, "joined the VRRP group"),
+                (Membership::Leave, true) => {
+                    if !d.shut_down {
+                        deaths.push(t);
+                        d.notes.push(json!({"time": secs(t), "note": format!(
+                            "{target} left the VRRP group without sending priority 0: the process was killed; core instance dropped")}));
+                    }
+                    d.node = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let Decoded::Vrrp(v) = decode(frame.link, frame.interface, frame.data) else {
+            continue;
+        };
+        let vrid = v.payload.get(1).copied().unwrap_or(0);
+        if !vrids.contains(&vrid) || Family::of(&v.src) != family {
+            continue;
+        }
+        if v.src == target {
+            if d.node.is_none() {
+                late_start = true;
+                d.start(t, "first advert seen without a group join: started late");
+            }
+            if v.payload.get(2) == Some(&0) && !d.shut_down {
+                let now = d.at(t);
+                if let Some(node) = &mut d.node {
+                    node.shutdown(now);
+                }
+                d.drain(now);
+                d.shut_down = true;
+                d.notes.push(json!({"time": secs(t), "note": format!("{target} sent priority 0 (shutdown): applied to the core")}));
+            }
+            continue;
+        }
+        let now = d.at(t);
+        let meta = RxMeta {
+            interface: INTERFACE.to_string(),
+            src: v.src,
+            dst: v.dst,
+            hop_limit: v.hop_limit,
+        };
+        if let Some(node) = &mut d.node {
+            node.handle_packet(now, &meta, v.payload);
+        }
+        d.drain(now);
+    }
+    if let Some(end) = report.last_ns {
+        d.advance(end);
+    }
+    Ok(compare(report, &mine, target, &d, &deaths, late_start))
+}
+
+/// How much later than the router the core may take over after a start, when the start
+/// instant is only known from the group join.
+const STARTUP_SLACK_NS: u64 = 20_000_000;
+
+/// A first takeover within Master_Down_Interval (+ 1 s of process start-up) of a start.
+fn startup_limit(r: &RouterReport) -> u64 {
+    (r.interval.unwrap_or(1.0) * 4.0e9) as u64 + 1_000_000_000
+}
+
+fn compare(
+    report: &Report,
+    mine: &[&RouterReport],
+    target: IpAddr,
+    d: &Driver,
+    deaths: &[u64],
+    late_start: bool,
+) -> Value {
+    let starts = &d.starts;
+    let mut agreements = Vec::new();
+    let mut differences = Vec::new();
+    let mut explained = Vec::new();
+    let mut used = vec![false; d.transitions.len()];
+    let take = |want_master: bool, vrid: u8, lo: u64, hi: u64, used: &mut Vec<bool>| {
+        d.transitions
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !used[*i]
+                    && c.vrid == vrid
+                    && c.to_master == want_master
+                    && c.time_ns + TOLERANCE_NS >= lo
+                    && c.time_ns <= hi + TOLERANCE_NS
+            })
+            .min_by_key(|(_, c)| c.time_ns.abs_diff(lo))
+            .map(|(i, c)| {
+                used[i] = true;
+                *c
+            })
+    };
+    for r in mine {
+        let interval = (r.interval.unwrap_or(1.0) * 1e9) as u64;
+        for (k, span) in r.master.iter().enumerate() {
+            // Entering MASTER at the first advert.
+            let t = span.start_ns;
+            let mut not_heard = false;
+            match take(true, r.vrid, t, t, &mut used) {
+                Some(c) => agreements.push(json!({"vrid": r.vrid, "transition": "MASTER", "observed": secs(t), "core": secs(c.time_ns), "offset": signed_dur(c.time_ns as i64 - t as i64)})),
+                None if starts.iter().any(|&s| s <= t && t <= s + startup_limit(r))
+                    && let Some(c) = take(true, r.vrid, t.saturating_sub(TOLERANCE_NS), t + STARTUP_SLACK_NS, &mut used) =>
+                {
+                    explained.push(json!({"vrid": r.vrid, "transition": "MASTER", "observed": secs(t), "core": secs(c.time_ns), "offset": signed_dur(c.time_ns as i64 - t as i64),
+                        "why": "first takeover after start: the start instant is only known from the router's IGMP/MLD join, which keepalived sends after arming its Master_Down timer"}));
+                }
+                None if k == 0 && late_start => explained.push(json!({"vrid": r.vrid, "transition": "MASTER", "observed": secs(t), "why": "the router was already running when the capture began"})),
+                None => {
+                    let why = others_master_at(report, r, t).map(|(who, prio)| format!(
+                        "{who} (priority {prio}) was advertising as master: {target} did not receive its adverts (filtered or lost before it), which the capture cannot show"));
+                    match why {
+                        Some(why) => {
+                            not_heard = true;
+                            explained.push(json!({"vrid": r.vrid, "transition": "MASTER", "observed": secs(t), "why": why}));
+                        }
+                        None => differences.push(json!({"vrid": r.vrid, "transition": "MASTER", "observed": secs(t), "core": null, "why": "the core did not become master within 10 ms"})),
+                    }
+                }
+            }
+            // Leaving MASTER.
+            match span.end {
+                "resigned" => {
+                    let t = span.resigned_ns.unwrap_or(span.end_ns);
+                    match take(false, r.vrid, t, t, &mut used) {
+                        Some(c) => agreements.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed": secs(t), "core": secs(c.time_ns), "offset": signed_dur(c.time_ns as i64 - t as i64), "note": "priority 0 (shutdown) is an input applied to the core"})),
+                        None => differences.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed": secs(t), "core": null, "why": "the core did not leave MASTER on shutdown"})),
+                    }
+                }
+                "silent" => {
+                    let last = span.end_ns;
+                    if not_heard {
+                        explained.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed": secs(last), "why": "ends the mastership the core could not reproduce (above): the router yielded once it heard the other master again"}));
+                        continue;
+                    }
+                    if let Some(death) = deaths
+                        .iter()
+                        .find(|&&x| x >= last && x <= last + 3 * interval)
+                    {
+                        explained.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed": secs(last), "why": format!("process killed (left the group at {:.6} without priority 0)", secs(*death))}));
+                        continue;
+                    }
+                    match take(false, r.vrid, last, last + interval, &mut used) {
+                        Some(c) => {
+                            // The router left between its last advert and its next one; the
+                            // cause on the wire is the other master's first advert in that window.
+                            let cause = report
+                                .routers
+                                .iter()
+                                .filter(|o| o.vrid == r.vrid && o.family == r.family && o.segment == r.segment && o.address != r.address)
+                                .flat_map(|o| o.master.iter().map(|m| m.start_ns))
+                                .filter(|&s| s > last && s <= last + interval)
+                                .min()
+                                .unwrap_or(last);
+                            agreements.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed_last_advert": secs(last), "observed_cause": secs(cause), "core": secs(c.time_ns), "offset": signed_dur(c.time_ns as i64 - cause as i64)}));
+                        }
+                        None => differences.push(json!({"vrid": r.vrid, "transition": "leave MASTER", "observed_last_advert": secs(last), "core": null, "why": "the core stayed master"})),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (i, c) in d.transitions.iter().enumerate() {
+        if !used[i] {
+            differences.push(json!({"vrid": c.vrid, "transition": if c.to_master { "MASTER" } else { "leave MASTER" }, "observed": null, "core": secs(c.time_ns), "why": "the captured router did not do this"}));
+        }
+    }
+    let mut text = format!(
+        "  as {target}: {} agreements, {} differences, {} explained (tolerance {} ms)\n",
+        agreements.len(),
+        differences.len(),
+        explained.len(),
+        TOLERANCE_NS / 1_000_000
+    );
+    for a in &agreements {
+        text.push_str(&format!("  agree    {a}\n"));
+    }
+    for x in &differences {
+        text.push_str(&format!("  DIFFER   {x}\n"));
+    }
+    for e in &explained {
+        text.push_str(&format!("  explained {e}\n"));
+    }
+    json!({
+        "router": target.to_string(),
+        "tolerance": TOLERANCE_NS as f64 / 1e9,
+        "agreements": agreements,
+        "differences": differences,
+        "explained": explained,
+        "notes": d.notes,
+        "text": text,
+    })
+}
+
+/// Another router of the same VRID advertising as master with a higher priority around `t`.
+fn others_master_at(report: &Report, me: &RouterReport, t: u64) -> Option<(IpAddr, u8)> {
+    report
+        .routers
+        .iter()
+        .filter(|r| {
+            r.vrid == me.vrid
+                && r.family == me.family
+                && r.segment == me.segment
+                && r.address != me.address
+        })
+        .find(|r| r.master.iter().any(|m| m.start_ns < t && m.end_ns > t))
+        .map(|r| (r.address, r.priorities.iter().copied().max().unwrap_or(0)))
+}
