@@ -57,10 +57,10 @@ fn instance_for(r: &RouterReport) -> Option<InstanceConfig> {
     } else {
         ChecksumConvention::PseudoHeader
     };
-    if let Some(d) = r.destination {
-        if d.is_multicast() {
-            c.multicast_group = d;
-        }
+    if let Some(d) = r.destination
+        && d.is_multicast()
+    {
+        c.multicast_group = d;
     }
     Some(c)
 }
@@ -107,14 +107,14 @@ impl Driver {
         let t = self.ns(now);
         let Some(node) = &mut self.node else { return };
         while let Some(out) = node.poll_output() {
-            if let Output::StateChange(c) = out {
-                if (c.to == State::Master) != (c.from == State::Master) {
-                    self.transitions.push(Transition {
-                        time_ns: t,
-                        vrid: c.vrid,
-                        to_master: c.to == State::Master,
-                    });
-                }
+            if let Output::StateChange(c) = out
+                && (c.to == State::Master) != (c.from == State::Master)
+            {
+                self.transitions.push(Transition {
+                    time_ns: t,
+                    vrid: c.vrid,
+                    to_master: c.to == State::Master,
+                });
             }
         }
     }

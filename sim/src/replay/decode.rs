@@ -343,9 +343,7 @@ pub fn membership(
     }
     .ok()?;
     let _ = interface;
-    let (src, proto, payload) = match &packet_net(&sliced)? {
-        (s, p, pl) => (*s, *p, *pl),
-    };
+    let (src, proto, payload) = packet_net(&sliced)?;
     if src != host {
         return None;
     }

@@ -123,8 +123,8 @@ fn v2_failover_preempt_reports_both_resignations_and_the_preemption() {
         &report,
         &[
             (1795300244.795789, Some(1795300245.412581)),
-            (1795300263.019419, Some(1795300263.634810)),
-            (1795300264.094140, None),
+            (1795300263.019419, Some(1795300263.63481)),
+            (1795300264.09414, None),
         ],
     );
     let preempt = report
@@ -186,7 +186,7 @@ fn split_brain_is_one_dual_master_interval_between_h2_first_and_last_advert() {
         &report,
         &[
             (1795300899.132444, Some(1795300899.748417)),
-            (1795300900.166350, None),
+            (1795300900.16635, None),
         ],
     );
     insta::assert_snapshot!(render(&report));
