@@ -347,14 +347,20 @@ fn compare(
         explained.len(),
         TOLERANCE_NS / 1_000_000
     );
-    for a in &agreements {
-        text.push_str(&format!("  agree    {a}\n"));
+    let base = report.first_ns.map_or(0.0, secs);
+    let mut items: Vec<(f64, String)> = Vec::new();
+    for (label, list) in [
+        ("agree", &agreements),
+        ("DIFFER", &differences),
+        ("explained", &explained),
+    ] {
+        for item in list.iter() {
+            items.push(item_line(label, item, base));
+        }
     }
-    for x in &differences {
-        text.push_str(&format!("  DIFFER   {x}\n"));
-    }
-    for e in &explained {
-        text.push_str(&format!("  explained {e}\n"));
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, line) in items {
+        text.push_str(&line);
     }
     json!({
         "router": target.to_string(),
@@ -380,4 +386,31 @@ fn others_master_at(report: &Report, me: &RouterReport, t: u64) -> Option<(IpAdd
         })
         .find(|r| r.master.iter().any(|m| m.start_ns < t && m.end_ns > t))
         .map(|r| (r.address, r.priorities.iter().copied().max().unwrap_or(0)))
+}
+
+/// One conformance item as a text line, with its observed time for sorting.
+fn item_line(label: &str, item: &Value, base: f64) -> (f64, String) {
+    let observed = ["observed", "observed_cause", "observed_last_advert"]
+        .iter()
+        .find_map(|k| item[*k].as_f64())
+        .or_else(|| item["core"].as_f64())
+        .unwrap_or(base);
+    let mut line = format!(
+        "  {label:<9} +{:<10.6} vrid {:<3} {:<12}",
+        observed - base,
+        item["vrid"],
+        item["transition"].as_str().unwrap_or("?")
+    );
+    match (item["core"].as_f64(), item["offset"].as_f64()) {
+        (Some(_), Some(offset)) => line.push_str(&format!(" core {:+.1} ms", offset * 1e3)),
+        (Some(core), None) => line.push_str(&format!(" core at +{:.6}", core - base)),
+        (None, _) => line.push_str(" core: none"),
+    }
+    if let Some(why) = item["why"].as_str() {
+        line.push_str(&format!(" — {why}"));
+    } else if let Some(note) = item["note"].as_str() {
+        line.push_str(&format!(" ({note})"));
+    }
+    line.push('\n');
+    (observed, line)
 }
