@@ -13,3 +13,4 @@ pub use time::Instant;
 pub mod lan;
 pub mod node;
 pub mod vrrp;
+pub mod config;
