@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vrrplab_core::config;
+use vrrplab_core::node::NodeConfig;
 use vrrplab_sim::replay::conformance::conformance;
 use vrrplab_sim::replay::{FindingKind, render::render, replay_file};
 
@@ -26,6 +28,25 @@ pub struct Args {
     /// when they differ).
     #[arg(long = "as", value_name = "ADDRESS")]
     pub as_router: Option<std::net::IpAddr>,
+    /// With `--as`: the captured router's keepalived.conf (instances matched by VRID and
+    /// family); without it, instances are built from the router's adverts.
+    #[arg(long, value_name = "FILE", requires = "as_router")]
+    pub config: Option<PathBuf>,
+}
+
+/// Reads a keepalived.conf into a node configuration (errors rendered with file:line:column).
+/// `include` is not followed here (the root file only).
+fn node_config(path: &std::path::Path) -> Result<NodeConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parsed = config::parse_str(
+        &path.display().to_string(),
+        &text,
+        &config::ParseOptions::default(),
+    );
+    if !parsed.is_valid() {
+        return Err(parsed.render_diagnostics());
+    }
+    Ok(parsed.model.to_node_config())
 }
 
 fn parse_kind(s: &str) -> Result<FindingKind, String> {
@@ -49,9 +70,16 @@ pub fn run(args: Args) -> ExitCode {
     };
     let mut differs = false;
     if let Some(address) = args.as_router {
+        let node = match args.config.as_deref().map(node_config).transpose() {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("vrrplab replay: --config: {e}");
+                return ExitCode::from(2);
+            }
+        };
         let result = std::fs::File::open(&args.file)
             .map_err(|e| e.to_string())
-            .and_then(|f| conformance(f, &report, address));
+            .and_then(|f| conformance(f, &report, address, node.as_ref()));
         match result {
             Ok(value) => {
                 differs = value["differences"]

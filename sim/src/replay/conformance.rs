@@ -130,9 +130,92 @@ impl Driver {
     }
 }
 
+/// Adapts a keepalived configuration's instances to the capture: the instances of the VRIDs
+/// the router advertised on, on one capture interface, with trackers and sync groups left out
+/// (a capture shows neither). Returns the instances and notes about what was changed or
+/// differs from the adverts.
+fn from_config(
+    config: &NodeConfig,
+    mine: &[&RouterReport],
+    target: IpAddr,
+) -> Result<(Vec<InstanceConfig>, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for r in mine {
+        let Some(i) = config
+            .instances
+            .iter()
+            .find(|i| i.vrid == r.vrid && i.family == r.family)
+        else {
+            notes.push(format!(
+                "the configuration has no {} instance for VRID {}: built from the adverts",
+                r.family, r.vrid
+            ));
+            if let Some(c) = instance_for(r) {
+                out.push(c);
+            }
+            continue;
+        };
+        let mut c = i.clone();
+        c.interface = INTERFACE.to_string();
+        for a in c
+            .virtual_addresses
+            .iter_mut()
+            .chain(c.excluded_addresses.iter_mut())
+        {
+            a.interface = None;
+        }
+        if c.source_address.is_none() {
+            c.source_address = Some(target);
+        }
+        if !(c.track_interfaces.is_empty()
+            && c.track_scripts.is_empty()
+            && c.track_files.is_empty())
+        {
+            notes.push(format!(
+                "{}: trackers are not visible in a capture and were left out",
+                c.name
+            ));
+            c.track_interfaces.clear();
+            c.track_scripts.clear();
+            c.track_files.clear();
+        }
+        let observed = r.priorities.iter().copied().find(|p| *p != 0);
+        if observed.is_some_and(|p| p != c.priority) {
+            notes.push(format!(
+                "{}: configured priority {} but {target} advertised {} (trackers or a different config?)",
+                c.name,
+                c.priority,
+                observed.unwrap_or(0)
+            ));
+        }
+        if r.interval
+            .is_some_and(|iv| (iv - c.advert_interval.as_secs_f64()).abs() > 1e-6)
+        {
+            notes.push(format!(
+                "{}: configured advert_int {} s but {target} advertised {} s",
+                c.name,
+                c.advert_interval.as_secs_f64(),
+                r.interval.unwrap_or(0.0)
+            ));
+        }
+        out.push(c);
+    }
+    if !config.sync_groups.is_empty() {
+        notes.push("sync groups were left out (one capture interface)".to_string());
+    }
+    Ok((out, notes))
+}
+
 /// Runs conformance for the router at `target` over the capture in `reader` (the same bytes
-/// `report` was made from).
-pub fn conformance<R: Read>(reader: R, report: &Report, target: IpAddr) -> Result<Value, String> {
+/// `report` was made from). With `config` (the router's keepalived.conf as a node
+/// configuration) its instances are used; without, instances are built from the adverts.
+pub fn conformance<R: Read>(
+    reader: R,
+    report: &Report,
+    target: IpAddr,
+    config: Option<&NodeConfig>,
+) -> Result<Value, String> {
     let mine: Vec<&RouterReport> = report
         .routers
         .iter()
@@ -141,12 +224,21 @@ pub fn conformance<R: Read>(reader: R, report: &Report, target: IpAddr) -> Resul
     if mine.is_empty() {
         return Err(format!("no VRRP adverts from {target} in the capture"));
     }
-    let instances: Vec<InstanceConfig> = mine.iter().filter_map(|r| instance_for(r)).collect();
+    let (instances, config_notes) = match config {
+        Some(c) => from_config(c, &mine, target)?,
+        None => (
+            mine.iter().filter_map(|r| instance_for(r)).collect(),
+            vec![
+                "instances built from the router's adverts (keepalived defaults otherwise)"
+                    .to_string(),
+            ],
+        ),
+    };
     let family = Family::of(&target);
     let group = mine[0].destination.unwrap_or(family.multicast_group());
     let vrids: Vec<u8> = instances.iter().map(|i| i.vrid).collect();
     let config = NodeConfig {
-        router_id: target.to_string(),
+        router_id: config.map_or_else(|| target.to_string(), |c| c.router_id.clone()),
         interfaces: vec![InterfaceInfo::up(
             INTERFACE,
             (family == Family::Ipv4).then_some(target),
@@ -161,7 +253,10 @@ pub fn conformance<R: Read>(reader: R, report: &Report, target: IpAddr) -> Resul
         shut_down: false,
         origin_ns: report.first_ns.unwrap_or(0),
         transitions: Vec::new(),
-        notes: Vec::new(),
+        notes: config_notes
+            .into_iter()
+            .map(|n| json!({"time": null, "note": n}))
+            .collect(),
         starts: Vec::new(),
     };
     let mut capture = CaptureReader::new(reader).map_err(|e| e.to_string())?;

@@ -257,7 +257,7 @@ fn corpus_json_has_the_documented_top_level_keys_and_stable_kind_names() {
 }
 
 #[test]
-fn conformance_core_agrees_with_every_captured_keepalived_within_10_ms() {
+fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_ms() {
     let cases = [
         ("v2-steady", &["192.0.2.11", "192.0.2.12"][..]),
         ("v2-failover-preempt", &["192.0.2.11", "192.0.2.12"][..]),
@@ -268,14 +268,34 @@ fn conformance_core_agrees_with_every_captured_keepalived_within_10_ms() {
     let mut summary = String::new();
     for (name, routers) in cases {
         let report = replay_corpus(name);
-        for router in routers {
+        for (n, router) in routers.iter().enumerate() {
             let file = std::fs::File::open(corpus_dir().join(format!("{name}.pcap"))).unwrap();
+            let conf_path = corpus_dir().join(format!("{name}.h{}.conf", n + 1));
+            let text = std::fs::read_to_string(&conf_path).unwrap();
+            let parsed = vrrplab_core::config::parse_str(
+                &conf_path.display().to_string(),
+                &text,
+                &vrrplab_core::config::ParseOptions::default(),
+            );
+            assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+            let node = parsed.model.to_node_config();
             let result = vrrplab_sim::replay::conformance::conformance(
                 file,
                 &report,
                 router.parse().unwrap(),
+                Some(&node),
             )
             .unwrap();
+            let notes: Vec<_> = result["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["time"].is_null())
+                .collect();
+            assert!(
+                notes.is_empty(),
+                "{name} as {router}: config differs from the adverts: {notes:?}"
+            );
             let count = |k: &str| result[k].as_array().unwrap().len();
             assert_eq!(
                 count("differences"),
