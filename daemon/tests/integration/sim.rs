@@ -29,7 +29,10 @@ fn default_run_shows_failover_split_brain_with_cause_and_passes() {
     let (code, out, err) = sim(dir.path(), &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("FAULT crash a"), "{out}");
-    assert!(out.contains("one-way block: b drops VRRP from a (firewall on b)"), "{out}");
+    assert!(
+        out.contains("one-way block: b drops VRRP from a (firewall on b)"),
+        "{out}"
+    );
     assert!(out.contains("a → b  gap"), "{out}");
     assert!(out.contains("verdict: PASS"), "{out}");
 }
@@ -43,10 +46,16 @@ fn json_output_has_the_documented_schema() {
     assert_eq!(v["seed"], 1);
     assert_eq!(v["duration_s"], 60.0);
     for key in ["t", "node", "vrid", "from", "to", "reason"] {
-        assert!(v["transitions"][0].get(key).is_some(), "transitions lack {key}: {out}");
+        assert!(
+            v["transitions"][0].get(key).is_some(),
+            "transitions lack {key}: {out}"
+        );
     }
     for key in ["start", "end", "vrid", "nodes", "cause"] {
-        assert!(v["split_brain"][0].get(key).is_some(), "split_brain lacks {key}");
+        assert!(
+            v["split_brain"][0].get(key).is_some(),
+            "split_brain lacks {key}"
+        );
     }
     for key in ["t", "vrid", "from", "to", "gap_s"] {
         assert!(v["failovers"][0].get(key).is_some(), "failovers lack {key}");
@@ -61,7 +70,11 @@ fn tshark_count(file: &Path, filter: &str) -> Option<usize> {
         .args(["-Y", filter])
         .output()
         .ok()?;
-    assert!(out.status.success(), "tshark failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(String::from_utf8_lossy(&out.stdout).lines().count())
 }
 
@@ -76,9 +89,17 @@ fn pcap_is_decoded_by_tshark_without_malformed_packets() {
         return;
     };
     assert!(vrrp > 50, "only {vrrp} VRRP packets decoded");
-    assert_eq!(tshark_count(&pcap, "_ws.malformed || _ws.expert.severity == error"), Some(0));
-    assert_eq!(tshark_count(&pcap, "vrrp.checksum.status == \"Bad\""), Some(0));
-    assert!(tshark_count(&pcap, "arp.isannouncement == 1 || arp.isgratuitous == 1").unwrap_or(0) > 0);
+    assert_eq!(
+        tshark_count(&pcap, "_ws.malformed || _ws.expert.severity == error"),
+        Some(0)
+    );
+    assert_eq!(
+        tshark_count(&pcap, "vrrp.checksum.status == \"Bad\""),
+        Some(0)
+    );
+    assert!(
+        tshark_count(&pcap, "arp.isannouncement == 1 || arp.isgratuitous == 1").unwrap_or(0) > 0
+    );
 }
 
 #[test]
@@ -100,10 +121,22 @@ fn quick_form_reports_split_brain_from_a_block() {
     std::fs::write(dir.path().join("b.conf"), CONF_B).expect("write");
     let (code, out, err) = sim(
         dir.path(),
-        &["--node", "a.conf", "--node", "b.conf", "--fault", "12s block b<-a", "--duration", "30s"],
+        &[
+            "--node",
+            "a.conf",
+            "--node",
+            "b.conf",
+            "--fault",
+            "12s block b<-a",
+            "--duration",
+            "30s",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("VRID 51") && out.contains("end of run (not healed)"), "{out}");
+    assert!(
+        out.contains("VRID 51") && out.contains("end of run (not healed)"),
+        "{out}"
+    );
     assert!(out.contains("b drops VRRP from a"), "{out}");
 }
 
@@ -119,7 +152,10 @@ fn scenario_file_with_a_failed_expectation_exits_1() {
     std::fs::write(dir.path().join("s.toml"), scenario).expect("write");
     let (code, out, err) = sim(dir.path(), &["s.toml"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("expectation failed: expected no split-brain"), "{out}");
+    assert!(
+        out.contains("expectation failed: expected no split-brain"),
+        "{out}"
+    );
     assert!(out.contains("network partition a<->b"), "{out}");
 }
 
@@ -136,7 +172,18 @@ fn sweep_summarises_seeds() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, out, err) = sim(
         dir.path(),
-        &["--sweep", "3", "--max-latency", "20ms", "--duration", "30s", "--fault", "10s crash a", "--fault", "20s restart a"],
+        &[
+            "--sweep",
+            "3",
+            "--max-latency",
+            "20ms",
+            "--duration",
+            "30s",
+            "--fault",
+            "10s crash a",
+            "--fault",
+            "20s restart a",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("sweep: 3 runs, seeds 1–3"), "{out}");

@@ -63,7 +63,10 @@ impl FaultState {
             Unblock { receiver, sender } => {
                 self.blocks.remove(&(receiver.clone(), sender.clone()));
             }
-            Loss { link: None, percent } => self.loss_all = *percent,
+            Loss {
+                link: None,
+                percent,
+            } => self.loss_all = *percent,
             Loss {
                 link: Some((a, b)),
                 percent,
@@ -83,10 +86,12 @@ impl FaultState {
                 }
             }
             InterfaceDown { node, interface } => {
-                self.interfaces_down.insert((node.clone(), interface.clone()));
+                self.interfaces_down
+                    .insert((node.clone(), interface.clone()));
             }
             InterfaceUp { node, interface } => {
-                self.interfaces_down.remove(&(node.clone(), interface.clone()));
+                self.interfaces_down
+                    .remove(&(node.clone(), interface.clone()));
             }
             GatewayCut(n) => {
                 self.gateway_cut.insert(n.clone());
@@ -110,7 +115,9 @@ impl FaultState {
     }
 
     pub(crate) fn partitioned(&self, a: &str, b: &str) -> bool {
-        self.partitions.contains(&key(a, b)) || self.isolated.contains(a) || self.isolated.contains(b)
+        self.partitions.contains(&key(a, b))
+            || self.isolated.contains(a)
+            || self.isolated.contains(b)
     }
 
     pub(crate) fn loss(&self, a: &str, b: &str) -> u8 {

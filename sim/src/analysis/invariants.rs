@@ -187,13 +187,25 @@ pub(crate) fn check(
             }
             for e in events.iter().filter(|e| e.t >= begin && e.t < end) {
                 if let EventKind::Transition {
-                    vrid: ev, from: f, to, instance, reason, ..
+                    vrid: ev,
+                    from: f,
+                    to,
+                    instance,
+                    reason,
+                    ..
                 } = &e.kind
                 {
                     if *ev == vrid {
-                        v(e.t, "steady-state-flap", format!(
-                            "{} {instance} {f} → {to} ({reason}) in a connected, stable period \
-                             (no fault since {})", e.node, secs(*from)));
+                        v(
+                            e.t,
+                            "steady-state-flap",
+                            format!(
+                                "{} {instance} {f} → {to} ({reason}) in a connected, stable period \
+                             (no fault since {})",
+                                e.node,
+                                secs(*from)
+                            ),
+                        );
                     }
                 }
             }
@@ -216,9 +228,16 @@ pub(crate) fn check(
                 .map(|(n, _, _)| *n)
                 .collect();
             if masters.len() != 1 {
-                v(end, "single-master", format!(
-                    "VRID {vrid}: {} master(s) [{}] after a connected, stable period from {}",
-                    masters.len(), masters.join(", "), secs(begin)));
+                v(
+                    end,
+                    "single-master",
+                    format!(
+                        "VRID {vrid}: {} master(s) [{}] after a connected, stable period from {}",
+                        masters.len(),
+                        masters.join(", "),
+                        secs(begin)
+                    ),
+                );
                 continue;
             }
             let best = eligible
@@ -227,12 +246,17 @@ pub(crate) fn check(
                 .copied();
             let actual = eligible.iter().find(|(n, _, _)| *n == masters[0]).copied();
             if let (Some((bn, bp, _)), Some((an, ap, _))) = (best, actual) {
-                let incumbent_ok = bp == ap
-                    || cfg(bn).is_some_and(|i| i.preempt == Preempt::Disabled);
+                let incumbent_ok =
+                    bp == ap || cfg(bn).is_some_and(|i| i.preempt == Preempt::Disabled);
                 if bn != an && !incumbent_ok {
-                    v(end, "expected-master", format!(
-                        "VRID {vrid}: {an} (priority {ap}) is master, but {bn} (priority {bp}) \
-                         should be: it has the higher priority and preempts"));
+                    v(
+                        end,
+                        "expected-master",
+                        format!(
+                            "VRID {vrid}: {an} (priority {ap}) is master, but {bn} (priority {bp}) \
+                         should be: it has the higher priority and preempts"
+                        ),
+                    );
                 }
             }
         }
@@ -243,7 +267,11 @@ pub(crate) fn check(
             let next = next_fault_after(t);
             let before = states_before(events, t);
             let state = FaultState::at(events, t);
-            let alive: Vec<&str> = nodes.iter().copied().filter(|n| !state.down.contains(*n)).collect();
+            let alive: Vec<&str> = nodes
+                .iter()
+                .copied()
+                .filter(|n| !state.down.contains(*n))
+                .collect();
             let becomes_master = |who: &dyn Fn(&str) -> bool, until: Duration| {
                 events.iter().find(|e| {
                     e.t > t
@@ -254,7 +282,9 @@ pub(crate) fn check(
             };
             match action {
                 FaultAction::Crash(x) | FaultAction::Stop(x) => {
-                    let was_master = before.get(&(x.clone(), vrid)).is_some_and(|(s, _)| *s == State::Master);
+                    let was_master = before
+                        .get(&(x.clone(), vrid))
+                        .is_some_and(|(s, _)| *s == State::Master);
                     if !was_master || !all_connected(scenario, &state, vrid, &alive) {
                         continue;
                     }
@@ -265,7 +295,11 @@ pub(crate) fn check(
                             let (s, p) = before.get(&(n.to_string(), vrid))?;
                             let i = cfg(n)?;
                             (*s == State::Backup).then(|| {
-                                if crash { master_down_interval(i, *p) } else { skew_time(i, *p) }
+                                if crash {
+                                    master_down_interval(i, *p)
+                                } else {
+                                    skew_time(i, *p)
+                                }
                             })
                         })
                         .min();
@@ -275,36 +309,73 @@ pub(crate) fn check(
                         continue;
                     }
                     if becomes_master(&|n| n != x, deadline).is_none() {
-                        v(deadline, "takeover", format!(
-                            "VRID {vrid}: master {x} {} at {}, but no backup became master within {} \
+                        v(
+                            deadline,
+                            "takeover",
+                            format!(
+                                "VRID {vrid}: master {x} {} at {}, but no backup became master within {} \
                              ({} + tolerance)",
-                            if crash { "crashed" } else { "stopped (priority 0)" },
-                            secs(t), secs(bound + tolerance),
-                            if crash { "Master_Down_Interval" } else { "Skew_Time" }));
+                                if crash {
+                                    "crashed"
+                                } else {
+                                    "stopped (priority 0)"
+                                },
+                                secs(t),
+                                secs(bound + tolerance),
+                                if crash {
+                                    "Master_Down_Interval"
+                                } else {
+                                    "Skew_Time"
+                                }
+                            ),
+                        );
                     }
                 }
                 FaultAction::Restart(x) | FaultAction::Start(x) => {
                     let Some(xi) = cfg(x) else { continue };
-                    if xi.preempt == Preempt::Disabled || !all_connected(scenario, &state, vrid, &alive) {
+                    if xi.preempt == Preempt::Disabled
+                        || !all_connected(scenario, &state, vrid, &alive)
+                    {
                         continue;
                     }
-                    let master = before.iter().find(|((n, vr), (s, _))| *vr == vrid && *s == State::Master && n != x);
-                    let Some(((_, _), (_, mp))) = master else { continue };
+                    let master = before
+                        .iter()
+                        .find(|((n, vr), (s, _))| *vr == vrid && *s == State::Master && n != x);
+                    let Some(((_, _), (_, mp))) = master else {
+                        continue;
+                    };
                     if xi.priority <= *mp {
                         continue;
                     }
                     let delay = preempt_delay(xi);
-                    let deadline = t + master_down_interval(xi, xi.priority) + delay + xi.advert_interval + tolerance;
+                    let deadline = t
+                        + master_down_interval(xi, xi.priority)
+                        + delay
+                        + xi.advert_interval
+                        + tolerance;
                     if deadline > next {
                         continue;
                     }
                     match becomes_master(&|n| n == x, deadline) {
-                        None => v(deadline, "preempt", format!(
-                            "VRID {vrid}: {x} (priority {}) returned at {} but did not preempt within {}",
-                            xi.priority, secs(t), secs(deadline - t))),
-                        Some(e) if e.t < t + delay => v(e.t, "preempt", format!(
-                            "VRID {vrid}: {x} preempted at {}, before its preempt_delay of {} had passed",
-                            secs(e.t), secs(delay))),
+                        None => v(
+                            deadline,
+                            "preempt",
+                            format!(
+                                "VRID {vrid}: {x} (priority {}) returned at {} but did not preempt within {}",
+                                xi.priority,
+                                secs(t),
+                                secs(deadline - t)
+                            ),
+                        ),
+                        Some(e) if e.t < t + delay => v(
+                            e.t,
+                            "preempt",
+                            format!(
+                                "VRID {vrid}: {x} preempted at {}, before its preempt_delay of {} had passed",
+                                secs(e.t),
+                                secs(delay)
+                            ),
+                        ),
                         Some(_) => {}
                     }
                 }
@@ -315,7 +386,11 @@ pub(crate) fn check(
                     let masters: Vec<&str> = alive
                         .iter()
                         .copied()
-                        .filter(|n| before.get(&(n.to_string(), vrid)).is_some_and(|(s, _)| *s == State::Master))
+                        .filter(|n| {
+                            before
+                                .get(&(n.to_string(), vrid))
+                                .is_some_and(|(s, _)| *s == State::Master)
+                        })
                         .collect();
                     if masters.len() < 2 || !all_connected(scenario, &state, vrid, &alive) {
                         continue;
@@ -325,19 +400,31 @@ pub(crate) fn check(
                         continue;
                     }
                     let healed = m.history.get(&vrid).is_some_and(|h| {
-                        h.iter().any(|(ht, set)| *ht > t && *ht <= deadline && set.len() <= 1)
+                        h.iter()
+                            .any(|(ht, set)| *ht > t && *ht <= deadline && set.len() <= 1)
                     });
                     if !healed {
-                        v(deadline, "heal", format!(
-                            "VRID {vrid}: [{}] still both master {} after `{action}` (one advert \
-                             interval + tolerance)", masters.join(", "), secs(deadline - t)));
+                        v(
+                            deadline,
+                            "heal",
+                            format!(
+                                "VRID {vrid}: [{}] still both master {} after `{action}` (one advert \
+                             interval + tolerance)",
+                                masters.join(", "),
+                                secs(deadline - t)
+                            ),
+                        );
                     }
                 }
                 FaultAction::GatewayCut(x) | FaultAction::Isolate(x) => {
-                    let Some(spec) = scenario.node(x) else { continue };
-                    let Some(script) = spec.gateway_script.as_ref().and_then(|g| {
-                        spec.config.scripts.iter().find(|s| &s.name == g)
-                    }) else {
+                    let Some(spec) = scenario.node(x) else {
+                        continue;
+                    };
+                    let Some(script) = spec
+                        .gateway_script
+                        .as_ref()
+                        .and_then(|g| spec.config.scripts.iter().find(|s| &s.name == g))
+                    else {
                         continue;
                     };
                     if !scenario.gateway || script.weight != 0 {
@@ -345,8 +432,12 @@ pub(crate) fn check(
                     }
                     let restored = faults
                         .iter()
-                        .find(|(ft, a)| *ft > t && matches!(a,
-                            FaultAction::GatewayRestore(n) if n == x) || (*ft > t && matches!(a, FaultAction::HealAll)))
+                        .find(|(ft, a)| {
+                            *ft > t
+                                && matches!(a,
+                            FaultAction::GatewayRestore(n) if n == x)
+                                || (*ft > t && matches!(a, FaultAction::HealAll))
+                        })
                         .map(|(ft, _)| *ft)
                         .unwrap_or(run.simulated);
                     let grace = script.interval * (script.fall + 1) + script.timeout + tolerance;
@@ -358,29 +449,54 @@ pub(crate) fn check(
                     let mut reported = false;
                     for e in events.iter().filter(|e| e.node == *x && e.t < restored) {
                         match &e.kind {
-                            EventKind::VipAdded { address } => { held.insert(*address); }
-                            EventKind::VipRemoved { address } => { held.remove(address); }
+                            EventKind::VipAdded { address } => {
+                                held.insert(*address);
+                            }
+                            EventKind::VipRemoved { address } => {
+                                held.remove(address);
+                            }
                             _ => {}
                         }
                         if !reported && e.t >= check_from && !held.is_empty() {
                             reported = true;
-                            v(e.t, "gateway", format!(
-                                "{x} holds {:?} at {} although it cannot reach the gateway since {}",
-                                held, secs(e.t), secs(t)));
+                            v(
+                                e.t,
+                                "gateway",
+                                format!(
+                                    "{x} holds {:?} at {} although it cannot reach the gateway since {}",
+                                    held,
+                                    secs(e.t),
+                                    secs(t)
+                                ),
+                            );
                         }
                     }
-                    let still = events.iter().filter(|e| e.node == *x && e.t < check_from).fold(BTreeSet::new(), |mut s, e| {
-                        match &e.kind {
-                            EventKind::VipAdded { address } => { s.insert(*address); }
-                            EventKind::VipRemoved { address } => { s.remove(address); }
-                            _ => {}
-                        }
-                        s
-                    });
+                    let still = events
+                        .iter()
+                        .filter(|e| e.node == *x && e.t < check_from)
+                        .fold(BTreeSet::new(), |mut s, e| {
+                            match &e.kind {
+                                EventKind::VipAdded { address } => {
+                                    s.insert(*address);
+                                }
+                                EventKind::VipRemoved { address } => {
+                                    s.remove(address);
+                                }
+                                _ => {}
+                            }
+                            s
+                        });
                     if !reported && !still.is_empty() && vrid == spec.config.instances[0].vrid {
-                        v(check_from, "gateway", format!(
-                            "{x} still holds {:?} {} after losing the gateway at {}",
-                            still, secs(grace), secs(t)));
+                        v(
+                            check_from,
+                            "gateway",
+                            format!(
+                                "{x} still holds {:?} {} after losing the gateway at {}",
+                                still,
+                                secs(grace),
+                                secs(t)
+                            ),
+                        );
                     }
                 }
                 _ => {}

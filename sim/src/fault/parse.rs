@@ -136,7 +136,8 @@ impl Fault {
             }
             ("loss", [percent]) => FaultAction::Loss {
                 link: None,
-                percent: parse_percent(percent).ok_or_else(|| err("expected a loss percentage 0%–100%"))?,
+                percent: parse_percent(percent)
+                    .ok_or_else(|| err("expected a loss percentage 0%–100%"))?,
             },
             ("loss", [link, percent]) => {
                 let percent = parse_percent(percent)

@@ -33,7 +33,11 @@ pub fn nodes(scenario: &Scenario) -> String {
                 "  {:<4} {:<12} {:<8} {} vrid {} {} priority {} advert {} {}  VIP {}",
                 n.name,
                 n.address.to_string(),
-                if n.config.router_id.is_empty() { "-" } else { &n.config.router_id },
+                if n.config.router_id.is_empty() {
+                    "-"
+                } else {
+                    &n.config.router_id
+                },
                 i.name,
                 i.vrid,
                 i.version,
@@ -62,7 +66,9 @@ pub fn timeline(run: &RunRecord) -> String {
         (e.t, order != 0, e.node.clone(), order)
     });
     for e in events {
-        let same_line = last.as_ref().is_some_and(|(t, n)| *t == e.t && *n == e.node);
+        let same_line = last
+            .as_ref()
+            .is_some_and(|(t, n)| *t == e.t && *n == e.node);
         match &e.kind {
             EventKind::Fault(a) => {
                 let _ = write!(out, "\n{}  ----  FAULT {a}", s(e.t));
@@ -85,7 +91,11 @@ pub fn timeline(run: &RunRecord) -> String {
                 last = Some((e.t, e.node.clone()));
             }
             EventKind::VipAdded { address } | EventKind::VipRemoved { address } => {
-                let sign = if matches!(e.kind, EventKind::VipAdded { .. }) { "+" } else { "-" };
+                let sign = if matches!(e.kind, EventKind::VipAdded { .. }) {
+                    "+"
+                } else {
+                    "-"
+                };
                 if same_line {
                     let _ = write!(out, "  {sign}VIP {address}");
                 } else {
@@ -197,7 +207,11 @@ pub fn summary(scenario: &Scenario, a: &Analysis) -> String {
         .map(|(v, m)| {
             format!(
                 "VRID {v}: {}",
-                if m.is_empty() { "none".to_string() } else { m.join(" + ") }
+                if m.is_empty() {
+                    "none".to_string()
+                } else {
+                    m.join(" + ")
+                }
             )
         })
         .collect();
