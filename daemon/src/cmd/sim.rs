@@ -185,10 +185,10 @@ pub fn run(args: Args) -> ExitCode {
             return usage(format!("{}: {e}", path.display()));
         }
     }
-    if let Some(path) = &args.svg {
-        if let Err(e) = std::fs::write(path, report::svg::render(&scenario, &record, &analysis)) {
-            return usage(format!("{}: {e}", path.display()));
-        }
+    if let Some(path) = &args.svg
+        && let Err(e) = std::fs::write(path, report::svg::render(&scenario, &record, &analysis))
+    {
+        return usage(format!("{}: {e}", path.display()));
     }
     if args.json {
         let doc = report::json::render(&scenario, &record, &analysis);

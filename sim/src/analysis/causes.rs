@@ -97,10 +97,9 @@ pub(crate) fn cause(
                 add(c);
             }
             if let (Some(xi), Some(yi)) = (instance(scenario, x, vrid), instance(scenario, y, vrid))
+                && let Some(c) = config_mismatch((x, xi), (y, yi))
             {
-                if let Some(c) = config_mismatch((x, xi), (y, yi)) {
-                    add(c);
-                }
+                add(c);
             }
         }
     }

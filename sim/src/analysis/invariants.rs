@@ -194,19 +194,18 @@ pub(crate) fn check(
                     reason,
                     ..
                 } = &e.kind
+                    && *ev == vrid
                 {
-                    if *ev == vrid {
-                        v(
-                            e.t,
-                            "steady-state-flap",
-                            format!(
-                                "{} {instance} {f} → {to} ({reason}) in a connected, stable period \
+                    v(
+                        e.t,
+                        "steady-state-flap",
+                        format!(
+                            "{} {instance} {f} → {to} ({reason}) in a connected, stable period \
                              (no fault since {})",
-                                e.node,
-                                secs(*from)
-                            ),
-                        );
-                    }
+                            e.node,
+                            secs(*from)
+                        ),
+                    );
                 }
             }
             let states = states_before(events, end);
@@ -434,9 +433,8 @@ pub(crate) fn check(
                         .iter()
                         .find(|(ft, a)| {
                             *ft > t
-                                && matches!(a,
-                            FaultAction::GatewayRestore(n) if n == x)
-                                || (*ft > t && matches!(a, FaultAction::HealAll))
+                                && (matches!(a, FaultAction::GatewayRestore(n) if n == x)
+                                    || matches!(a, FaultAction::HealAll))
                         })
                         .map(|(ft, _)| *ft)
                         .unwrap_or(run.simulated);

@@ -180,16 +180,16 @@ pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
                             }),
                             Some(_) => {}
                             None => {
-                                if let Some((x, at)) = lost.remove(vrid) {
-                                    if x != y {
-                                        out.failovers.push(Failover {
-                                            t: became.as_secs_f64(),
-                                            vrid: *vrid,
-                                            from: x,
-                                            to: y.clone(),
-                                            gap_s: became.saturating_sub(at).as_secs_f64(),
-                                        });
-                                    }
+                                if let Some((x, at)) = lost.remove(vrid)
+                                    && x != y
+                                {
+                                    out.failovers.push(Failover {
+                                        t: became.as_secs_f64(),
+                                        vrid: *vrid,
+                                        from: x,
+                                        to: y.clone(),
+                                        gap_s: became.saturating_sub(at).as_secs_f64(),
+                                    });
                                 }
                             }
                         }

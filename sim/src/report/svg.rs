@@ -273,13 +273,12 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
             if let EventKind::Transition {
                 instance: i, to, ..
             } = &e.kind
+                && i == instance
             {
-                if i == instance {
-                    if let Some((st, since)) = state {
-                        segs.push((st, since, e.t));
-                    }
-                    state = Some((*to, e.t));
+                if let Some((st, since)) = state {
+                    segs.push((st, since, e.t));
                 }
+                state = Some((*to, e.t));
             }
         }
         if let Some((st, since)) = state {

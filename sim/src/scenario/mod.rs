@@ -184,12 +184,12 @@ impl Scenario {
                     )));
                 }
             }
-            if let crate::fault::FaultAction::Reload { config, .. } = &f.action {
-                if !self.configs.contains_key(config) {
-                    return Err(ScenarioError::new(format!(
-                        "fault `{f}` reloads config `{config}`, which the scenario's [configs] does not define"
-                    )));
-                }
+            if let crate::fault::FaultAction::Reload { config, .. } = &f.action
+                && !self.configs.contains_key(config)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}` reloads config `{config}`, which the scenario's [configs] does not define"
+                )));
             }
             if matches!(
                 f.action,

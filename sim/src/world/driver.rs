@@ -129,10 +129,10 @@ impl Driver {
                 names.push(i.interface.clone());
             }
         }
-        if names.is_empty() {
-            if let Some(i) = config.instances.first() {
-                names.push(i.interface.clone());
-            }
+        if names.is_empty()
+            && let Some(i) = config.instances.first()
+        {
+            names.push(i.interface.clone());
         }
         names
     }
@@ -484,10 +484,11 @@ pub(crate) async fn router(
     sock.set_broadcast(true)?;
     let mut groups: Vec<Ipv4Addr> = Vec::new();
     for instance in &ctl.config.borrow().instances {
-        if let IpAddr::V4(g) = instance.multicast_group {
-            if g.is_multicast() && !groups.contains(&g) {
-                groups.push(g);
-            }
+        if let IpAddr::V4(g) = instance.multicast_group
+            && g.is_multicast()
+            && !groups.contains(&g)
+        {
+            groups.push(g);
         }
     }
     for g in &groups {
