@@ -4,7 +4,7 @@
 //! - `expected-master`: … and it is the one the rules choose (priority, then address; an
 //!   equal-priority or `nopreempt` incumbent keeps the role);
 //! - `steady-state-flap`: no transition in a connected, stable window;
-//! - `takeover`: master crashed ⇒ a backup takes over within Master_Down_Interval; master
+//! - `takeover`: the only master crashed ⇒ a backup takes over within Master_Down_Interval;
 //!   stopped (priority 0) ⇒ within Skew_Time;
 //! - `preempt`: a returning higher-priority node with preemption takes over within
 //!   Master_Down_Interval + preempt_delay (+ one advert), and not before preempt_delay;
@@ -13,8 +13,10 @@
 //! - `gateway`: a node cut off from the gateway stops holding the VIP once its script had time
 //!   to fail, and does not take it again until the gateway is back.
 //!
-//! A stable window starts when the last fault is older than the settle time (the longest
-//! Master_Down_Interval + one advert + preempt_delay + tolerance) and ends at the next fault.
+//! A stable window starts when the last fault is older than the settle time (twice the longest
+//! Master_Down_Interval + one advert, + preempt_delay + tolerance: a restarted master's peer
+//! may win first and be preempted after another Master_Down_Interval) and ends at the next
+//! fault.
 //! Bounds carry the run's tolerance (two ticks + max latency + 1 ms).
 
 use super::Violation;
@@ -159,7 +161,9 @@ pub(crate) fn check(
         let settle = nodes
             .iter()
             .filter_map(|n| cfg(n))
-            .map(|i| master_down_interval(i, 1) + i.advert_interval + preempt_delay(i))
+            // Two elections can chain: a restarted master's peer times out first, then the
+            // restarted node preempts after its own Master_Down_Interval (+ preempt_delay).
+            .map(|i| (master_down_interval(i, 1) + i.advert_interval) * 2 + preempt_delay(i))
             .max()
             .unwrap_or_default()
             + tolerance;
@@ -284,7 +288,18 @@ pub(crate) fn check(
                     let was_master = before
                         .get(&(x.clone(), vrid))
                         .is_some_and(|(s, _)| *s == State::Master);
-                    if !was_master || !all_connected(scenario, &state, vrid, &alive) {
+                    let other_master = alive.iter().any(|n| {
+                        before
+                            .get(&(n.to_string(), vrid))
+                            .is_some_and(|(s, _)| *s == State::Master)
+                    });
+                    // The resigning (or crashed) master must have been heard by the backups.
+                    let mut with_x = alive.clone();
+                    with_x.push(x.as_str());
+                    if !was_master
+                        || other_master
+                        || !all_connected(scenario, &state, vrid, &with_x)
+                    {
                         continue;
                     }
                     let crash = matches!(action, FaultAction::Crash(_));
