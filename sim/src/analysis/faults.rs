@@ -15,7 +15,10 @@ pub(crate) struct FaultState {
     pub(crate) drift: BTreeMap<String, f64>,
     pub(crate) interfaces_down: BTreeSet<(String, String)>,
     pub(crate) gateway_cut: BTreeSet<String>,
-    pub(crate) down: BTreeSet<String>,
+    /// Powered off (crash): only `restart` brings them back.
+    pub(crate) crashed: BTreeSet<String>,
+    /// Gracefully stopped: `start` (or `restart`) brings them back.
+    pub(crate) stopped: BTreeSet<String>,
 }
 
 fn key(a: &str, b: &str) -> (String, String) {
@@ -30,11 +33,18 @@ impl FaultState {
     pub(crate) fn apply(&mut self, action: &FaultAction) {
         use FaultAction::*;
         match action {
-            Crash(n) | Stop(n) => {
-                self.down.insert(n.clone());
+            Crash(n) => {
+                self.crashed.insert(n.clone());
             }
-            Restart(n) | Start(n) => {
-                self.down.remove(n);
+            Stop(n) => {
+                self.stopped.insert(n.clone());
+            }
+            Restart(n) => {
+                self.crashed.remove(n);
+                self.stopped.remove(n);
+            }
+            Start(n) => {
+                self.stopped.remove(n);
             }
             Partition(a, b) => {
                 self.partitions.insert(key(a, b));
@@ -112,6 +122,11 @@ impl FaultState {
             }
         }
         s
+    }
+
+    /// The node runs no VRRP (crashed or stopped).
+    pub(crate) fn is_down(&self, node: &str) -> bool {
+        self.crashed.contains(node) || self.stopped.contains(node)
     }
 
     pub(crate) fn partitioned(&self, a: &str, b: &str) -> bool {

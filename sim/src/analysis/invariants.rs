@@ -182,7 +182,7 @@ pub(crate) fn check(
             let alive: Vec<&str> = nodes
                 .iter()
                 .copied()
-                .filter(|n| !state.down.contains(*n))
+                .filter(|n| !state.is_down(n))
                 .collect();
             if !all_connected(scenario, &state, vrid, &alive)
                 || alive.iter().any(|n| reloaded.contains(n))
@@ -265,15 +265,20 @@ pub(crate) fn check(
         }
 
         // takeover, preempt, heal, gateway
-        for (t, action) in &faults {
+        for (k, (t, action)) in faults.iter().enumerate() {
             let t = *t;
+            // The faults applied before this one (same instant included, plan order).
+            let mut prior = FaultState::default();
+            for (_, a) in &faults[..k] {
+                prior.apply(a);
+            }
             let next = next_fault_after(t);
             let before = states_before(events, t);
             let state = FaultState::at(events, t);
             let alive: Vec<&str> = nodes
                 .iter()
                 .copied()
-                .filter(|n| !state.down.contains(*n))
+                .filter(|n| !state.is_down(n))
                 .collect();
             let becomes_master = |who: &dyn Fn(&str) -> bool, until: Duration| {
                 events.iter().find(|e| {
@@ -285,6 +290,15 @@ pub(crate) fn check(
             };
             match action {
                 FaultAction::Crash(x) | FaultAction::Stop(x) => {
+                    // A stop is carried out by the node's driver during the next step; a crash
+                    // or reboot at the same instant pre-empts it (no priority 0 is sent).
+                    let overtaken = faults[k + 1..].iter().any(|(ft, a)| {
+                        *ft == t
+                            && matches!(a, FaultAction::Crash(n) | FaultAction::Restart(n) if n == x)
+                    });
+                    if prior.is_down(x) || overtaken {
+                        continue;
+                    }
                     let was_master = before
                         .get(&(x.clone(), vrid))
                         .is_some_and(|(s, _)| *s == State::Master);
@@ -347,6 +361,14 @@ pub(crate) fn check(
                 }
                 FaultAction::Restart(x) | FaultAction::Start(x) => {
                     let Some(xi) = cfg(x) else { continue };
+                    // `start` does nothing on a crashed host (still down) or on a running node
+                    // (it never left).
+                    let was_stopped = matches!(action, FaultAction::Restart(_))
+                        || (prior.stopped.contains(x.as_str())
+                            && !prior.crashed.contains(x.as_str()));
+                    if state.is_down(x) || !was_stopped {
+                        continue;
+                    }
                     if xi.preempt == Preempt::Disabled
                         || !all_connected(scenario, &state, vrid, &alive)
                     {
