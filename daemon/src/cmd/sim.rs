@@ -21,7 +21,8 @@ pub struct Args {
     /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …).
     #[arg(long = "node", value_name = "FILE")]
     pub nodes: Vec<PathBuf>,
-    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat).
+    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat; with the
+    /// embedded default it replaces the default plan and its expectations).
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<String>,
     /// RNG seed (overrides the scenario's).
@@ -144,6 +145,14 @@ fn run_sweep(scenario: &Scenario, n: u64, json: bool) -> ExitCode {
             } else {
                 println!("vrrplab sim — {}", scenario.name);
                 print!("{summary}");
+                let lossy = scenario.faults.faults().iter().any(|f| {
+                    matches!(f.action, vrrplab_sim::FaultAction::Loss { percent, .. } if percent > 0)
+                });
+                if scenario.settings.min_latency == scenario.settings.max_latency && !lossy {
+                    println!(
+                        "  note: latency is fixed and nothing is lost, so every seed gives the same                          run; widen it with --max-latency (e.g. 20ms) or add a loss fault"
+                    );
+                }
             }
             if summary.passed == summary.runs {
                 ExitCode::SUCCESS
