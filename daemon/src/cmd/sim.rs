@@ -101,6 +101,24 @@ fn build(args: &Args) -> Result<Scenario, String> {
     if args.client {
         scenario.client = true;
     }
+    // `reload N FILE`: a config the scenario does not name is read as a keepalived.conf path.
+    let wanted: Vec<String> = scenario
+        .faults
+        .faults()
+        .iter()
+        .filter_map(|f| match &f.action {
+            vrrplab_sim::FaultAction::Reload { config, .. } => Some(config.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in wanted {
+        if !scenario.configs.contains_key(&name) && Path::new(&name).is_file() {
+            let text =
+                std::fs::read_to_string(&name).map_err(|e| format!("cannot read {name}: {e}"))?;
+            let config = load_keepalived_conf(&text, &name)?;
+            scenario.configs.insert(name, config);
+        }
+    }
     let d = |t: &str| parse_duration(t).map_err(|e| e.to_string());
     let st = &mut scenario.settings;
     if let Some(seed) = args.seed {

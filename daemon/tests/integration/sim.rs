@@ -189,3 +189,31 @@ fn sweep_summarises_seeds() {
     assert!(out.contains("sweep: 3 runs, seeds 1–3"), "{out}");
     assert!(out.contains("failovers: 6"), "{out}");
 }
+
+#[test]
+fn quick_form_reload_reads_the_new_config_from_a_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.conf"), CONF_A).expect("write");
+    std::fs::write(dir.path().join("b.conf"), CONF_B).expect("write");
+    std::fs::write(
+        dir.path().join("a-low.conf"),
+        CONF_A.replace("priority 100", "priority 50"),
+    )
+    .expect("write");
+    let (code, out, err) = sim(
+        dir.path(),
+        &[
+            "--node",
+            "a.conf",
+            "--node",
+            "b.conf",
+            "--fault",
+            "10s reload a a-low.conf",
+            "--duration",
+            "20s",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("FAULT reload a a-low.conf"), "{out}");
+    assert!(out.contains("masters at the end: VRID 51: b"), "{out}");
+}

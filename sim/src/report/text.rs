@@ -216,6 +216,34 @@ pub fn summary(scenario: &Scenario, a: &Analysis) -> String {
         })
         .collect();
     let _ = writeln!(out, "masters at the end: {}", finals.join("; "));
+    let e = &scenario.expect;
+    let mut expected: Vec<String> = Vec::new();
+    match e.split_brain {
+        Some(true) => expected.push("a split-brain occurs".into()),
+        Some(false) => expected.push("no split-brain".into()),
+        None => {}
+    }
+    if e.split_brain_heals == Some(true) {
+        expected.push("every split-brain heals".into());
+    }
+    for (vrid, node) in &e.final_master {
+        expected.push(format!("{node} is master of VRID {vrid} at the end"));
+    }
+    if let Some(max) = e.max_failover_gap {
+        expected.push(format!("failover gaps ≤ {}", format_duration(max)));
+    }
+    if !expected.is_empty() {
+        let _ = writeln!(
+            out,
+            "expected: {} — {}",
+            expected.join("; "),
+            if a.expectation_failures.is_empty() {
+                "all met"
+            } else {
+                "NOT met"
+            }
+        );
+    }
     for f in &a.expectation_failures {
         let _ = writeln!(out, "expectation failed: {f}");
     }
