@@ -12,3 +12,4 @@ pub mod wire;
 pub use time::Instant;
 pub mod node;
 pub mod vrrp;
+pub mod check;
