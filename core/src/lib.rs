@@ -10,6 +10,6 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
+pub mod check;
 pub mod node;
 pub mod vrrp;
-pub mod check;

@@ -273,9 +273,8 @@ impl Checker {
             self.urls_passed = 0;
         }
         let success = verdict.is_ok();
-        let retries_allowed = self.up
-            || !self.has_run
-            || matches!(self.config.kind, CheckKind::Tcp { .. });
+        let retries_allowed =
+            self.up || !self.has_run || matches!(self.config.kind, CheckKind::Tcp { .. });
         let delay = if success || self.retry_it >= self.config.retry || !retries_allowed {
             self.retry_it = 0;
             match verdict {

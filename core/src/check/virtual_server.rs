@@ -18,9 +18,7 @@
 use super::checker::{Checker, CheckerEvent};
 use super::config::{RealServerConfig, VirtualServerConfig};
 use super::health::Ctx;
-use super::output::{
-    CheckerChange, Hook, HookKind, Output, PoolAction, PoolChange, QuorumChange,
-};
+use super::output::{CheckerChange, Hook, HookKind, Output, PoolAction, PoolChange, QuorumChange};
 use super::probe::{ProbeId, ProbeResult};
 use crate::Instant;
 use std::net::SocketAddr;
@@ -222,17 +220,16 @@ impl VirtualServer {
             }
         }
         let live = self.live_weight();
-        let quorum_change = if !self.quorum_up
-            && live >= self.quorum.saturating_add(self.hysteresis)
-        {
-            Some(true)
-        } else if self.quorum_up
-            && (live == 0 || live < self.quorum.saturating_sub(self.hysteresis))
-        {
-            Some(false)
-        } else {
-            None
-        };
+        let quorum_change =
+            if !self.quorum_up && live >= self.quorum.saturating_add(self.hysteresis) {
+                Some(true)
+            } else if self.quorum_up
+                && (live == 0 || live < self.quorum.saturating_sub(self.hysteresis))
+            {
+                Some(false)
+            } else {
+                None
+            };
         if let Some(up) = quorum_change {
             self.quorum_up = up;
         }
@@ -343,6 +340,9 @@ impl VirtualServer {
 
     /// Number of checkers of each real server, in order (for probe routing).
     pub(crate) fn checker_counts(&self) -> Vec<usize> {
-        self.real_servers.iter().map(|rs| rs.checkers.len()).collect()
+        self.real_servers
+            .iter()
+            .map(|rs| rs.checkers.len())
+            .collect()
     }
 }
