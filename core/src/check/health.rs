@@ -62,6 +62,8 @@ enum Route {
 ///     ..HealthConfig::default()
 /// };
 /// let mut health = Health::new(config, Instant::ZERO);
+/// assert_eq!(health.poll_timeout(), Some(Instant::ZERO)); // the first run is due now
+/// health.handle_timeout(Instant::ZERO);
 /// let Some(Output::StartProbe(probe)) = health.poll_output() else { panic!() };
 /// assert!(matches!(probe.action, ProbeAction::RunScript { .. }));
 /// // … the driver runs the script; it exits 0 after 20 ms:
