@@ -11,5 +11,6 @@ pub mod wire;
 
 pub use time::Instant;
 pub mod check;
+pub mod lan;
 pub mod node;
 pub mod vrrp;

@@ -4,14 +4,60 @@
 //! input the driver drains [`Node::poll_output`] until `None`, then sleeps until
 //! [`Node::poll_timeout`] or the next packet, whichever comes first. `handle_timeout` is safe to
 //! call early or twice. Same inputs, same outputs, same order.
+//!
+//! Received packets are demultiplexed by interface, family (of the IP source), VRID and, when
+//! several unicast instances share a VRID on one interface, by the sender being one of their
+//! peers. Tracking (interfaces, `vrrp_script`, `vrrp_track_file`) and sync groups are applied
+//! here; see [`crate::vrrp::tracking`] for the arithmetic.
+//!
+//! A driver loop (the daemon's, in outline):
+//!
+//! ```no_run
+//! use vrrplab_core::Instant;
+//! use vrrplab_core::node::{Node, NodeConfig, Output, RxMeta};
+//!
+//! # fn clock() -> Instant { Instant::ZERO }
+//! # fn wait_for_packet_until(_: Option<Instant>) -> Option<(RxMeta, Vec<u8>)> { None }
+//! # fn send(_: vrrplab_core::node::Transmit) {}
+//! let mut node = Node::new(NodeConfig::default(), clock());
+//! loop {
+//!     while let Some(output) = node.poll_output() {
+//!         match output {
+//!             Output::Transmit(t) => send(t),
+//!             Output::AddAddress(_) | Output::RemoveAddress(_) => { /* netlink */ }
+//!             Output::Announce(_) => { /* GARP / unsolicited NA */ }
+//!             Output::StateChange(change) => println!("{} -> {}", change.instance, change.to),
+//!             Output::Notify(_) => { /* spawn the hook */ }
+//!             _ => {}
+//!         }
+//!     }
+//!     match wait_for_packet_until(node.poll_timeout()) {
+//!         Some((meta, payload)) => node.handle_packet(clock(), &meta, &payload),
+//!         None => node.handle_timeout(clock()),
+//!     }
+//! }
+//! ```
 
 pub mod config;
 pub mod output;
+mod reload;
+mod sync;
+pub mod tracking;
+
+#[cfg(test)]
+mod tests;
 
 pub use config::{InterfaceInfo, NodeConfig};
 pub use output::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
 
+use crate::Instant;
+use crate::vrrp::{Counters, Instance, State, tracking::effective_priority};
+use crate::wire::Family;
+use std::collections::VecDeque;
 use std::net::IpAddr;
+use std::time::Duration;
+use sync::SyncGroup;
+use tracking::TrackerStates;
 
 /// Receive metadata the kernel gives with a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +72,6 @@ pub struct RxMeta {
     pub hop_limit: u8,
 }
 
-use crate::Instant;
-use crate::vrrp::State;
-use crate::wire::Family;
-use std::collections::VecDeque;
-
 /// A snapshot of one instance for status output and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceStatus {
@@ -44,60 +85,197 @@ pub struct InstanceStatus {
     pub state: State,
     /// Effective priority (configured priority adjusted by trackers).
     pub effective_priority: u8,
+    /// Interface.
+    pub interface: String,
+    /// Advert source / tie-break address.
+    pub primary_address: IpAddr,
+    /// The master last accepted while BACKUP: (address, priority).
+    pub master: Option<(IpAddr, u8)>,
+    /// Master_Adver_Interval in use.
+    pub master_adver_interval: Duration,
+    /// Master_Down_Interval in use.
+    pub master_down_interval: Duration,
+    /// Accept mode in effect.
+    pub accept: bool,
+    /// Sync-group member waiting for the others before going MASTER.
+    pub wants_master: bool,
+    /// Statistics and discard counters.
+    pub counters: Counters,
+}
+
+/// Packets the node could not give to any instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct NodeCounters {
+    /// Too short to carry a VRID.
+    pub too_short: u64,
+    /// No instance for this interface, family and VRID (keepalived `log_unknown_vrids`).
+    pub unknown_vrid: u64,
 }
 
 /// Everything one host runs. See the module docs for the driver contract.
-///
-/// API under construction (issue 2): the methods below are the stable surface drivers use.
 #[derive(Debug)]
 pub struct Node {
     config: NodeConfig,
+    instances: Vec<Instance>,
+    groups: Vec<SyncGroup>,
+    trackers: TrackerStates,
+    counters: NodeCounters,
     outputs: VecDeque<Output>,
 }
 
 impl Node {
-    /// Builds the node and starts every instance at `now` (INIT → BACKUP, or MASTER for owners).
+    /// Builds the node and starts every instance at `now` (INIT → BACKUP, MASTER for owners,
+    /// FAULT when an interface or a weight-0 tracker is down).
     pub fn new(config: NodeConfig, now: Instant) -> Node {
-        let _ = now;
-        Node {
-            config,
-            outputs: VecDeque::new(),
-        }
+        let mut node = Node::build(config);
+        node.start_all(now);
+        node
     }
+
+    fn build(config: NodeConfig) -> Node {
+        let instances: Vec<Instance> = config
+            .instances
+            .iter()
+            .map(|ic| {
+                let primary = config
+                    .interfaces
+                    .iter()
+                    .find(|i| i.name == ic.interface)
+                    .and_then(|i| match ic.family {
+                        Family::Ipv4 => i.primary_v4,
+                        Family::Ipv6 => i.link_local_v6,
+                    });
+                Instance::new(ic.clone(), primary)
+            })
+            .collect();
+        let groups = SyncGroup::build(&config.sync_groups, &instances);
+        let mut node = Node {
+            trackers: TrackerStates::from_config(&config),
+            config,
+            instances,
+            groups,
+            counters: NodeCounters::default(),
+            outputs: VecDeque::new(),
+        };
+        for g in &node.groups {
+            for &m in &g.members {
+                node.instances[m].set_sync_gated(true);
+            }
+        }
+        node
+    }
+
+    fn start_all(&mut self, now: Instant) {
+        let verdicts = self.verdicts();
+        for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
+            self.instances[i].set_effective_priority(priority);
+            self.instances[i].start(now, fault);
+            self.drain(i);
+        }
+        self.reconcile_groups(now);
+    }
+
+    // ---- handlers ----
 
     /// A received VRRP message (IP payload) with its metadata.
     pub fn handle_packet(&mut self, now: Instant, meta: &RxMeta, payload: &[u8]) {
-        let _ = (now, meta, payload);
+        let Some(&vrid) = payload.get(1) else {
+            self.counters.too_short += 1;
+            return;
+        };
+        let Some(index) = self.demux(meta, vrid) else {
+            self.counters.unknown_vrid += 1;
+            return;
+        };
+        // Discards are counted inside the instance; nothing else to do with the reason here.
+        let _ = self.instances[index].handle_packet(now, meta, payload);
+        self.drain(index);
+        self.reconcile_groups(now);
+    }
+
+    fn demux(&self, meta: &RxMeta, vrid: u8) -> Option<usize> {
+        let family = Family::of(&meta.src);
+        let candidates: Vec<usize> = self
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, inst)| {
+                let c = inst.config();
+                c.vrid == vrid && c.family == family && c.interface == meta.interface
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.len() <= 1 {
+            return candidates.first().copied();
+        }
+        // Several instances share the VRID on this interface: unicast ones are told apart by
+        // their peers, the multicast one by a multicast destination.
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| self.instances[i].config().unicast_peers.contains(&meta.src))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&i| !self.instances[i].is_unicast() && meta.dst.is_multicast())
+            })
+            .or(candidates.first().copied())
     }
 
     /// Timers: call at (or after) `poll_timeout()`; early or repeated calls are harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let _ = now;
+        for i in 0..self.instances.len() {
+            if self.instances[i].poll_timeout().is_some_and(|t| t <= now) {
+                self.instances[i].handle_timeout(now);
+                self.drain(i);
+            }
+        }
+        self.reconcile_groups(now);
     }
 
-    /// An interface went up or down.
+    /// An interface went up or down (the instance's own interface ⇒ FAULT; tracked ones by
+    /// weight).
     pub fn handle_interface(&mut self, now: Instant, interface: &str, up: bool) {
-        let _ = (now, interface, up);
+        self.trackers.interfaces.insert(interface.to_string(), up);
+        self.apply_tracking(now);
     }
 
-    /// A `vrrp_script` result (already through rise/fall when `checked` is true).
+    /// A `vrrp_script` result, already filtered by rise/fall (`true` = up).
     pub fn handle_script_result(&mut self, now: Instant, script: &str, success: bool) {
-        let _ = (now, script, success);
+        self.trackers.scripts.insert(script.to_string(), success);
+        self.apply_tracking(now);
     }
 
     /// A `vrrp_track_file` value.
     pub fn handle_track_file(&mut self, now: Instant, name: &str, value: i64) {
-        let _ = (now, name, value);
+        self.trackers.files.insert(name.to_string(), value);
+        self.apply_tracking(now);
     }
 
     /// Graceful stop: masters send priority 0 and remove their addresses; all go INIT.
     pub fn shutdown(&mut self, now: Instant) {
-        let _ = now;
+        for i in 0..self.instances.len() {
+            self.instances[i].shutdown(now);
+            self.drain(i);
+        }
     }
+
+    // ---- getters and polls ----
 
     /// The configuration this node runs.
     pub fn config(&self) -> &NodeConfig {
         &self.config
+    }
+
+    /// Packets no instance took.
+    pub fn counters(&self) -> &NodeCounters {
+        &self.counters
+    }
+
+    /// The instances themselves (read-only), in configuration order.
+    pub fn instance_handles(&self) -> &[Instance] {
+        &self.instances
     }
 
     /// The next output, or `None` when drained.
@@ -109,11 +287,79 @@ impl Node {
     /// When `handle_timeout` must be called next, if any timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
+        self.instances.iter().filter_map(|i| i.poll_timeout()).min()
     }
 
     /// A snapshot of every instance, in configuration order.
     pub fn instances(&self) -> Vec<InstanceStatus> {
-        Vec::new()
+        self.instances
+            .iter()
+            .map(|i| InstanceStatus {
+                name: i.name().to_string(),
+                vrid: i.config().vrid,
+                family: i.config().family,
+                state: i.state(),
+                effective_priority: i.effective_priority(),
+                interface: i.config().interface.clone(),
+                primary_address: i.primary_address(),
+                master: i.master().map(|m| (m.address, m.priority)),
+                master_adver_interval: i.master_adver_interval(),
+                master_down_interval: i.master_down_interval(),
+                accept: i.accept_mode(),
+                wants_master: i.wants_master(),
+                counters: *i.counters(),
+            })
+            .collect()
+    }
+
+    // ---- internals ----
+
+    fn drain(&mut self, index: usize) {
+        while let Some(o) = self.instances[index].poll_output() {
+            self.outputs.push_back(o);
+        }
+    }
+
+    /// (fault, effective priority) for every instance, sync-group faults propagated.
+    fn verdicts(&self) -> Vec<(Option<crate::vrrp::TransitionReason>, u8)> {
+        let mut own: Vec<_> = self
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, inst)| {
+                let group = self
+                    .groups
+                    .iter()
+                    .find(|g| g.members.contains(&i))
+                    .map(|g| &self.config.sync_groups[g.config_index]);
+                let v = tracking::evaluate(&self.config, inst.config(), group, &self.trackers);
+                (v.fault, effective_priority(inst.base_priority(), v.delta))
+            })
+            .collect();
+        for g in &self.groups {
+            let first_fault = g.members.iter().copied().find(|&m| own[m].0.is_some());
+            if let Some(culprit) = first_fault {
+                let reason = crate::vrrp::TransitionReason::SyncGroup {
+                    group: g.name.clone(),
+                    member: self.instances[culprit].name().to_string(),
+                };
+                for &m in &g.members {
+                    if own[m].0.is_none() {
+                        own[m].0 = Some(reason.clone());
+                    }
+                }
+            }
+        }
+        own
+    }
+
+    fn apply_tracking(&mut self, now: Instant) {
+        let verdicts = self.verdicts();
+        for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
+            self.instances[i].set_effective_priority(priority);
+            self.instances[i].set_fault(now, fault);
+            self.drain(i);
+        }
+        self.reconcile_groups(now);
     }
 }

@@ -108,6 +108,8 @@ pub struct InstanceConfig {
     pub source_address: Option<IpAddr>,
     /// `unicast_peer`: one transmit per peer instead of multicast when not empty.
     pub unicast_peers: Vec<IpAddr>,
+    /// `check_unicast_src`: a unicast advert must come from a configured peer.
+    pub check_unicast_src: bool,
     /// Multicast destination (`mcast_dst_ip` / `vrrp_mcast_group4|6`).
     pub multicast_group: IpAddr,
     /// Accept mode (keepalived default: on, unless strict; owners always accept).
@@ -185,6 +187,7 @@ impl InstanceConfig {
             excluded_addresses: Vec::new(),
             source_address: None,
             unicast_peers: Vec::new(),
+            check_unicast_src: false,
             multicast_group: family.multicast_group(),
             accept: true,
             lower_prio_no_advert: false,

@@ -32,6 +32,10 @@ mod field {
 pub const HEADER_LEN: usize = field::ADDRESSES;
 /// The only defined VRRP message type (RFC 5798 §5.2.2).
 pub const TYPE_ADVERTISEMENT: u8 = 1;
+/// Largest v3 Max Advertise Interval: 12 bits of centiseconds (40.95 s).
+pub const MAX_INTERVAL_CS_V3: u16 = 0x0fff;
+/// Largest v2 Advertisement Interval in centiseconds: 255 whole seconds.
+pub const MAX_INTERVAL_CS_V2: u16 = 255 * 100;
 
 /// VRRP protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -181,6 +185,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
         Ok(())
     }
 
+    /// Length of the VRRP message the header announces: header, `count` addresses and, for v2,
+    /// the 8 authentication bytes. Bytes past it (link padding, keepalived's `auth_hmac`
+    /// trailer) are not part of the message; a receiver that wants keepalived's exact-length
+    /// rule compares this with the IP payload length.
+    pub fn message_len(&self) -> usize {
+        self.message_len_for(self.version(), self.count_addrs())
+    }
+
     fn message_len_for(&self, version: Version, count: u8) -> usize {
         let auth = if version == Version::V2 {
             field::AUTH_DATA_LEN_V2
@@ -254,7 +266,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
         u16::from_be_bytes([d[0], d[1]])
     }
 
-    /// The `index`-th announced address.
+    /// The `index`-th announced address. Panics if `index >= count_addrs()` (a caller bug, never
+    /// reachable from packet contents); [`Packet::addresses`] cannot.
     pub fn address(&self, index: usize) -> IpAddr {
         let len = self.family.address_len();
         let start = field::ADDRESSES + index * len;
@@ -269,11 +282,21 @@ impl<T: AsRef<[u8]>> Packet<T> {
         }
     }
 
-    /// v2 authentication data (8 bytes after the addresses).
+    /// The announced addresses, in packet order.
+    pub fn addresses(&self) -> impl ExactSizeIterator<Item = IpAddr> + '_ {
+        (0..usize::from(self.count_addrs())).map(|i| self.address(i))
+    }
+
+    /// v2 authentication data (8 bytes after the addresses); all zeroes for v3, which has none.
     pub fn auth_data(&self) -> [u8; 8] {
         let start = field::ADDRESSES + usize::from(self.count_addrs()) * self.family.address_len();
         let mut o = [0u8; 8];
-        o.copy_from_slice(&self.buffer.as_ref()[start..start + 8]);
+        let data = self.buffer.as_ref();
+        if self.version() == Version::V2
+            && let Some(d) = data.get(start..start + field::AUTH_DATA_LEN_V2)
+        {
+            o.copy_from_slice(d);
+        }
         o
     }
 
@@ -332,9 +355,10 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         d[field::ADVER_INT_V2] = u8::try_from(interval_cs / 100).unwrap_or(u8::MAX);
     }
 
-    /// Sets the v3 12-bit max advert interval (centiseconds) with zero reserved bits.
+    /// Sets the v3 12-bit max advert interval (centiseconds, saturating at 4095) with zero
+    /// reserved bits.
     fn set_v3_interval(&mut self, interval_cs: u16) {
-        let v = (interval_cs & 0x0fff).to_be_bytes();
+        let v = interval_cs.min(MAX_INTERVAL_CS_V3).to_be_bytes();
         self.buffer.as_mut()[field::MAX_ADVER_INT_V3].copy_from_slice(&v);
     }
 
@@ -392,9 +416,7 @@ impl Advert {
             priority: packet.priority(),
             interval_cs: packet.interval_cs(),
             authentication,
-            addresses: (0..usize::from(packet.count_addrs()))
-                .map(|i| packet.address(i))
-                .collect(),
+            addresses: packet.addresses().collect(),
         })
     }
 

@@ -18,17 +18,21 @@ pub enum ChecksumConvention {
 }
 
 /// Running one's-complement sum over 16-bit big-endian words.
+///
+/// Every `add` starts on a word boundary, so callers add even-length pieces first (the
+/// pseudo-header fields are) and the message last. The accumulator is folded after every piece
+/// and a u64 cannot overflow within one piece of any length a slice can have.
 #[derive(Debug, Clone, Copy, Default)]
-struct Sum(u32);
+struct Sum(u64);
 
 impl Sum {
     fn add(mut self, bytes: &[u8]) -> Self {
         let mut chunks = bytes.chunks_exact(2);
         for c in &mut chunks {
-            self.0 += u32::from(u16::from_be_bytes([c[0], c[1]]));
+            self.0 += u64::from(u16::from_be_bytes([c[0], c[1]]));
         }
         if let [last] = chunks.remainder() {
-            self.0 += u32::from(u16::from_be_bytes([*last, 0]));
+            self.0 += u64::from(u16::from_be_bytes([*last, 0]));
         }
         self.fold()
     }
@@ -41,26 +45,29 @@ impl Sum {
     }
 
     fn finish(self) -> u16 {
+        // fold() leaves at most 0xffff, so the cast keeps every bit.
         !(self.fold().0 as u16)
     }
 }
 
-/// Sum of the pseudo-header for `len` bytes of protocol 112 from `src` to `dst`.
-/// Mixed families (a caller bug) contribute only the length and protocol.
-fn pseudo_header(src: IpAddr, dst: IpAddr, len: usize) -> Sum {
-    let proto = [0u8, super::IP_PROTOCOL_VRRP];
+/// Sum of the pseudo-header for `len` bytes of upper-layer `protocol` from `src` to `dst`
+/// (RFC 768 layout for IPv4, RFC 8200 §8.1 for IPv6). Lengths beyond the field saturate (no VRRP
+/// or ICMPv6 message built here comes near). Mixed families (a caller bug) contribute only the
+/// length and protocol.
+fn pseudo_header(src: IpAddr, dst: IpAddr, protocol: u8, len: usize) -> Sum {
+    let len16 = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
     match (src, dst) {
         (IpAddr::V4(s), IpAddr::V4(d)) => Sum::default()
             .add(&s.octets())
             .add(&d.octets())
-            .add(&proto)
-            .add(&(len as u16).to_be_bytes()),
+            .add(&[0, protocol])
+            .add(&len16),
         (IpAddr::V6(s), IpAddr::V6(d)) => Sum::default()
             .add(&s.octets())
             .add(&d.octets())
-            .add(&(len as u32).to_be_bytes())
-            .add(&[0, 0, 0, super::IP_PROTOCOL_VRRP]),
-        _ => Sum::default().add(&proto).add(&(len as u16).to_be_bytes()),
+            .add(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes())
+            .add(&[0, 0, 0, protocol]),
+        _ => Sum::default().add(&[0, protocol]).add(&len16),
     }
 }
 
@@ -69,9 +76,26 @@ pub fn message_only(message: &[u8]) -> u16 {
     Sum::default().add(message).finish()
 }
 
-/// Checksum of `message` preceded by the pseudo-header for `src` → `dst`.
+/// Checksum of the VRRP `message` preceded by the pseudo-header (protocol 112) for `src` → `dst`.
+///
+/// `dst` is the packet's real IP destination. keepalived ≤ 1.3.6 put the multicast group there
+/// even for unicast (`old_unicast_checksum`): to check for that form, pass the group as `dst`.
 pub fn with_pseudo_header(src: IpAddr, dst: IpAddr, message: &[u8]) -> u16 {
-    pseudo_header(src, dst, message.len()).add(message).finish()
+    pseudo_header(src, dst, super::IP_PROTOCOL_VRRP, message.len())
+        .add(message)
+        .finish()
+}
+
+/// ICMPv6 checksum (RFC 4443 §2.3): `message` preceded by the IPv6 pseudo-header, next header 58.
+pub fn icmpv6(src: std::net::Ipv6Addr, dst: std::net::Ipv6Addr, message: &[u8]) -> u16 {
+    pseudo_header(
+        IpAddr::V6(src),
+        IpAddr::V6(dst),
+        super::ndp::IP_PROTOCOL_ICMPV6,
+        message.len(),
+    )
+    .add(message)
+    .finish()
 }
 
 /// Computes the checksum a VRRP message of `version` should carry (checksum field zeroed).

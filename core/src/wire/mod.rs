@@ -5,13 +5,31 @@
 //! panic once [`Packet::new_checked`] accepted the buffer; [`Advert`] is the owned representation
 //! with [`Advert::parse`], [`Advert::buffer_len`] and [`Advert::emit`]. Checksum helpers take the
 //! IP source and destination because the VRRPv3 checksum covers a pseudo-header. Nothing here
-//! panics on untrusted input: every rejection is a [`WireError`].
+//! panics on untrusted input: every rejection of a VRRP message is a [`WireError`], every
+//! rejection of an announcement frame a [`FrameError`]. Emitters write into caller buffers of
+//! at least `buffer_len()` bytes and panic on a shorter one (a caller bug, never input).
+//!
+//! VRRP bytes here are the IP payload: the drivers own the IP header (TTL, addresses) and the
+//! core gets them as receive metadata. Announcement frames are whole Ethernet frames because
+//! the daemon sends them on an AF_PACKET socket and the simulator writes them to pcaps.
+//!
+//! Built with `cfg(fuzzing)` (cargo-fuzz sets it), the ICMPv6 checksum check is skipped so a
+//! fuzzer reaches the option parser. The VRRP parser never verifies checksums itself.
 
 pub mod advert;
+pub mod arp;
 pub mod checksum;
+pub mod ethernet;
+pub mod ipv6;
+pub mod ndp;
+#[cfg(test)]
+mod tests;
 
 pub use advert::{Advert, Authentication, Packet, Version, WireError};
+pub use arp::{Arp, ArpFrame, ArpOperation, is_gratuitous_arp};
 pub use checksum::ChecksumConvention;
+pub use ethernet::{EthernetFrame, FrameError, MacAddress};
+pub use ndp::{NeighbourAdvert, NeighbourAdvertFrame, is_unsolicited_na};
 
 /// IP protocol number of VRRP (RFC 5798 §5.1.1.4).
 pub const IP_PROTOCOL_VRRP: u8 = 112;

@@ -1,0 +1,67 @@
+//! `Node::reload`: a SIGHUP-style configuration change that keeps matched instances' state.
+//!
+//! keepalived (`reload_vrrp_thread`, `vrrp_exist`): old and new instances are matched by VRID,
+//! family, interface and unicast flag. Matched instances keep their state, timers and
+//! statistics (a master stays master, only address differences are applied); removed instances
+//! resign (priority 0 from a master, addresses removed, INIT with reason `Reload`); new ones
+//! start as at boot. Script and track-file results carry over by name.
+
+use super::{Node, NodeConfig};
+use crate::Instant;
+use crate::vrrp::Instance;
+
+impl Node {
+    /// Replaces the configuration at `now`, keeping matched instances' state.
+    pub fn reload(&mut self, now: Instant, config: NodeConfig) {
+        let mut next = Node::build(config);
+        for (name, up) in &self.trackers.scripts {
+            if let Some(slot) = next.trackers.scripts.get_mut(name) {
+                *slot = *up;
+            }
+        }
+        for (name, value) in &self.trackers.files {
+            if let Some(slot) = next.trackers.files.get_mut(name) {
+                *slot = *value;
+            }
+        }
+        let mut old: Vec<Option<Instance>> = std::mem::take(&mut self.instances)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut fresh = Vec::new();
+        for (i, instance) in next.instances.iter_mut().enumerate() {
+            let matched = old
+                .iter()
+                .position(|o| o.as_ref().is_some_and(|o| instance.matches_for_reload(o)));
+            match matched.and_then(|m| old[m].take()) {
+                Some(previous) => instance.adopt_state(now, previous),
+                None => fresh.push(i),
+            }
+        }
+        // Removed instances resign first, so their addresses go before new ones arrive.
+        for mut gone in old.into_iter().flatten() {
+            gone.remove(now);
+            while let Some(o) = gone.poll_output() {
+                self.outputs.push_back(o);
+            }
+        }
+        self.config = next.config;
+        self.instances = next.instances;
+        self.groups = next.groups;
+        self.trackers = next.trackers;
+        for i in 0..self.instances.len() {
+            self.drain(i);
+        }
+        let verdicts = self.verdicts();
+        for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
+            self.instances[i].set_effective_priority(priority);
+            if fresh.contains(&i) {
+                self.instances[i].start(now, fault);
+            } else {
+                self.instances[i].set_fault(now, fault);
+            }
+            self.drain(i);
+        }
+        self.reconcile_groups(now);
+    }
+}

@@ -1,0 +1,80 @@
+//! Sync groups (keepalived `vrrp_sync.c`): members move together.
+//!
+//! - A member goes MASTER only when every member wants MASTER (its Master_Down expired) or
+//!   already is MASTER — "prefer backup state to avoid thrashing" (`vrrp_sync_can_goto_master`).
+//! - One member going BACKUP drags the other masters to BACKUP (`vrrp_sync_backup`).
+//! - One member in FAULT puts every member in FAULT (`vrrp_sync_fault`; done in tracking).
+
+use super::Node;
+use crate::Instant;
+use crate::vrrp::{Instance, State, SyncGroupConfig, TransitionReason};
+
+/// A sync group resolved to instance indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SyncGroup {
+    pub name: String,
+    pub config_index: usize,
+    pub members: Vec<usize>,
+}
+
+impl SyncGroup {
+    /// Resolves member names; unknown names are skipped, groups with fewer than two members
+    /// are dropped (keepalived removes them with a warning).
+    pub fn build(configs: &[SyncGroupConfig], instances: &[Instance]) -> Vec<SyncGroup> {
+        configs
+            .iter()
+            .enumerate()
+            .filter_map(|(config_index, g)| {
+                let members: Vec<usize> = g
+                    .members
+                    .iter()
+                    .filter_map(|name| instances.iter().position(|i| i.name() == name))
+                    .collect();
+                (members.len() >= 2).then(|| SyncGroup {
+                    name: g.name.clone(),
+                    config_index,
+                    members,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Node {
+    /// Applies the sync-group rules after an input.
+    pub(super) fn reconcile_groups(&mut self, now: Instant) {
+        for g in 0..self.groups.len() {
+            let members = self.groups[g].members.clone();
+            let name = self.groups[g].name.clone();
+            // Drag: a member in BACKUP takes the masters with it.
+            let backup_member = members
+                .iter()
+                .copied()
+                .find(|&m| self.instances[m].state() == State::Backup);
+            if let Some(leader) = backup_member {
+                let reason = TransitionReason::SyncGroup {
+                    group: name.clone(),
+                    member: self.instances[leader].name().to_string(),
+                };
+                for &m in &members {
+                    if self.instances[m].state() == State::Master {
+                        self.instances[m].demote(now, reason.clone());
+                        self.drain(m);
+                    }
+                }
+            }
+            // Promote: every member wants MASTER (or is MASTER) and at least one waits.
+            let all_ready = members.iter().all(|&m| {
+                let i = &self.instances[m];
+                i.state() == State::Master || (i.state() == State::Backup && i.wants_master())
+            });
+            let any_waiting = members.iter().any(|&m| self.instances[m].wants_master());
+            if all_ready && any_waiting {
+                for &m in &members {
+                    self.instances[m].promote(now, None);
+                    self.drain(m);
+                }
+            }
+        }
+    }
+}

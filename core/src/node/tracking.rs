@@ -1,0 +1,159 @@
+//! Node-level tracking: the live state of interfaces, scripts and track files, and what it
+//! means for each instance (FAULT or a priority delta), including sync-group rules.
+//!
+//! keepalived rules applied here: a member of a sync group ignores *weighted* trackers unless
+//! the group sets `sync_group_tracking_weight` (weight-0 trackers still cause FAULT); a group's
+//! own `track_*` blocks apply to every member; an owner's priority never changes.
+
+use crate::vrrp::tracking::{
+    Contribution, file_contribution, interface_contribution, script_contribution,
+};
+use crate::vrrp::{InstanceConfig, SyncGroupConfig, TrackRef, TrackedInterface, TransitionReason};
+use std::collections::BTreeMap;
+
+use super::NodeConfig;
+
+/// Live tracker inputs, keyed by name (BTreeMap: deterministic).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackerStates {
+    /// Interface name → up.
+    pub interfaces: BTreeMap<String, bool>,
+    /// Script name → up (after rise/fall).
+    pub scripts: BTreeMap<String, bool>,
+    /// Track file name → last value.
+    pub files: BTreeMap<String, i64>,
+}
+
+impl TrackerStates {
+    /// Initial states: interfaces as configured, scripts up unless `init_fail`, files 0.
+    pub fn from_config(config: &NodeConfig) -> TrackerStates {
+        TrackerStates {
+            interfaces: config
+                .interfaces
+                .iter()
+                .map(|i| (i.name.clone(), i.up))
+                .collect(),
+            scripts: config
+                .scripts
+                .iter()
+                .map(|s| (s.name.clone(), !s.init_fail))
+                .collect(),
+            files: config
+                .track_files
+                .iter()
+                .map(|f| (f.name.clone(), 0))
+                .collect(),
+        }
+    }
+
+    fn interface_up(&self, name: &str) -> bool {
+        // An interface the driver never told us about is assumed up.
+        self.interfaces.get(name).copied().unwrap_or(true)
+    }
+}
+
+/// The tracking verdict for one instance, before sync-group fault propagation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Why the instance must be in FAULT, if it must.
+    pub fault: Option<TransitionReason>,
+    /// Sum of the weighted trackers' deltas.
+    pub delta: i32,
+}
+
+struct Acc<'a> {
+    weights_count: bool,
+    fault: Option<TransitionReason>,
+    delta: i32,
+    config: &'a NodeConfig,
+}
+
+impl Acc<'_> {
+    fn add(&mut self, contribution: Contribution, reason: impl FnOnce() -> TransitionReason) {
+        match contribution {
+            Contribution::Fault => {
+                if self.fault.is_none() {
+                    self.fault = Some(reason());
+                }
+            }
+            Contribution::Delta(d) => {
+                if self.weights_count {
+                    self.delta = self.delta.saturating_add(d);
+                }
+            }
+        }
+    }
+
+    fn interfaces(&mut self, list: &[TrackedInterface], states: &TrackerStates) {
+        for t in list {
+            let up = states.interface_up(&t.name);
+            self.add(interface_contribution(t.weight, up), || {
+                TransitionReason::InterfaceDown {
+                    interface: t.name.clone(),
+                }
+            });
+        }
+    }
+
+    fn scripts(&mut self, list: &[TrackRef], states: &TrackerStates) {
+        for r in list {
+            let Some(script) = self.config.scripts.iter().find(|s| s.name == r.name) else {
+                continue;
+            };
+            let weight = r.weight.unwrap_or(script.weight);
+            let up = states.scripts.get(&r.name).copied().unwrap_or(true);
+            self.add(script_contribution(weight, script.reverse, up), || {
+                TransitionReason::TrackerFailed {
+                    tracker: r.name.clone(),
+                }
+            });
+        }
+    }
+
+    fn files(&mut self, list: &[TrackRef], states: &TrackerStates) {
+        for r in list {
+            let Some(file) = self.config.track_files.iter().find(|f| f.name == r.name) else {
+                continue;
+            };
+            let weight = r.weight.unwrap_or(file.weight);
+            let value = states.files.get(&r.name).copied().unwrap_or(0);
+            self.add(file_contribution(weight, file.reverse, value), || {
+                TransitionReason::TrackerFailed {
+                    tracker: r.name.clone(),
+                }
+            });
+        }
+    }
+}
+
+/// Evaluates every tracker of `instance` (and of its sync `group`, if any).
+pub fn evaluate(
+    config: &NodeConfig,
+    instance: &InstanceConfig,
+    group: Option<&SyncGroupConfig>,
+    states: &TrackerStates,
+) -> Verdict {
+    let mut acc = Acc {
+        weights_count: group.is_none_or(|g| g.tracking_weight),
+        fault: None,
+        delta: 0,
+        config,
+    };
+    if !states.interface_up(&instance.interface) {
+        acc.fault = Some(TransitionReason::InterfaceDown {
+            interface: instance.interface.clone(),
+        });
+    }
+    acc.interfaces(&instance.track_interfaces, states);
+    acc.scripts(&instance.track_scripts, states);
+    acc.files(&instance.track_files, states);
+    if let Some(g) = group {
+        acc.interfaces(&g.track_interfaces, states);
+        acc.scripts(&g.track_scripts, states);
+        acc.files(&g.track_files, states);
+    }
+    Verdict {
+        fault: acc.fault,
+        delta: acc.delta,
+    }
+}

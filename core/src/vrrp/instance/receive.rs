@@ -1,0 +1,231 @@
+//! Receiving an advert: validation in keepalived's order (`vrrp_check_packet`), then the
+//! BACKUP (`vrrp_state_backup`) and MASTER (`vrrp_state_master_rx`) rules.
+
+use super::{Instance, MasterInfo};
+use crate::Instant;
+use crate::node::RxMeta;
+use crate::vrrp::discard::DiscardReason;
+use crate::vrrp::state::{State, TransitionReason};
+use crate::vrrp::timer::Timer;
+use crate::vrrp::timing::interval_centis;
+use crate::wire::advert::{HEADER_LEN, TYPE_ADVERTISEMENT};
+use crate::wire::{Advert, Authentication, Packet, VRRP_HOP_LIMIT, Version, WireError};
+use std::net::IpAddr;
+
+/// Unsigned, network-byte-order comparison of two addresses (RFC 5798 §6.4.3 tie-break;
+/// keepalived `inet_inaddrcmp`). Addresses of different families compare as equal.
+pub fn address_greater(a: IpAddr, b: IpAddr) -> bool {
+    match (a, b) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => a.octets() > b.octets(),
+        (IpAddr::V6(a), IpAddr::V6(b)) => a.octets() > b.octets(),
+        _ => false,
+    }
+}
+
+/// Compares two 8-byte passwords without an early exit.
+fn same_password(a: &[u8; 8], b: &[u8; 8]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Instance {
+    /// A VRRP message for this instance (the node already matched interface, family and VRID).
+    ///
+    /// Returns the discard reason when validation rejects it (the matching counter is already
+    /// incremented). keepalived quirk kept on purpose: a MASTER restarts its advert timer on
+    /// *every* packet for its VRID, even one it rejects (lab/NOTES.md: with equal intervals one
+    /// of two dual masters goes silent).
+    pub fn handle_packet(
+        &mut self,
+        now: Instant,
+        meta: &RxMeta,
+        payload: &[u8],
+    ) -> Result<(), DiscardReason> {
+        if self.state == State::Master {
+            self.timers
+                .set(Timer::Advert, now + self.config.advert_interval);
+        }
+        match self.validate(meta, payload) {
+            Ok(advert) => {
+                self.counters.adverts_received += 1;
+                if advert.priority == 0 {
+                    self.counters.priority_zero_received += 1;
+                }
+                match self.state {
+                    State::Backup => self.backup_receive(now, meta.src, &advert),
+                    State::Master => self.master_receive(now, meta.src, &advert),
+                    State::Init | State::Fault => {}
+                }
+                Ok(())
+            }
+            Err(reason) => {
+                self.counters.count(reason);
+                Err(reason)
+            }
+        }
+    }
+
+    /// keepalived's `vrrp_check_packet` order: length, TTL (multicast only), version, v2 auth,
+    /// v2 interval (discard), type, v3 interval (count only), checksum, destination kind,
+    /// unicast source, then address count / list (count only).
+    fn validate(&mut self, meta: &RxMeta, payload: &[u8]) -> Result<Advert, DiscardReason> {
+        if matches!(self.state, State::Init | State::Fault) {
+            return Err(DiscardReason::NotListening);
+        }
+        let cfg = &self.config;
+        if payload.len() < HEADER_LEN {
+            return Err(DiscardReason::PacketLength { len: payload.len() });
+        }
+        let packet = match Packet::new_checked(payload, cfg.family) {
+            Ok(p) => p,
+            Err(WireError::Truncated { len, .. }) => {
+                return Err(DiscardReason::PacketLength { len });
+            }
+            Err(_) => {
+                return Err(DiscardReason::Version {
+                    received: payload[0] >> 4,
+                });
+            }
+        };
+        let unicast = self.is_unicast();
+        if !unicast && meta.hop_limit != VRRP_HOP_LIMIT {
+            return Err(DiscardReason::HopLimit {
+                received: meta.hop_limit,
+            });
+        }
+        if packet.version_number() != cfg.version.number() {
+            return Err(DiscardReason::Version {
+                received: packet.version_number(),
+            });
+        }
+        let our_interval_cs = interval_centis(cfg.advert_interval);
+        if cfg.version == Version::V2 {
+            let received = packet.auth_type();
+            if received != cfg.authentication.type_number() {
+                return Err(DiscardReason::AuthType { received });
+            }
+            match &cfg.authentication {
+                Authentication::SimplePassword(ours) => {
+                    if !same_password(ours, &packet.auth_data()) {
+                        return Err(DiscardReason::AuthFailure);
+                    }
+                }
+                Authentication::IpAh | Authentication::Unknown(_) => {
+                    return Err(DiscardReason::AuthUnsupported);
+                }
+                Authentication::None => {}
+            }
+            if packet.interval_cs() != our_interval_cs {
+                return Err(DiscardReason::IntervalMismatch {
+                    received_cs: packet.interval_cs(),
+                });
+            }
+        }
+        if packet.msg_type() != TYPE_ADVERTISEMENT {
+            return Err(DiscardReason::Type {
+                received: packet.msg_type(),
+            });
+        }
+        if cfg.version == Version::V3 && packet.interval_cs() != our_interval_cs {
+            self.counters.interval_mismatches_v3 += 1;
+        }
+        if !packet.verify_checksum(meta.src, meta.dst, cfg.checksum_convention) {
+            return Err(DiscardReason::Checksum);
+        }
+        if meta.dst.is_multicast() == unicast {
+            return Err(DiscardReason::Destination { received: meta.dst });
+        }
+        if unicast && cfg.check_unicast_src && !cfg.unicast_peers.contains(&meta.src) {
+            return Err(DiscardReason::UnicastSource { received: meta.src });
+        }
+        if cfg.strict && self.is_owner() {
+            return Err(DiscardReason::OwnerIgnoresAdverts);
+        }
+        let advert = Advert::parse(&packet).map_err(|_| DiscardReason::Type {
+            received: packet.msg_type(),
+        })?;
+        let ours = self.advert(self.effective_priority).addresses;
+        if advert.addresses.len() != ours.len() {
+            self.counters.address_count_mismatches += 1;
+        } else if !self.config.skip_check_adv_addr {
+            let mut theirs = advert.addresses.clone();
+            let mut mine = ours;
+            theirs.sort();
+            mine.sort();
+            if theirs != mine {
+                self.counters.address_list_mismatches += 1;
+            }
+        }
+        Ok(advert)
+    }
+
+    /// BACKUP (RFC 5798 §6.4.2, keepalived `vrrp_state_backup`).
+    fn backup_receive(&mut self, now: Instant, src: IpAddr, advert: &Advert) {
+        if advert.priority == 0 {
+            // The master resigned: wait only Skew_Time.
+            self.resigned_from = Some(src);
+            self.timers.set(Timer::MasterDown, now + self.skew_time());
+            return;
+        }
+        let ours = self.effective_priority;
+        if advert.priority >= ours {
+            self.preempt_deadline = None;
+        }
+        let accept = advert.priority >= ours || self.accepts_lower_priority(now);
+        if !accept {
+            // Preempt: a lower priority does not reset Master_Down (keepalived #686).
+            self.counters.lower_priority_ignored += 1;
+            return;
+        }
+        if self.config.version == Version::V3 && advert.interval_cs != 0 {
+            self.master_adver_interval = advert.interval();
+        }
+        self.master = Some(MasterInfo {
+            address: src,
+            priority: advert.priority,
+        });
+        self.resigned_from = None;
+        self.wants_master = None;
+        self.timers
+            .set(Timer::MasterDown, now + self.master_down_interval());
+    }
+
+    /// MASTER (RFC 9568 §6.4.3, keepalived `vrrp_state_master_rx`).
+    fn master_receive(&mut self, now: Instant, src: IpAddr, advert: &Advert) {
+        let ours = self.effective_priority;
+        if advert.priority == 0 {
+            self.send_advert(ours);
+            return;
+        }
+        let higher = advert.priority > ours
+            || (advert.priority == ours && address_greater(src, self.primary_address));
+        if higher {
+            if self.config.higher_prio_send_advert {
+                self.send_advert(ours);
+            }
+            if self.config.version == Version::V3 && advert.interval_cs != 0 {
+                self.master_adver_interval = advert.interval();
+            }
+            self.master = Some(MasterInfo {
+                address: src,
+                priority: advert.priority,
+            });
+            self.yield_to(
+                now,
+                TransitionReason::HigherPriorityAdvert {
+                    from: src,
+                    priority: advert.priority,
+                },
+            );
+        } else if advert.priority == ours && src == self.primary_address {
+            // Our own advert looped back (keepalived logs a warning): nothing to do.
+        } else {
+            // Lower priority, or equal with a lower address: force a new election.
+            if !self.config.lower_prio_no_advert {
+                self.send_advert(ours);
+            }
+            for _ in 0..self.config.garp.lower_prio_repeat {
+                self.announce_all();
+            }
+        }
+    }
+}

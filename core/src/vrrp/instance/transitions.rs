@@ -1,0 +1,321 @@
+//! State transitions and what each one sends: adverts, addresses, GARP/NA bursts, notifies.
+//!
+//! Becoming master follows keepalived's `vrrp_state_become_master` order: the advert first (so
+//! the old master drops the VIPs before our GARPs), then the addresses, then a burst of
+//! `garp_master_repeat` announcements, a second burst after `garp_master_delay`, and the
+//! optional `garp_master_refresh`. Leaving master for FAULT or shutdown sends priority 0
+//! first; leaving it for BACKUP sends nothing.
+
+use super::Instance;
+use crate::Instant;
+use crate::node::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
+use crate::vrrp::state::{State, TransitionReason};
+use crate::vrrp::timer::Timer;
+use crate::vrrp::timing::interval_centis;
+use crate::wire::{Advert, Authentication, Family, VRRP_HOP_LIMIT, Version};
+
+impl Instance {
+    /// Starts the instance at `now`: FAULT when `fault` is given, MASTER for the address owner,
+    /// BACKUP for everyone else (keepalived never starts a non-owner as master, even with
+    /// `state MASTER`: it waits Master_Down_Interval first).
+    pub fn start(&mut self, now: Instant, fault: Option<TransitionReason>) {
+        if self.state != State::Init {
+            return;
+        }
+        if let Some(reason) = fault {
+            self.enter_fault(now, reason);
+        } else if self.is_owner() {
+            self.become_master(now, TransitionReason::StartupAsOwner);
+        } else {
+            self.enter_backup(now, TransitionReason::Startup);
+        }
+    }
+
+    /// Applies the tracking verdict: `Some(reason)` enters FAULT (a master sends priority 0 and
+    /// removes its addresses); `None` leaves FAULT for BACKUP (MASTER for an owner).
+    pub fn set_fault(&mut self, now: Instant, fault: Option<TransitionReason>) {
+        match (self.state, fault) {
+            (State::Init | State::Fault, Some(_)) | (State::Init, None) => {}
+            (State::Backup | State::Master, Some(reason)) => self.enter_fault(now, reason),
+            (State::Fault, None) => {
+                if self.is_owner() {
+                    self.become_master(now, TransitionReason::FaultCleared);
+                } else {
+                    self.enter_backup(now, TransitionReason::FaultCleared);
+                }
+            }
+            (State::Backup | State::Master, None) => {}
+        }
+    }
+
+    /// Graceful stop: a master sends priority 0 and removes its addresses; every state goes
+    /// to INIT and every timer stops.
+    pub fn shutdown(&mut self, now: Instant) {
+        self.stop(now, TransitionReason::Shutdown);
+    }
+
+    pub(super) fn stop(&mut self, now: Instant, reason: TransitionReason) {
+        let _ = now;
+        if self.state == State::Init {
+            return;
+        }
+        if self.state == State::Master {
+            self.leave_master(true);
+        }
+        self.change_state(State::Init, reason);
+        self.timers.stop_all();
+        self.wants_master = None;
+    }
+
+    /// BACKUP → MASTER for a sync-group member the node promotes (its own Master_Down expired
+    /// earlier, or `reason` says which member led).
+    pub fn promote(&mut self, now: Instant, reason: Option<TransitionReason>) {
+        if self.state != State::Backup {
+            return;
+        }
+        let own = self.wants_master.take();
+        if let Some(reason) = own.or(reason) {
+            self.become_master(now, reason);
+        }
+    }
+
+    /// MASTER → BACKUP because another sync-group member left MASTER.
+    pub fn demote(&mut self, now: Instant, reason: TransitionReason) {
+        if self.state == State::Master {
+            self.leave_master(false);
+            self.enter_backup(now, reason);
+        }
+    }
+
+    pub(super) fn become_master(&mut self, now: Instant, reason: TransitionReason) {
+        self.timers.stop(Timer::MasterDown);
+        self.preempt_deadline = None;
+        self.wants_master = None;
+        self.resigned_from = None;
+        self.master = None;
+        self.master_adver_interval = self.config.advert_interval;
+        self.counters.became_master += 1;
+        self.change_state(State::Master, reason);
+        self.send_advert(self.effective_priority);
+        self.timers
+            .set(Timer::Advert, now + self.config.advert_interval);
+        for (interface, address, prefix_len) in self.addresses() {
+            self.outputs.push_back(Output::AddAddress(AddressChange {
+                instance: self.config.name.clone(),
+                interface,
+                address,
+                prefix_len,
+            }));
+        }
+        self.start_garp_burst(now, self.config.garp.master_repeat);
+        match self.config.garp.master_delay {
+            Some(delay) if !delay.is_zero() => self.timers.set(Timer::GarpSecondBurst, now + delay),
+            _ => {}
+        }
+        if let Some(refresh) = self.config.garp.master_refresh.filter(|r| !r.is_zero()) {
+            self.timers.set(Timer::GarpRefresh, now + refresh);
+        }
+        self.notify(State::Master);
+    }
+
+    pub(super) fn enter_backup(&mut self, now: Instant, reason: TransitionReason) {
+        self.master_adver_interval = self.config.advert_interval;
+        self.preempt_deadline = None;
+        self.change_state(State::Backup, reason);
+        self.timers
+            .set(Timer::MasterDown, now + self.master_down_interval());
+        self.notify(State::Backup);
+    }
+
+    /// MASTER → BACKUP on a higher-priority advert (the caller set the interval to adopt).
+    pub(super) fn yield_to(&mut self, now: Instant, reason: TransitionReason) {
+        let adopted = self.master_adver_interval;
+        self.leave_master(false);
+        self.change_state(State::Backup, reason);
+        self.master_adver_interval = adopted;
+        self.timers
+            .set(Timer::MasterDown, now + self.master_down_interval());
+        self.notify(State::Backup);
+    }
+
+    fn enter_fault(&mut self, now: Instant, reason: TransitionReason) {
+        let _ = now;
+        if self.state == State::Master {
+            self.leave_master(true);
+        }
+        self.timers.stop_all();
+        self.wants_master = None;
+        self.master = None;
+        self.change_state(State::Fault, reason);
+        self.notify(State::Fault);
+    }
+
+    /// Stops advertising, optionally after a priority-0 advert, and removes the addresses.
+    fn leave_master(&mut self, resign: bool) {
+        if resign {
+            self.send_advert(0);
+        }
+        self.timers.stop(Timer::Advert);
+        self.timers.stop(Timer::GarpBurst);
+        self.timers.stop(Timer::GarpSecondBurst);
+        self.timers.stop(Timer::GarpRefresh);
+        self.garp_rounds_left = 0;
+        for (interface, address, prefix_len) in self.addresses() {
+            self.outputs.push_back(Output::RemoveAddress(AddressChange {
+                instance: self.config.name.clone(),
+                interface,
+                address,
+                prefix_len,
+            }));
+        }
+    }
+
+    fn change_state(&mut self, to: State, reason: TransitionReason) {
+        let from = self.state;
+        self.state = to;
+        self.outputs.push_back(Output::StateChange(StateChange {
+            instance: self.config.name.clone(),
+            vrid: self.config.vrid,
+            family: self.config.family,
+            from,
+            to,
+            reason,
+            priority: self.effective_priority,
+        }));
+    }
+
+    /// Every address installed while MASTER: `virtual_ipaddress` then
+    /// `virtual_ipaddress_excluded`, with the interface each goes on.
+    pub(super) fn addresses(&self) -> Vec<(String, std::net::IpAddr, u8)> {
+        self.config
+            .virtual_addresses
+            .iter()
+            .chain(&self.config.excluded_addresses)
+            .map(|vip| {
+                (
+                    vip.interface
+                        .clone()
+                        .unwrap_or_else(|| self.config.interface.clone()),
+                    vip.address,
+                    vip.prefix_len,
+                )
+            })
+            .collect()
+    }
+
+    /// The advert this instance sends with `priority`.
+    pub fn advert(&self, priority: u8) -> Advert {
+        Advert {
+            version: self.config.version,
+            vrid: self.config.vrid,
+            priority,
+            interval_cs: interval_centis(self.config.advert_interval),
+            authentication: match self.config.version {
+                Version::V2 => self.config.authentication.clone(),
+                Version::V3 => Authentication::None,
+            },
+            addresses: self
+                .config
+                .virtual_addresses
+                .iter()
+                .map(|v| v.address)
+                .filter(|a| Family::of(a) == self.config.family)
+                .collect(),
+        }
+    }
+
+    /// Sends one advert: to the multicast group, or one transmit per unicast peer (the v3
+    /// checksum covers the real destination).
+    pub(super) fn send_advert(&mut self, priority: u8) {
+        let advert = self.advert(priority);
+        let destinations = if self.is_unicast() {
+            self.config.unicast_peers.clone()
+        } else {
+            vec![self.config.multicast_group]
+        };
+        for dst in destinations {
+            let payload =
+                advert.to_bytes(self.primary_address, dst, self.config.checksum_convention);
+            self.outputs.push_back(Output::Transmit(Transmit {
+                interface: self.config.interface.clone(),
+                src: self.primary_address,
+                dst,
+                hop_limit: VRRP_HOP_LIMIT,
+                payload,
+            }));
+            self.counters.adverts_sent += 1;
+            if priority == 0 {
+                self.counters.priority_zero_sent += 1;
+            }
+        }
+    }
+
+    /// Starts a burst of `rounds` announcement rounds: all at once, or one round per
+    /// `vrrp_garp_interval`.
+    pub(super) fn start_garp_burst(&mut self, now: Instant, rounds: u32) {
+        if self.state != State::Master || rounds == 0 {
+            return;
+        }
+        if self.config.garp.interval.is_zero() {
+            for _ in 0..rounds {
+                self.announce_all();
+            }
+        } else {
+            self.garp_rounds_left = rounds;
+            self.send_garp_round(now);
+        }
+    }
+
+    pub(super) fn send_garp_round(&mut self, now: Instant) {
+        if self.state != State::Master || self.garp_rounds_left == 0 {
+            return;
+        }
+        self.announce_all();
+        self.garp_rounds_left -= 1;
+        if self.garp_rounds_left > 0 {
+            self.timers
+                .set(Timer::GarpBurst, now + self.config.garp.interval);
+        }
+    }
+
+    /// One gratuitous ARP / unsolicited NA for every installed address.
+    pub(super) fn announce_all(&mut self) {
+        for (interface, address, _) in self.addresses() {
+            self.outputs.push_back(Output::Announce(Announce {
+                instance: self.config.name.clone(),
+                interface,
+                address,
+                vrid: self.config.vrid,
+            }));
+        }
+    }
+
+    fn notify(&mut self, state: State) {
+        let hooks = &self.config.notify;
+        let specific = match state {
+            State::Master => hooks.master.clone(),
+            State::Backup => hooks.backup.clone(),
+            State::Fault => hooks.fault.clone(),
+            State::Init => hooks.stop.clone(),
+        };
+        let generic = hooks.generic.clone().map(|cmd| {
+            let word = if state == State::Init {
+                "STOP"
+            } else {
+                state.name()
+            };
+            format!(
+                "{cmd} INSTANCE {} {word} {}",
+                self.config.name, self.effective_priority
+            )
+        });
+        for command in specific.into_iter().chain(generic) {
+            self.outputs.push_back(Output::Notify(Notify {
+                name: self.config.name.clone(),
+                group: false,
+                state,
+                command,
+            }));
+        }
+    }
+}
