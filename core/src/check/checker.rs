@@ -14,11 +14,12 @@
 //! - HTTP_GET with several URLs checks one URL per probe, in order, `delay_loop` apart; the
 //!   checker passes once every URL has passed in a row; a failure is retried on the same URL;
 //! - `alpha` starts the checker down; otherwise it starts up;
-//! - `warmup` delays the first probe by a seeded jitter in `[0, warmup)`;
+//! - the first probe waits one second (keepalived's `BOOTSTRAP_DELAY`) plus, with `warmup`, a
+//!   seeded jitter in `[0, warmup)`;
 //! - the probe timeout (`connect_timeout`, or `misc_timeout` / `delay_loop`) counts as a
 //!   failure; a MISC_CHECK script being killed makes the next run be skipped.
 
-use super::config::{CheckKind, CheckerConfig, SCRIPT_KILL_GRACE};
+use super::config::{CHECKER_BOOTSTRAP_DELAY, CheckKind, CheckerConfig, SCRIPT_KILL_GRACE};
 use super::health::Ctx;
 use super::http::judge_response;
 use super::output::{FailureReason, Output};
@@ -73,7 +74,7 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
-    /// A checker whose first probe is due at `now + warmup_jitter`.
+    /// A checker whose first probe is due at `now + CHECKER_BOOTSTRAP_DELAY + warmup_jitter`.
     pub(crate) fn new(
         config: CheckerConfig,
         owner: u32,
@@ -81,7 +82,10 @@ impl Checker {
         warmup_jitter: Duration,
     ) -> Self {
         let mut timers = TimerTable::new();
-        timers.set(Timer::Probe as usize, now + warmup_jitter);
+        timers.set(
+            Timer::Probe as usize,
+            now + CHECKER_BOOTSTRAP_DELAY + warmup_jitter,
+        );
         Checker {
             up: !config.alpha,
             config,

@@ -15,6 +15,9 @@ use std::time::Duration;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// keepalived's default `delay_loop` (60 s).
 pub const DEFAULT_DELAY_LOOP: Duration = Duration::from_secs(60);
+/// Delay before a checker's first probe, before any `warmup` jitter (keepalived's
+/// `BOOTSTRAP_DELAY`, one second).
+pub const CHECKER_BOOTSTRAP_DELAY: Duration = Duration::from_secs(1);
 /// How long the driver waits after SIGTERM before SIGKILL on a timed-out script (2 s).
 pub const SCRIPT_KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -156,7 +159,9 @@ pub struct CheckerConfig {
     pub delay_loop: Duration,
     /// `alpha`: the checker starts down (its real server is not in the pool until it passes).
     pub alpha: bool,
-    /// `warmup`: the first check waits a seeded random delay in `[0, warmup)`.
+    /// `warmup`: the first check waits a seeded random delay in `[0, warmup)` after
+    /// [`CHECKER_BOOTSTRAP_DELAY`]. keepalived's default is `delay_loop`; the constructors here
+    /// leave it `None` (no jitter) and the keepalived.conf conversion fills the default in.
     pub warmup: Option<Duration>,
 }
 

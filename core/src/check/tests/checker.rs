@@ -66,15 +66,16 @@ fn pool_ops(w: &World) -> Vec<(Instant, PoolAction)> {
 
 #[test]
 fn up_checker_goes_down_only_after_retry_failed_retries() {
-    // Fails from t = 5. Probes: 0, 10 (fail), 12 (retry 1 fail), 14 (retry 2 fail) ⇒ down.
+    // Fails from t = 5. Probes: 1 (after the bootstrap delay), 11 (fail), 13 (retry 1 fail),
+    // 15 (retry 2 fail) ⇒ down.
     let mut w = pool_world(vec![tcp(2)], 0, tcp_backend(5.0, 1e9));
-    w.run_until(at(15.0));
+    w.run_until(at(16.0));
     let ms = Duration::from_millis(1);
     assert_eq!(
         w.probe_starts(),
-        vec![at(0.0), at(10.0) + ms, at(12.0) + 2 * ms, at(14.0) + 3 * ms]
+        vec![at(1.0), at(11.0) + ms, at(13.0) + 2 * ms, at(15.0) + 3 * ms]
     );
-    assert_eq!(checker_changes(&w), vec![(at(14.0) + 4 * ms, false)]);
+    assert_eq!(checker_changes(&w), vec![(at(15.0) + 4 * ms, false)]);
 }
 
 #[test]
@@ -83,18 +84,18 @@ fn retry_zero_goes_down_on_the_first_failure() {
     w.run_until(at(15.0));
     assert_eq!(
         checker_changes(&w),
-        vec![(at(10.0) + Duration::from_millis(2), false)]
+        vec![(at(11.0) + Duration::from_millis(2), false)]
     );
 }
 
 #[test]
 fn success_between_failures_resets_the_retry_count() {
-    // retry 1: fail at 10, success at 12 (retry), fail at 22, 24 ⇒ down only at 24.
+    // retry 1: fail at 11, success at 13 (retry), fail at 23, 25 ⇒ down only at 25.
     let mut w = pool_world(
         vec![tcp(1)],
         0,
         Box::new(|now, _| {
-            let fail = (at(9.0)..at(11.0)).contains(&now) || now >= at(21.0);
+            let fail = (at(10.0)..at(12.0)).contains(&now) || now >= at(22.0);
             let r = if fail {
                 ProbeResult::ConnectFailed
             } else {
@@ -104,14 +105,14 @@ fn success_between_failures_resets_the_retry_count() {
         }),
     );
     w.run_until(at(30.0));
-    assert_eq!(checker_changes(&w), vec![(at(24.0), false)]);
+    assert_eq!(checker_changes(&w), vec![(at(25.0), false)]);
 }
 
 #[test]
 fn down_checker_comes_back_up_on_one_success() {
     let mut c = tcp(1);
     c.delay_loop = secs(5.0);
-    let mut w = pool_world(vec![c], 0, tcp_backend(1.0, 20.0));
+    let mut w = pool_world(vec![c], 0, tcp_backend(2.0, 20.0));
     w.run_until(at(30.0));
     let changes = checker_changes(&w);
     assert_eq!(changes.len(), 2);
@@ -130,11 +131,11 @@ fn tcp_checker_still_retries_while_down() {
         0,
         Box::new(|_, _| Some((Duration::ZERO, ProbeResult::ConnectFailed))),
     );
-    w.run_until(at(25.0));
-    // 0 fail, 2 retry ⇒ down; 12 fail, 14 retry; 24 …
+    w.run_until(at(26.0));
+    // 1 fail, 3 retry ⇒ down; 13 fail, 15 retry; 25 …
     assert_eq!(
         w.probe_starts(),
-        vec![at(0.0), at(2.0), at(12.0), at(14.0), at(24.0)]
+        vec![at(1.0), at(3.0), at(13.0), at(15.0), at(25.0)]
     );
 }
 
@@ -149,8 +150,8 @@ fn misc_checker_does_not_retry_while_down() {
         0,
         Box::new(|_, _| Some((Duration::ZERO, ProbeResult::Exited(1)))),
     );
-    w.run_until(at(25.0));
-    assert_eq!(w.probe_starts(), vec![at(0.0), at(2.0), at(12.0), at(22.0)]);
+    w.run_until(at(26.0));
+    assert_eq!(w.probe_starts(), vec![at(1.0), at(3.0), at(13.0), at(23.0)]);
 }
 
 #[test]
@@ -164,23 +165,23 @@ fn http_checker_while_down_waits_the_longer_of_delay_loop_and_delay_before_retry
         0,
         Box::new(|_, _| Some((Duration::ZERO, ProbeResult::ConnectFailed))),
     );
-    w.run_until(at(13.0));
-    // 0 fail ⇒ down (retry 0), next after delay_loop 2; while down: every max(2, 5) = 5.
-    assert_eq!(w.probe_starts(), vec![at(0.0), at(2.0), at(7.0), at(12.0)]);
+    w.run_until(at(14.0));
+    // 1 fail ⇒ down (retry 0), next after delay_loop 2; while down: every max(2, 5) = 5.
+    assert_eq!(w.probe_starts(), vec![at(1.0), at(3.0), at(8.0), at(13.0)]);
 }
 
 #[test]
 fn connect_timeout_counts_as_failure_and_cancels_the_probe() {
     let mut w = pool_world(vec![tcp(0)], 0, Box::new(|_, _| None));
-    w.run_until(at(1.5));
+    w.run_until(at(2.5));
     let cancels = w.find(|o| matches!(o, Output::CancelProbe(_)).then_some(()));
     assert_eq!(cancels.len(), 1);
-    assert_eq!(cancels[0].0, at(1.0));
+    assert_eq!(cancels[0].0, at(2.0));
     let reasons = w.find(|o| match o {
         Output::Checker(c) => c.reason.clone(),
         _ => None,
     });
-    assert_eq!(reasons, vec![(at(1.0), FailureReason::Timeout)]);
+    assert_eq!(reasons, vec![(at(2.0), FailureReason::Timeout)]);
 }
 
 #[test]
@@ -191,7 +192,7 @@ fn late_connect_result_after_timeout_is_ignored() {
         Box::new(|_, _| Some((secs(1.5), ProbeResult::Connected))),
     );
     w.run_until(at(5.0));
-    assert_eq!(checker_changes(&w), vec![(at(1.0), false)]);
+    assert_eq!(checker_changes(&w), vec![(at(2.0), false)]);
     assert_eq!(w.health.stats().late_results, 1);
 }
 
@@ -212,7 +213,7 @@ fn http_status_outside_status_codes_fails_the_checker() {
     let mut c = CheckerConfig::http(rs_addr(), vec![UrlCheck::new("/health")]);
     c.retry = 0;
     let mut w = pool_world(vec![c], 0, http_backend(500, b"error"));
-    w.run_until(at(1.0));
+    w.run_until(at(2.0));
     let reasons = w.find(|o| match o {
         Output::Checker(c) => c.reason.clone(),
         _ => None,
@@ -231,7 +232,7 @@ fn http_digest_mismatch_fails_and_matching_digest_passes() {
     ok.run_until(at(100.0));
     assert!(checker_changes(&ok).is_empty());
     let mut bad = pool_world(vec![c], 0, http_backend(200, b"defaced page"));
-    bad.run_until(at(1.0));
+    bad.run_until(at(2.0));
     let reasons = bad.find(|o| match o {
         Output::Checker(c) => c.reason.clone(),
         _ => None,
@@ -245,7 +246,7 @@ fn http_get_asks_for_path_with_virtualhost_or_the_address_as_host() {
     url.virtualhost = Some("www.example.com".into());
     let c = CheckerConfig::http(rs_addr(), vec![url, UrlCheck::new("/b")]);
     let mut w = pool_world(vec![c], 0, http_backend(200, b""));
-    w.run_until(at(61.0));
+    w.run_until(at(62.0));
     let actions = w.find(|o| match o {
         Output::StartProbe(p) => Some(p.action.clone()),
         _ => None,
@@ -257,7 +258,7 @@ fn http_get_asks_for_path_with_virtualhost_or_the_address_as_host() {
     };
     assert_eq!(actions[0].1, expected("www.example.com", "/a"));
     // Second URL, one delay_loop (60 s) later.
-    assert_eq!(actions[1].0, at(60.0) + Duration::from_millis(5));
+    assert_eq!(actions[1].0, at(61.0) + Duration::from_millis(5));
     assert_eq!(actions[1].1, expected("192.0.2.10", "/b"));
 }
 
@@ -267,10 +268,10 @@ fn http_checker_with_several_urls_comes_up_after_each_url_passes() {
     c.alpha = true;
     c.delay_loop = secs(1.0);
     let mut w = pool_world(vec![c], 0, http_backend(200, b""));
-    w.run_until(at(3.0));
+    w.run_until(at(4.0));
     let ms = Duration::from_millis(5);
-    // /a passes at 0.005, /b at 1.010 ⇒ up.
-    assert_eq!(checker_changes(&w), vec![(at(1.0) + 2 * ms, true)]);
+    // /a passes at 1.005, /b at 2.010 ⇒ up.
+    assert_eq!(checker_changes(&w), vec![(at(2.0) + 2 * ms, true)]);
 }
 
 #[test]
@@ -288,8 +289,8 @@ fn misc_exit_zero_passes_and_exit_one_fails() {
         }),
     );
     w.run_until(at(12.0));
-    // retry 0 (MISC default): the run at 10 fails ⇒ down.
-    assert_eq!(checker_changes(&w), vec![(at(10.1), false)]);
+    // retry 0 (MISC default): runs at 1, 6, 11; the run at 11 fails ⇒ down.
+    assert_eq!(checker_changes(&w), vec![(at(11.1), false)]);
 }
 
 #[test]
@@ -309,13 +310,13 @@ fn misc_dynamic_exit_status_sets_weight_to_status_minus_two() {
             ))
         }),
     );
-    w.run_until(at(6.0));
+    w.run_until(at(7.0));
     assert_eq!(
         pool_ops(&w),
         vec![
             (at(0.0), PoolAction::Add { weight: 1 }),
-            (at(0.1), PoolAction::Reweight { weight: 10 }),
-            (at(5.1), PoolAction::Remove),
+            (at(1.1), PoolAction::Reweight { weight: 10 }),
+            (at(6.1), PoolAction::Remove),
         ]
     );
 }
@@ -330,7 +331,7 @@ fn misc_checker_is_timed_from_the_start_of_each_run() {
         Box::new(|_, _| Some((secs(1.5), ProbeResult::Exited(0)))),
     );
     w.run_until(at(12.0));
-    assert_eq!(w.probe_starts(), vec![at(0.0), at(5.0), at(10.0)]);
+    assert_eq!(w.probe_starts(), vec![at(1.0), at(6.0), at(11.0)]);
 }
 
 #[test]
@@ -338,9 +339,9 @@ fn misc_timeout_defaults_to_delay_loop() {
     let mut c = CheckerConfig::misc("/bin/hang");
     c.delay_loop = secs(3.0);
     let mut w = pool_world(vec![c], 0, Box::new(|_, _| None));
-    w.run_until(at(3.5));
+    w.run_until(at(4.5));
     let cancels = w.find(|o| matches!(o, Output::CancelProbe(_)).then_some(()));
-    assert_eq!(cancels[0].0, at(3.0));
+    assert_eq!(cancels[0].0, at(4.0));
 }
 
 #[test]
@@ -349,11 +350,11 @@ fn alpha_checker_starts_down_so_its_server_is_not_in_the_pool() {
     c.alpha = true;
     let mut w = pool_world(vec![c], 0, tcp_backend(1e9, 0.0));
     assert!(pool_ops(&w).is_empty());
-    w.run_until(at(1.0));
+    w.run_until(at(2.0));
     assert_eq!(
         pool_ops(&w),
         vec![(
-            at(0.0) + Duration::from_millis(1),
+            at(1.0) + Duration::from_millis(1),
             PoolAction::Add { weight: 1 }
         )]
     );
@@ -365,12 +366,12 @@ fn warmup_delays_the_first_probe_by_a_jitter_fixed_by_the_seed() {
     c.warmup = Some(secs(10.0));
     let first = |seed| {
         let mut w = pool_world(vec![c.clone()], seed, tcp_backend(1e9, 0.0));
-        w.run_until(at(10.0));
+        w.run_until(at(11.0));
         w.probe_starts()[0]
     };
     let a = first(1);
     assert_eq!(a, first(1));
-    assert!(a < at(10.0));
+    assert!(a >= at(1.0) && a < at(11.0));
     let others: Vec<Instant> = (2..6).map(first).collect();
     assert!(others.iter().any(|b| *b != a));
 }

@@ -196,11 +196,11 @@ fn notify_hooks_run_when_a_real_server_goes_down_and_up() {
         hooks(&w),
         vec![
             (
-                at(3.0) + 4 * ms,
+                at(3.0) + 3 * ms,
                 HookKind::NotifyDown,
                 "/bin/rs-down".into()
             ),
-            (at(6.0) + 7 * ms, HookKind::NotifyUp, "/bin/rs-up".into()),
+            (at(6.0) + 6 * ms, HookKind::NotifyUp, "/bin/rs-up".into()),
         ]
     );
 }
