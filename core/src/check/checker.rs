@@ -149,11 +149,16 @@ impl Checker {
         let id = ProbeId::new(self.owner, self.next_seq);
         self.next_seq = self.next_seq.wrapping_add(1);
         let action = match &self.config.kind {
-            CheckKind::Tcp { connect } => ProbeAction::TcpConnect { address: *connect },
+            CheckKind::Tcp { connect } => ProbeAction::TcpConnect {
+                address: *connect,
+                options: self.config.connect_options.clone(),
+            },
             CheckKind::Http {
                 connect,
                 virtualhost,
                 urls,
+                version,
+                tls,
             } => {
                 let url = &urls[self.url_index.min(urls.len().saturating_sub(1))];
                 let host = url
@@ -163,12 +168,16 @@ impl Checker {
                     .unwrap_or_else(|| host_of(connect));
                 ProbeAction::HttpGet {
                     address: *connect,
+                    options: self.config.connect_options.clone(),
                     host,
                     path: url.path.clone(),
+                    version: *version,
+                    tls: tls.clone(),
                 }
             }
-            CheckKind::Misc { command, .. } => ProbeAction::RunScript {
+            CheckKind::Misc { command, user, .. } => ProbeAction::RunScript {
                 command: command.clone(),
+                user: user.clone(),
             },
         };
         let timeout = self.config.probe_timeout();

@@ -7,7 +7,7 @@
 //! built: every value here is final.
 
 use crate::vrrp::TrackScriptConfig;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
@@ -115,6 +115,38 @@ pub fn parse_digest(text: &str) -> Result<[u8; 16], DigestError> {
     Ok(digest)
 }
 
+/// How the driver opens a checker's connection (`bindto`, `bind_port`, `bind_if`, `fwmark`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ConnectOptions {
+    /// `bindto`: source address.
+    pub bind_address: Option<IpAddr>,
+    /// `bind_port`: source port.
+    pub bind_port: Option<u16>,
+    /// `bind_if`: interface to bind to (IPv6 link-local targets).
+    pub bind_interface: Option<String>,
+    /// `fwmark`: SO_MARK of the probe socket.
+    pub fwmark: Option<u32>,
+}
+
+/// `http_protocol` of an HTTP_GET / SSL_GET (keepalived default: 1.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum HttpVersion {
+    /// `GET … HTTP/1.0`.
+    #[default]
+    Http10,
+    /// HTTP/1.0 with `Connection: close` (`1.0C`).
+    Http10Close,
+    /// `GET … HTTP/1.1` with `Connection: close`.
+    Http11,
+}
+
+/// TLS settings of an `SSL_GET` checker.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct TlsOptions {
+    /// Server name to send (`enable_sni` with `sni_name`, or the virtualhost); `None` ⇒ no SNI.
+    pub sni: Option<String>,
+}
+
 /// What a checker probes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CheckKind {
@@ -123,7 +155,8 @@ pub enum CheckKind {
         /// `connect_ip`:`connect_port` (default: the real server's address and port).
         connect: SocketAddr,
     },
-    /// `HTTP_GET`: a GET of every `url`, in order, each judged by status code and digest.
+    /// `HTTP_GET` / `SSL_GET`: a GET of every `url`, in order, each judged by status code and
+    /// digest.
     Http {
         /// `connect_ip`:`connect_port` (default: the real server's address and port).
         connect: SocketAddr,
@@ -131,6 +164,10 @@ pub enum CheckKind {
         virtualhost: Option<String>,
         /// `url` blocks, at least one.
         urls: Vec<UrlCheck>,
+        /// `http_protocol`.
+        version: HttpVersion,
+        /// `SSL_GET`: TLS over the connection.
+        tls: Option<TlsOptions>,
     },
     /// `MISC_CHECK`: run `misc_path`; exit 0 OK, anything else failed.
     Misc {
@@ -140,6 +177,8 @@ pub enum CheckKind {
         timeout: Option<Duration>,
         /// `misc_dynamic`: exit 2–255 is OK and sets the real server's weight to status − 2.
         dynamic: bool,
+        /// `user USER [GROUP]` to run as (`None`: the default script user).
+        user: Option<String>,
     },
 }
 
@@ -148,6 +187,8 @@ pub enum CheckKind {
 pub struct CheckerConfig {
     /// What to probe.
     pub kind: CheckKind,
+    /// Socket options of TCP and HTTP probes.
+    pub connect_options: ConnectOptions,
     /// `connect_timeout` (TCP and HTTP; default 5 s).
     pub connect_timeout: Duration,
     /// `retry` (alias `nb_get_retry`): failed retries before an up checker goes down
@@ -169,6 +210,7 @@ impl CheckerConfig {
     fn with_kind(kind: CheckKind, retry: u32, delay_before_retry: Duration) -> Self {
         CheckerConfig {
             kind,
+            connect_options: ConnectOptions::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry,
             delay_before_retry,
@@ -190,6 +232,8 @@ impl CheckerConfig {
                 connect,
                 virtualhost: None,
                 urls,
+                version: HttpVersion::Http10,
+                tls: None,
             },
             1,
             Duration::from_secs(3),
@@ -204,6 +248,7 @@ impl CheckerConfig {
                 command: command.to_string(),
                 timeout: None,
                 dynamic: false,
+                user: None,
             },
             0,
             Duration::from_secs(1),

@@ -28,8 +28,8 @@ pub mod virtual_server;
 mod tests;
 
 pub use config::{
-    CheckKind, CheckerConfig, HealthConfig, RealServerConfig, SorryServerConfig, StatusCodes,
-    UrlCheck, VirtualServerConfig, parse_digest,
+    CheckKind, CheckerConfig, ConnectOptions, HealthConfig, HttpVersion, RealServerConfig,
+    SorryServerConfig, StatusCodes, TlsOptions, UrlCheck, VirtualServerConfig, parse_digest,
 };
 pub use health::{Health, HealthStats};
 pub use output::{

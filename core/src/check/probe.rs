@@ -8,6 +8,7 @@
 //! that, or for an id the core never issued, is ignored and counted in
 //! [`super::HealthStats`].
 
+use super::config::{ConnectOptions, HttpVersion, TlsOptions};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -51,23 +52,34 @@ pub enum ProbeAction {
     TcpConnect {
         /// Destination.
         address: SocketAddr,
+        /// Source binding and socket mark.
+        options: ConnectOptions,
     },
-    /// Connect to `address`, send `GET path` with `Host: host`, read the response until the
-    /// server closes; answer [`ProbeResult::HttpResponse`] (status and body) or
-    /// [`ProbeResult::ConnectFailed`] / [`ProbeResult::HttpMalformed`].
+    /// Connect to `address` (with TLS when `tls` is set), send
+    /// `GET path HTTP/1.x` with `User-Agent: KeepAliveClient` and `Host: host`, read the
+    /// response until the server closes; answer [`ProbeResult::HttpResponse`] (status and
+    /// body) or [`ProbeResult::ConnectFailed`] / [`ProbeResult::HttpMalformed`].
     HttpGet {
         /// Destination.
         address: SocketAddr,
+        /// Source binding and socket mark.
+        options: ConnectOptions,
         /// `Host:` header value (the `virtualhost`, or the address).
         host: String,
         /// Request path.
         path: String,
+        /// Request line version (`http_protocol`).
+        version: HttpVersion,
+        /// `SSL_GET`: wrap the connection in TLS.
+        tls: Option<TlsOptions>,
     },
-    /// Run a command line as a child process; answer [`ProbeResult::Exited`] or
-    /// [`ProbeResult::Signalled`] when it ends.
+    /// Run a command line as a child process (as `user` when set); answer
+    /// [`ProbeResult::Exited`] or [`ProbeResult::Signalled`] when it ends.
     RunScript {
         /// Command line.
         command: String,
+        /// User (and group) to run as; `None`: the default script user.
+        user: Option<String>,
     },
 }
 

@@ -150,6 +150,7 @@ impl ScriptTracker {
             id,
             action: ProbeAction::RunScript {
                 command: self.config.command.clone(),
+                user: None,
             },
             timeout: self.config.timeout,
         }));

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use turmoil::net::TcpStream;
-use vrrplab_core::check::{Probe, ProbeAction, ProbeId, ProbeResult};
+use vrrplab_core::check::{HttpVersion, Probe, ProbeAction, ProbeId, ProbeResult};
 
 /// What a simulated script does when run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,16 +108,19 @@ impl Prober {
 
 async fn perform(action: ProbeAction, scripts: &ScriptOutcomes) -> Option<ProbeResult> {
     match action {
-        ProbeAction::TcpConnect { address } => Some(match TcpStream::connect(address).await {
+        ProbeAction::TcpConnect { address, .. } => Some(match TcpStream::connect(address).await {
             Ok(_) => ProbeResult::Connected,
             Err(_) => ProbeResult::ConnectFailed,
         }),
+        // No TLS in the simulator: SSL_GET probes speak plain HTTP to the backend.
         ProbeAction::HttpGet {
             address,
             host,
             path,
-        } => Some(http_get(address, &host, &path).await),
-        ProbeAction::RunScript { command } => match scripts.get(&command) {
+            version,
+            ..
+        } => Some(http_get(address, &host, &path, version).await),
+        ProbeAction::RunScript { command, .. } => match scripts.get(&command) {
             None => Some(ProbeResult::SpawnFailed),
             Some(ScriptBehaviour::Exit { status, after }) => {
                 tokio::time::sleep(after).await;
@@ -134,12 +137,22 @@ async fn perform(action: ProbeAction, scripts: &ScriptOutcomes) -> Option<ProbeR
     }
 }
 
-async fn http_get(address: SocketAddr, host: &str, path: &str) -> ProbeResult {
+async fn http_get(
+    address: SocketAddr,
+    host: &str,
+    path: &str,
+    version: HttpVersion,
+) -> ProbeResult {
     let Ok(mut stream) = TcpStream::connect(address).await else {
         return ProbeResult::ConnectFailed;
     };
+    let (line, close) = match version {
+        HttpVersion::Http10 => ("HTTP/1.0", ""),
+        HttpVersion::Http10Close => ("HTTP/1.0", "Connection: close\r\n"),
+        HttpVersion::Http11 => ("HTTP/1.1", "Connection: close\r\n"),
+    };
     let request =
-        format!("GET {path} HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: {host}\r\n\r\n");
+        format!("GET {path} {line}\r\nUser-Agent: KeepAliveClient\r\n{close}Host: {host}\r\n\r\n");
     if stream.write_all(request.as_bytes()).await.is_err() {
         return ProbeResult::HttpMalformed;
     }

@@ -253,8 +253,11 @@ fn http_get_asks_for_path_with_virtualhost_or_the_address_as_host() {
     });
     let expected = |host: &str, path: &str| ProbeAction::HttpGet {
         address: rs_addr(),
+        options: Default::default(),
         host: host.into(),
         path: path.into(),
+        version: Default::default(),
+        tls: None,
     };
     assert_eq!(actions[0].1, expected("www.example.com", "/a"));
     // Second URL, one delay_loop (60 s) later.

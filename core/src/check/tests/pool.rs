@@ -38,7 +38,7 @@ fn server(i: u8, weight: u32) -> RealServerConfig {
 /// Each destination is down during its listed windows `[from, to)`; answers after 1 ms.
 fn outages(plan: Vec<(SocketAddr, f64, f64)>) -> Backend {
     Box::new(move |now, probe| {
-        let ProbeAction::TcpConnect { address } = &probe.action else {
+        let ProbeAction::TcpConnect { address, .. } = &probe.action else {
             return None;
         };
         let down = plan

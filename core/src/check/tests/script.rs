@@ -216,7 +216,8 @@ fn script_probe_runs_the_configured_command() {
         vec![(
             at(0.0),
             ProbeAction::RunScript {
-                command: "/usr/bin/check".into()
+                command: "/usr/bin/check".into(),
+                user: None,
             }
         )]
     );
