@@ -112,6 +112,15 @@ impl Checker {
         self.timers.next()
     }
 
+    /// Stops for good: a running probe is cancelled, no timer stays armed.
+    pub(crate) fn stop(&mut self, ctx: &mut Ctx) {
+        if let Some(id) = self.running.take() {
+            ctx.out.push_back(Output::CancelProbe(id));
+        }
+        self.terminating = None;
+        self.timers = TimerTable::new();
+    }
+
     /// Handles every due timer; returns what the real server must apply.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) -> Vec<CheckerEvent> {
         let mut events = Vec::new();

@@ -319,6 +319,9 @@ pub struct VirtualServerConfig {
     pub quorum_down: Option<String>,
     /// `sorry_server`.
     pub sorry_server: Option<SorryServerConfig>,
+    /// `omega`: on shutdown, run `notify_down` for live servers and `quorum_down` if the
+    /// quorum goes.
+    pub omega: bool,
     /// `real_server` blocks, in file order.
     pub real_servers: Vec<RealServerConfig>,
 }
@@ -333,6 +336,7 @@ impl VirtualServerConfig {
             quorum_up: None,
             quorum_down: None,
             sorry_server: None,
+            omega: false,
             real_servers,
         }
     }

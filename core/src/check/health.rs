@@ -178,6 +178,22 @@ impl Health {
         }
     }
 
+    /// Graceful stop (SIGTERM): running probes are cancelled, every pool is emptied, `omega`
+    /// virtual servers run their down hooks; afterwards no timer is armed.
+    pub fn shutdown(&mut self, now: Instant) {
+        let _ = now;
+        let mut ctx = Ctx {
+            out: &mut self.outputs,
+            stats: &mut self.stats,
+        };
+        for script in &mut self.scripts {
+            script.stop(&mut ctx);
+        }
+        for vs in &mut self.virtual_servers {
+            vs.shutdown(&mut ctx);
+        }
+    }
+
     /// The next output, or `None` when drained.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {

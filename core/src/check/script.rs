@@ -110,6 +110,15 @@ impl ScriptTracker {
         self.timers.next()
     }
 
+    /// Stops for good: a running script is killed, no timer stays armed.
+    pub(crate) fn stop(&mut self, ctx: &mut Ctx) {
+        if let Some(id) = self.running.take() {
+            ctx.out.push_back(Output::CancelProbe(id));
+        }
+        self.terminating = None;
+        self.timers = TimerTable::new();
+    }
+
     /// Handles every due timer, in [`Timer::VALUES`] order.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) {
         for timer in Timer::VALUES {

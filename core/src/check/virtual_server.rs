@@ -74,6 +74,7 @@ pub(crate) struct VirtualServer {
     hysteresis: u64,
     quorum_up_hook: Option<String>,
     quorum_down_hook: Option<String>,
+    omega: bool,
     sorry_server: Option<super::config::SorryServerConfig>,
     real_servers: Vec<RealServer>,
     quorum_up: bool,
@@ -119,6 +120,7 @@ impl VirtualServer {
             hysteresis: config.hysteresis,
             quorum_up_hook: config.quorum_up,
             quorum_down_hook: config.quorum_down,
+            omega: config.omega,
             sorry_server: config.sorry_server,
             real_servers,
             quorum_up: false,
@@ -255,6 +257,77 @@ impl VirtualServer {
                 }));
             }
         }
+    }
+
+    /// Shutdown (keepalived `clear_service_vs`): checkers stop, every destination leaves the
+    /// pool; with `omega`, live servers' `notify_down` run, and `quorum_down` runs when the
+    /// remaining live weight drops below the quorum.
+    pub(crate) fn shutdown(&mut self, ctx: &mut Ctx) {
+        for rs in &mut self.real_servers {
+            for checker in &mut rs.checkers {
+                checker.stop(ctx);
+            }
+        }
+        let down_threshold = self.quorum.saturating_sub(self.hysteresis);
+        let mut hooks = Vec::new();
+        let mut quorum_lost = None;
+        for i in 0..self.real_servers.len() {
+            if !self.real_servers[i].alive {
+                continue;
+            }
+            self.real_servers[i].alive = false;
+            if !self.omega {
+                continue;
+            }
+            let rs = &self.real_servers[i].config;
+            if let Some(command) = &rs.notify_down {
+                hooks.push(Hook {
+                    kind: HookKind::NotifyDown,
+                    virtual_server: self.name.clone(),
+                    real_server: Some(rs.address),
+                    command: command.clone(),
+                });
+            }
+            let live = self.live_weight();
+            if self.quorum_up && (live == 0 || live < down_threshold) {
+                self.quorum_up = false;
+                quorum_lost = Some(live);
+                if let Some(command) = &self.quorum_down_hook {
+                    hooks.push(Hook {
+                        kind: HookKind::QuorumDown,
+                        virtual_server: self.name.clone(),
+                        real_server: None,
+                        command: command.clone(),
+                    });
+                }
+            }
+        }
+        for i in 0..self.applied.len() {
+            if self.applied[i].take().is_none() {
+                continue;
+            }
+            let (destination, sorry_server) = match self.real_servers.get(i) {
+                Some(rs) => (rs.config.address, false),
+                None => match &self.sorry_server {
+                    Some(s) => (s.address, true),
+                    None => continue,
+                },
+            };
+            ctx.out.push_back(Output::Pool(PoolChange {
+                virtual_server: self.name.clone(),
+                destination,
+                sorry_server,
+                action: PoolAction::Remove,
+            }));
+        }
+        if let Some(live_weight) = quorum_lost {
+            ctx.out.push_back(Output::Quorum(QuorumChange {
+                virtual_server: self.name.clone(),
+                up: false,
+                live_weight,
+            }));
+        }
+        ctx.out.extend(hooks.into_iter().map(Output::RunHook));
     }
 
     fn live_weight(&self) -> u64 {

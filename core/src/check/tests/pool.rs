@@ -328,3 +328,127 @@ fn pool_timeline_real_server_dies_quorum_lost_sorry_server_in_and_back() {
         .collect();
     insta::assert_snapshot!(timeline);
 }
+
+#[test]
+fn shutdown_empties_the_pool_cancels_probes_and_stops_the_timers() {
+    let mut w = one_vs(quorum_vs(2, 0), Box::new(|_, _| None)); // probes hang
+    w.run_until(at(1.2));
+    w.health.shutdown(at(1.2));
+    let mut cancels = 0;
+    let mut removed = Vec::new();
+    while let Some(o) = w.health.poll_output() {
+        match o {
+            Output::CancelProbe(_) => cancels += 1,
+            Output::Pool(p) => {
+                assert_eq!(p.action, PoolAction::Remove);
+                removed.push(p.destination);
+            }
+            Output::RunHook(h) => panic!("no hook without omega: {h:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(cancels, 3, "one running probe per server");
+    assert_eq!(removed, vec![addr(1), addr(2), addr(3)]);
+    assert_eq!(w.health.poll_timeout(), None);
+}
+
+#[test]
+fn omega_shutdown_runs_notify_down_and_quorum_down() {
+    let mut vs = quorum_vs(2, 0);
+    vs.omega = true;
+    for rs in &mut vs.real_servers {
+        rs.notify_down = Some(format!("/bin/down {}", rs.address));
+    }
+    let mut w = one_vs(vs, outages(vec![]));
+    w.run_until(at(3.0));
+    w.health.shutdown(at(3.0));
+    let mut hooks = Vec::new();
+    let mut quorum = Vec::new();
+    while let Some(o) = w.health.poll_output() {
+        match o {
+            Output::RunHook(h) => hooks.push(h.command),
+            Output::Quorum(q) => quorum.push(q.up),
+            _ => {}
+        }
+    }
+    // Live weight 3 → 2 (still ≥ 2) → 1 (< 2: quorum lost) → 0.
+    assert_eq!(
+        hooks,
+        vec![
+            "/bin/down 192.0.2.1:80",
+            "/bin/down 192.0.2.2:80",
+            "/bin/q-down",
+            "/bin/down 192.0.2.3:80",
+        ]
+    );
+    assert_eq!(quorum, vec![false]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// After any history of outages: the pool the driver was told to build is exactly what
+    /// liveness, inhibit, quorum and the sorry server say, and quorum respects its band.
+    #[test]
+    fn pool_always_matches_liveness_quorum_and_sorry_server(
+        weights in proptest::collection::vec(1u32..4, 1..5),
+        inhibit in proptest::collection::vec(proptest::bool::ANY, 5),
+        quorum in 1u64..8,
+        hysteresis in 0u64..3,
+        with_sorry in proptest::bool::ANY,
+        outages_plan in proptest::collection::vec((0usize..5, 0u32..30, 1u32..10), 0..8),
+    ) {
+        let servers: Vec<RealServerConfig> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut rs = server(i as u8 + 1, *w);
+                rs.inhibit_on_failure = inhibit[i];
+                rs
+            })
+            .collect();
+        let n = servers.len();
+        let mut vs = VirtualServerConfig::new("vs", servers);
+        vs.quorum = quorum;
+        vs.hysteresis = hysteresis;
+        if with_sorry {
+            vs.sorry_server = Some(SorryServerConfig { address: sorry(), inhibit: false });
+        }
+        let plan: Vec<(SocketAddr, f64, f64)> = outages_plan
+            .iter()
+            .filter(|(i, _, _)| *i < n)
+            .map(|(i, from, len)| (addr(*i as u8 + 1), f64::from(*from), f64::from(from + len)))
+            .collect();
+        let mut w = one_vs(vs, outages(plan));
+        for t in (0..40).map(|s| at(f64::from(s) + 0.25)) {
+            w.run_until(t);
+            let status = &w.health.virtual_servers()[0];
+            let live: u64 = status
+                .real_servers
+                .iter()
+                .filter(|r| r.alive)
+                .map(|r| u64::from(r.weight))
+                .sum();
+            proptest::prop_assert_eq!(live, status.live_weight);
+            if live >= quorum + hysteresis {
+                proptest::prop_assert!(status.quorum_up, "live {} at {}", live, t);
+            }
+            if live == 0 || live < quorum.saturating_sub(hysteresis) {
+                proptest::prop_assert!(!status.quorum_up, "live {} at {}", live, t);
+            }
+            let sorry_in = with_sorry && !status.quorum_up;
+            let mut expected = BTreeMap::new();
+            for (rs, inhibited) in status.real_servers.iter().zip(&inhibit) {
+                if rs.alive && !sorry_in {
+                    expected.insert(rs.address, rs.weight);
+                } else if *inhibited {
+                    expected.insert(rs.address, 0);
+                }
+            }
+            if sorry_in {
+                expected.insert(sorry(), 1);
+            }
+            proptest::prop_assert_eq!(pool_at(&w, t), expected);
+        }
+    }
+}
