@@ -14,3 +14,4 @@ pub mod check;
 pub mod lan;
 pub mod node;
 pub mod vrrp;
+pub mod config;

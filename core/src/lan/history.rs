@@ -168,15 +168,26 @@ impl History {
             .map(|t| t.0)
     }
 
-    /// Human-readable timeline (one line per transition), for snapshots.
+    /// Human-readable timeline: transitions, crashes, stops and restarts, one per line.
     pub fn timeline(&self, names: &[String]) -> String {
         let mut out = String::new();
-        for (at, node, instance, from, to, reason) in self.transitions() {
-            let name = names.get(node).map(String::as_str).unwrap_or("?");
-            let at = at.to_string();
-            out.push_str(&format!(
-                "{at:>10} {name} {instance}: {from} -> {to} ({reason})\n"
-            ));
+        for r in &self.records {
+            let line = match &r.event {
+                Event::Transition {
+                    instance,
+                    from,
+                    to,
+                    reason,
+                    ..
+                } => format!("{instance}: {from} -> {to} ({reason})"),
+                Event::Crashed => "crashed".to_string(),
+                Event::Stopped => "stopped".to_string(),
+                Event::Started => "started".to_string(),
+                _ => continue,
+            };
+            let name = names.get(r.node).map(String::as_str).unwrap_or("?");
+            let at = r.at.to_string();
+            out.push_str(&format!("{at:>10} {name} {line}\n"));
         }
         out
     }

@@ -259,6 +259,7 @@ impl Node {
             self.instances[i].shutdown(now);
             self.drain(i);
         }
+        self.reconcile_groups(now);
     }
 
     // ---- getters and polls ----

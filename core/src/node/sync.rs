@@ -5,7 +5,7 @@
 //! - One member going BACKUP drags the other masters to BACKUP (`vrrp_sync_backup`).
 //! - One member in FAULT puts every member in FAULT (`vrrp_sync_fault`; done in tracking).
 
-use super::Node;
+use super::{Node, Notify, Output};
 use crate::Instant;
 use crate::vrrp::{Instance, State, SyncGroupConfig, TransitionReason};
 
@@ -15,6 +15,8 @@ pub(super) struct SyncGroup {
     pub name: String,
     pub config_index: usize,
     pub members: Vec<usize>,
+    /// Aggregate state last notified (FAULT if any member is, MASTER if all are, …).
+    pub state: State,
 }
 
 impl SyncGroup {
@@ -34,6 +36,7 @@ impl SyncGroup {
                     name: g.name.clone(),
                     config_index,
                     members,
+                    state: State::Init,
                 })
             })
             .collect()
@@ -75,6 +78,54 @@ impl Node {
                     self.drain(m);
                 }
             }
+            self.notify_group(g);
+        }
+    }
+
+    /// Runs the group's notify hooks when its aggregate state changes.
+    fn notify_group(&mut self, g: usize) {
+        let states: Vec<State> = self.groups[g]
+            .members
+            .iter()
+            .map(|&m| self.instances[m].state())
+            .collect();
+        let state = if states.contains(&State::Fault) {
+            State::Fault
+        } else if states.iter().all(|s| *s == State::Master) {
+            State::Master
+        } else if states.iter().all(|s| *s == State::Init) {
+            State::Init
+        } else {
+            State::Backup
+        };
+        if state == self.groups[g].state {
+            return;
+        }
+        self.groups[g].state = state;
+        let name = self.groups[g].name.clone();
+        let hooks = &self.config.sync_groups[self.groups[g].config_index].notify;
+        let specific = match state {
+            State::Master => hooks.master.clone(),
+            State::Backup => hooks.backup.clone(),
+            State::Fault => hooks.fault.clone(),
+            State::Init => hooks.stop.clone(),
+        };
+        let word = if state == State::Init {
+            "STOP"
+        } else {
+            state.name()
+        };
+        let generic = hooks
+            .generic
+            .clone()
+            .map(|cmd| format!("{cmd} GROUP {name} {word} 0"));
+        for command in specific.into_iter().chain(generic) {
+            self.outputs.push_back(Output::Notify(Notify {
+                name: name.clone(),
+                group: true,
+                state,
+                command,
+            }));
         }
     }
 }

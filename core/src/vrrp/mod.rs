@@ -1,6 +1,14 @@
 //! One VRRP virtual router instance and the node-level pieces around it (sync groups, tracking,
 //! priority computation). Behaviour follows keepalived (see `shared/reference/keepalived-behaviour.md`)
 //! and RFC 5798/9568 where keepalived does.
+//!
+//! Contract: an [`Instance`] is sans-IO. Inputs are `handle_packet(now, meta, bytes)`,
+//! `handle_timeout(now)` and the commands its node issues (`start`, `set_fault`,
+//! `set_effective_priority`, `promote`/`demote` for sync groups, `shutdown`); outputs are the
+//! node's [`crate::node::Output`] values drained with `poll_output()`; the next deadline is
+//! `poll_timeout()`, from a fixed [`TimerTable`]. Every discarded packet is a [`DiscardReason`]
+//! counted in [`Counters`]. [`timing`] holds Skew_Time / Master_Down_Interval, [`tracking`] the
+//! weight arithmetic.
 
 pub mod config;
 pub mod discard;

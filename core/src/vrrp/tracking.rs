@@ -3,7 +3,7 @@
 //!
 //! - weight 0: the tracker going down puts the instance in FAULT;
 //! - positive weight: added while up; negative weight: added (subtracted) while down;
-//! - the sum is clamped to [1,254]; an owner (255) is never changed, and nobody reaches 255;
+//! - the sum is clamped to 1–254; an owner (255) is never changed, and nobody reaches 255;
 //! - a track file contributes value × weight (negated by `reverse`); with weight 0 any non-zero
 //!   value is a FAULT, and a contribution below −253 is a FAULT too.
 
@@ -57,7 +57,7 @@ pub fn file_contribution(weight: i32, reverse: bool, value: i64) -> Contribution
     }
 }
 
-/// Configured priority plus the trackers' delta, clamped to [1,254]; an owner stays 255.
+/// Configured priority plus the trackers' delta, clamped to 1–254; an owner stays 255.
 pub fn effective_priority(base: u8, delta: i32) -> u8 {
     if base == 255 {
         return 255;

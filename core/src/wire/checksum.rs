@@ -131,7 +131,8 @@ pub fn verify(
 
 /// Which convention a received VRRPv3-over-IPv4 message was checksummed with, if either.
 /// For v2 and IPv6 there is one rule: `Some(PseudoHeader)` for IPv6 v3, `Some(MessageOnly)` for
-/// v2, when it verifies.
+/// v2, when it verifies. When the IPv4 pseudo-header happens to sum to zero (about one address
+/// pair in 65535) both conventions verify and the answer is `PseudoHeader`, keepalived's default.
 pub fn detect(
     version: super::Version,
     src: IpAddr,
@@ -160,6 +161,41 @@ mod tests {
         // RFC 1071 §3 example words 0001 f203 f4f5 f6f7 sum to ddf2; checksum is its complement.
         let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
         assert_eq!(message_only(&data), !0xddf2);
+    }
+
+    #[test]
+    fn pseudo_header_summing_to_zero_verifies_both_ways_and_detects_pseudo_header() {
+        // 224.0.0.18 + proto 112 + length 12 sum to 0xe08e; a source of 0x1f71_0000 brings the
+        // pseudo-header to 0xffff, which adds nothing in one's complement.
+        let (src, dst) = (
+            IpAddr::V4(std::net::Ipv4Addr::new(0x1f, 0x71, 0, 0)),
+            IpAddr::V4(super::super::MULTICAST_GROUP_V4),
+        );
+        let mut message = [0x31, 51, 100, 1, 0, 100, 0, 0, 192, 0, 2, 100];
+        let sum = compute(
+            super::super::Version::V3,
+            ChecksumConvention::PseudoHeader,
+            src,
+            dst,
+            &message,
+        );
+        message[6..8].copy_from_slice(&sum.to_be_bytes());
+        for convention in [
+            ChecksumConvention::PseudoHeader,
+            ChecksumConvention::MessageOnly,
+        ] {
+            assert!(verify(
+                super::super::Version::V3,
+                convention,
+                src,
+                dst,
+                &message
+            ));
+        }
+        assert_eq!(
+            detect(super::super::Version::V3, src, dst, &message),
+            Some(ChecksumConvention::PseudoHeader)
+        );
     }
 
     #[test]

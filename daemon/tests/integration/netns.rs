@@ -1,1 +1,13 @@
-//! Integration tests: `netns`.
+//! Integration tests in network namespaces: real keepalived (and FRR) nodes on a bridge,
+//! captured with AF_PACKET, faults with nftables, timings measured from the capture.
+//!
+//! Needs root, `ip netns`, keepalived and nft; FRR for the interop test. Without them each test
+//! prints `SKIP …` and passes, unless `VRRPLAB_REQUIRE_NETNS=1` / `VRRPLAB_REQUIRE_KEEPALIVED=1`
+//! / `VRRPLAB_REQUIRE_FRR=1` turns the skip into a failure (CI sets the first two). A failing
+//! test keeps its capture, configs, logs and observed timeline under
+//! `target/netns-artifacts/<test>/` and prints that path.
+
+mod common;
+mod frr;
+mod keepalived;
+mod replay_check;

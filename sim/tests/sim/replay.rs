@@ -1,1 +1,6 @@
-//! Integration tests: replay.
+//! Integration tests: pcap replay. `corpus` checks every capture of `shared/corpus` against
+//! MANIFEST.md; `handmade` writes small captures for each link type and container.
+
+mod corpus;
+mod handmade;
+mod util;

@@ -167,3 +167,29 @@ fn owner_takes_over_at_once_from_a_lower_master() {
     lan.run_until(at_secs(10.0));
     assert_eq!(lan.masters(51), vec![owner]);
 }
+
+#[test]
+fn higher_prio_send_advert_makes_the_yielding_master_advertise_once_more() {
+    let mut low = instance(100);
+    low.higher_prio_send_advert = true;
+    let mut lan = lan_of(vec![low]);
+    lan.run_until(at_secs(10.0));
+    lan.add_host("h2", host_config("h2", host_addr(1), vec![instance(200)]));
+    lan.run_until(at_secs(20.0));
+    let yielded = lan
+        .history()
+        .first_entry(0, "VI_1", State::Backup, at_secs(10.0))
+        .unwrap();
+    assert_eq!(lan.history().adverts(0, 51).last(), Some(&(yielded, 100)));
+}
+
+#[test]
+fn backup_accepts_an_equal_priority_advert_and_resets_its_timer() {
+    // h2 (higher address) wins the tie; h1 keeps hearing prio 100 = its own and stays backup.
+    let mut lan = lan_of(vec![instance(100), instance(100)]);
+    lan.run_until(at_secs(60.0));
+    let st = &lan.node(0).unwrap().instances()[0];
+    assert_eq!(st.state, State::Backup);
+    assert_eq!(st.master, Some((IpAddr::V4(host_addr(1)), 100)));
+    assert_eq!(st.counters.lower_priority_ignored, 0);
+}

@@ -3,11 +3,13 @@
 mod announce;
 mod election;
 mod fault_tracking;
+mod harness;
 mod preempt;
 mod priority_zero;
 mod properties;
 mod startup;
 mod sync_group;
+mod timeline;
 mod unicast;
 
 use super::{Lan, host_config};

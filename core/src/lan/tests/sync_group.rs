@@ -128,3 +128,52 @@ fn two_grouped_routers_fail_over_as_a_whole() {
     lan.run_until(at_secs(20.0));
     assert_eq!(states(&lan, 1), vec![State::Master, State::Master]);
 }
+
+#[test]
+fn member_weights_are_ignored_unless_sync_group_tracking_weight() {
+    use crate::vrrp::{TrackRef, TrackScriptConfig};
+    let build = |tracking_weight: bool| {
+        let mut cfg = grouped(0, 100, 100);
+        cfg.instances[0].track_scripts.push(TrackRef {
+            name: "chk".into(),
+            weight: Some(-30),
+        });
+        cfg.scripts.push(TrackScriptConfig::new("chk", "/bin/true"));
+        cfg.sync_groups[0].tracking_weight = tracking_weight;
+        let mut lan = Lan::new(1);
+        lan.add_host("h1", cfg);
+        lan.set_script(0, "chk", false);
+        lan.node(0).unwrap().instances()[0].effective_priority
+    };
+    assert_eq!(build(false), 100);
+    assert_eq!(build(true), 70);
+}
+
+#[test]
+fn group_notify_hooks_run_on_group_state_changes() {
+    let mut cfg = grouped(0, 100, 100);
+    cfg.sync_groups[0].notify.master = Some("/bin/group-master".into());
+    cfg.sync_groups[0].notify.generic = Some("/bin/notify".into());
+    let mut lan = Lan::new(1);
+    lan.add_host("h1", cfg);
+    lan.run_until(at_secs(10.0));
+    lan.stop(0);
+    let commands: Vec<String> = lan
+        .history()
+        .records()
+        .iter()
+        .filter_map(|r| match &r.event {
+            crate::lan::Event::Notify { command } => Some(command.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        commands,
+        vec![
+            "/bin/notify GROUP G BACKUP 0",
+            "/bin/group-master",
+            "/bin/notify GROUP G MASTER 0",
+            "/bin/notify GROUP G STOP 0",
+        ]
+    );
+}

@@ -122,7 +122,7 @@ impl Instance {
         self.config.priority == 255
     }
 
-    /// Effective priority: the configured one adjusted by trackers, in [1,254] (255 for owners).
+    /// Effective priority: the configured one adjusted by trackers, in 1–254 (255 for owners).
     pub fn effective_priority(&self) -> u8 {
         self.effective_priority
     }
@@ -194,7 +194,7 @@ impl Instance {
         self.sync_gated = gated;
     }
 
-    /// Sets the effective priority computed by tracking (ignored for owners, clamped to [1,254]).
+    /// Sets the effective priority computed by tracking (ignored for owners, clamped to 1–254).
     pub fn set_effective_priority(&mut self, priority: u8) {
         self.effective_priority = if self.is_owner() {
             255

@@ -1,0 +1,673 @@
+//! The keepalived.conf language below the grammar: comments, line continuation, `include`,
+//! `@id` conditionals, `$NAME=value` parameters, `~SEQ`/`~LST` repetition, quoting, and the
+//! split into tokens. Output is a flat list of logical lines of tokens, includes already
+//! inlined; every token keeps the file, line and column it came from.
+//!
+//! Order per physical line follows `lib/parser.c`: comments are removed (`#`/`!` outside quotes,
+//! `\#`/`\!` escape them), a trailing `\` joins the next line, then `@id` is applied, `$NAME=`
+//! lines define parameters, `~SEQ` lines are repeated, `${NAME}`/`$NAME` are substituted
+//! (recursively; undefined names stay as written), and `include` lines are expanded.
+
+use super::diagnostic::{Diagnostic, Diagnostics, Severity};
+use super::glob;
+use super::source::{FileId, Loader, Sources, Span, resolve_relative};
+use std::collections::BTreeMap;
+
+/// One word of a configuration after preprocessing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The word, quotes removed and escapes applied.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+    /// Whether any part of it was quoted (a quoted `{` is a word, not a brace).
+    pub quoted: bool,
+}
+
+impl Token {
+    /// Whether this token is an unquoted `{`.
+    pub fn is_open(&self) -> bool {
+        !self.quoted && self.text == "{"
+    }
+
+    /// Whether this token is an unquoted `}`.
+    pub fn is_close(&self) -> bool {
+        !self.quoted && self.text == "}"
+    }
+}
+
+/// One logical line of tokens (never empty).
+pub type Line = Vec<Token>;
+
+/// Caller-supplied settings of the preprocessor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LexOptions {
+    /// Config id for `@id` lines (keepalived: `-i`, default the short host name). `None` keeps
+    /// no `@id` line and every `@^id` line.
+    pub config_id: Option<String>,
+}
+
+const MAX_INCLUDE_DEPTH: usize = 32;
+const MAX_SUBSTITUTION_DEPTH: usize = 16;
+const MAX_SEQ_VALUES: i64 = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ch {
+    c: char,
+    line: u32,
+    col: u32,
+}
+
+/// Reads `root` and everything it includes, returning the logical lines of tokens.
+pub fn lex(
+    root: &str,
+    loader: &dyn Loader,
+    options: &LexOptions,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Vec<Line> {
+    let mut lexer = Lexer {
+        loader,
+        options,
+        sources,
+        diags,
+        params: BTreeMap::new(),
+        stack: Vec::new(),
+        out: Vec::new(),
+    };
+    match loader.read(root) {
+        Ok(text) => lexer.file(root, text),
+        Err(why) => lexer.diags.push(
+            Diagnostic::new(
+                Severity::Error,
+                None,
+                format!("cannot read configuration file {root}: {why}"),
+            )
+            .with_help("give the path of a readable keepalived.conf"),
+        ),
+    }
+    lexer.out
+}
+
+struct Lexer<'a> {
+    loader: &'a dyn Loader,
+    options: &'a LexOptions,
+    sources: &'a mut Sources,
+    diags: &'a mut Diagnostics,
+    params: BTreeMap<String, Vec<Ch>>,
+    stack: Vec<String>,
+    out: Vec<Line>,
+}
+
+impl Lexer<'_> {
+    fn file(&mut self, path: &str, text: String) {
+        let id = self.sources.add(path, text.clone());
+        self.stack.push(path.to_string());
+        let physical: Vec<&str> = text.split('\n').collect();
+        let mut i = 0;
+        while i < physical.len() {
+            let mut logical = self.decomment(id, physical[i], i as u32 + 1);
+            i += 1;
+            while ends_with_continuation(&logical) && i < physical.len() {
+                logical.pop();
+                logical.extend(self.decomment(id, physical[i], i as u32 + 1));
+                i += 1;
+            }
+            self.logical_line(id, path, logical, 0);
+        }
+        self.stack.pop();
+    }
+
+    /// Removes a `#`/`!` comment (outside quotes, not escaped); warns when it starts mid-word.
+    fn decomment(&mut self, file: FileId, text: &str, line: u32) -> Vec<Ch> {
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let mut out = Vec::new();
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for (i, c) in text.chars().enumerate() {
+            let ch = Ch {
+                c,
+                line,
+                col: i as u32 + 1,
+            };
+            if escaped {
+                escaped = false;
+                out.push(ch);
+                continue;
+            }
+            match (c, quote) {
+                ('\\', _) => escaped = true,
+                ('"' | '\'', None) => quote = Some(c),
+                (q, Some(open)) if q == open => quote = None,
+                ('#' | '!', None) => {
+                    if out.last().is_some_and(|p: &Ch| !p.c.is_whitespace()) {
+                        let word: String = word_before(&out);
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Span {
+                                    file,
+                                    line,
+                                    column: ch.col,
+                                    len: 1,
+                                },
+                                format!("`{c}` starts a comment here, so this word ends as `{word}`"),
+                            )
+                            .with_label("comment starts here")
+                            .with_help(format!(
+                                "quote the value (\"…{c}…\") or escape it as `\\{c}` if `{c}` is part of it"
+                            )),
+                        );
+                    }
+                    return out;
+                }
+                _ => {}
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    fn logical_line(&mut self, file: FileId, path: &str, mut chars: Vec<Ch>, depth: usize) {
+        trim(&mut chars);
+        if chars.is_empty() {
+            return;
+        }
+        if depth == 0 && chars[0].c == '@' {
+            let end = chars
+                .iter()
+                .position(|c| c.c.is_whitespace())
+                .unwrap_or(chars.len());
+            let word: String = chars[1..end].iter().map(|c| c.c).collect();
+            let (negate, id) = match word.strip_prefix('^') {
+                Some(id) => (true, id.to_string()),
+                None => (false, word),
+            };
+            let matches = self.options.config_id.as_deref() == Some(id.as_str());
+            if matches == negate {
+                return;
+            }
+            chars.drain(..end);
+            trim(&mut chars);
+            if chars.is_empty() {
+                return;
+            }
+        }
+        if let Some((name, value)) = parameter_definition(&chars) {
+            self.params.insert(name, value);
+            return;
+        }
+        if let Some(seq) = find_repetition(&chars) {
+            self.repeat(file, path, chars, seq, depth);
+            return;
+        }
+        let chars = self.substitute(&chars, path, 0);
+        let tokens = self.tokenize(file, &chars);
+        if tokens.is_empty() {
+            return;
+        }
+        if !tokens[0].quoted && tokens[0].text == "include" {
+            self.include(path, &tokens);
+            return;
+        }
+        self.out.push(tokens);
+    }
+
+    fn repeat(&mut self, file: FileId, path: &str, chars: Vec<Ch>, seq: Repetition, depth: usize) {
+        let span = span_of(file, &chars[seq.start..seq.end]);
+        let values = match seq.values() {
+            Ok(v) => v,
+            Err(why) => {
+                self.diags.push(
+                    Diagnostic::error(span, format!("invalid repetition: {why}"))
+                        .with_help("write ~SEQ(var, start, step, end) or ~LST(var, v1, v2, …)"),
+                );
+                return;
+            }
+        };
+        let saved = self.params.get(&seq.var).cloned();
+        for value in values {
+            let anchor = chars[seq.start];
+            let value_chars = value
+                .chars()
+                .map(|c| Ch {
+                    c,
+                    line: anchor.line,
+                    col: anchor.col,
+                })
+                .collect();
+            self.params.insert(seq.var.clone(), value_chars);
+            let mut rest = chars[..seq.start].to_vec();
+            rest.extend_from_slice(&chars[seq.end..]);
+            let rest = self.substitute(&rest, path, 0);
+            self.logical_line(file, path, rest, depth + 1);
+        }
+        match saved {
+            Some(v) => self.params.insert(seq.var.clone(), v),
+            None => self.params.remove(&seq.var),
+        };
+    }
+
+    /// Replaces `${NAME}` and `$NAME` by parameter values (recursively); unknown names stay.
+    fn substitute(&self, chars: &[Ch], path: &str, depth: usize) -> Vec<Ch> {
+        if depth > MAX_SUBSTITUTION_DEPTH || !chars.iter().any(|c| c.c == '$') {
+            return chars.to_vec();
+        }
+        let mut out = Vec::with_capacity(chars.len());
+        let mut i = 0;
+        let mut changed = false;
+        while i < chars.len() {
+            if chars[i].c == '$' {
+                if let Some((name, consumed)) = reference_at(&chars[i..]) {
+                    if let Some(value) = self.builtin_or_param(&name, path, chars[i]) {
+                        out.extend(value.into_iter().map(|c| Ch {
+                            c: c.c,
+                            line: chars[i].line,
+                            col: chars[i].col,
+                        }));
+                        i += consumed;
+                        changed = true;
+                        continue;
+                    }
+                }
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+        if changed {
+            self.substitute(&out, path, depth + 1)
+        } else {
+            out
+        }
+    }
+
+    fn builtin_or_param(&self, name: &str, path: &str, at: Ch) -> Option<Vec<Ch>> {
+        let text = match name {
+            "_HASH" => "#".to_string(),
+            "_BANG" => "!".to_string(),
+            "_PWD" => super::source::parent_dir(path).to_string(),
+            _ => return self.params.get(name).cloned(),
+        };
+        Some(
+            text.chars()
+                .map(|c| Ch {
+                    c,
+                    line: at.line,
+                    col: at.col,
+                })
+                .collect(),
+        )
+    }
+
+    fn tokenize(&mut self, file: FileId, chars: &[Ch]) -> Line {
+        let mut tokens = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = chars[i];
+            if start.c == '{' || start.c == '}' {
+                tokens.push(Token {
+                    text: start.c.to_string(),
+                    span: span_of(file, &chars[i..i + 1]),
+                    quoted: false,
+                });
+                i += 1;
+                continue;
+            }
+            let begin = i;
+            let mut text = String::new();
+            let mut quoted = false;
+            while i < chars.len() {
+                let c = chars[i].c;
+                if c.is_whitespace() || c == '{' || c == '}' {
+                    break;
+                }
+                if c == '"' || c == '\'' {
+                    quoted = true;
+                    i += 1;
+                    let mut closed = false;
+                    while i < chars.len() {
+                        let q = chars[i].c;
+                        if q == c {
+                            closed = true;
+                            i += 1;
+                            break;
+                        }
+                        if q == '\\' && i + 1 < chars.len() {
+                            text.push(unescape(chars[i + 1].c));
+                            i += 2;
+                            continue;
+                        }
+                        text.push(q);
+                        i += 1;
+                    }
+                    if !closed {
+                        self.diags.push(
+                            Diagnostic::error(
+                                span_of(file, &chars[begin..begin + 1]),
+                                format!("unterminated {c}quoted{c} string"),
+                            )
+                            .with_label("quote opened here")
+                            .with_help(format!("close the string with {c} on the same line")),
+                        );
+                    }
+                    continue;
+                }
+                if c == '\\' && i + 1 < chars.len() {
+                    text.push(chars[i + 1].c);
+                    i += 2;
+                    continue;
+                }
+                text.push(c);
+                i += 1;
+            }
+            tokens.push(Token {
+                text,
+                span: span_of(file, &chars[begin..i]),
+                quoted,
+            });
+        }
+        tokens
+    }
+
+    fn include(&mut self, path: &str, tokens: &[Token]) {
+        let Some(target) = tokens.get(1) else {
+            self.diags.push(
+                Diagnostic::error(tokens[0].span, "include needs a file name or pattern")
+                    .with_help("write `include /etc/keepalived/conf.d/*.conf`"),
+            );
+            return;
+        };
+        let pattern = resolve_relative(path, &target.text);
+        let files = if glob::has_wildcards(&pattern) {
+            match self.loader.glob(&pattern) {
+                Ok(f) => f,
+                Err(why) => {
+                    self.diags.push(Diagnostic::warning(
+                        target.span,
+                        format!("include pattern {pattern} cannot be expanded: {why}"),
+                    ));
+                    return;
+                }
+            }
+        } else {
+            vec![pattern.clone()]
+        };
+        if files.is_empty() {
+            self.diags.push(
+                Diagnostic::warning(target.span, format!("include {pattern} matches no file"))
+                    .with_help("check the pattern; keepalived silently skips it"),
+            );
+        }
+        for file in files {
+            if self.stack.contains(&file) {
+                self.diags.push(
+                    Diagnostic::error(target.span, format!("include cycle: {file} includes itself"))
+                        .with_label("included again here")
+                        .with_help(format!("remove this include: {file} is already being read")),
+                );
+                continue;
+            }
+            if self.stack.len() >= MAX_INCLUDE_DEPTH {
+                self.diags.push(Diagnostic::error(
+                    target.span,
+                    format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels"),
+                ));
+                return;
+            }
+            match self.loader.read(&file) {
+                Ok(text) => self.file(&file, text),
+                Err(why) => self.diags.push(
+                    Diagnostic::warning(target.span, format!("cannot read included file {file}: {why}"))
+                        .with_help("fix the path; keepalived skips an unreadable include"),
+                ),
+            }
+        }
+    }
+}
+
+fn unescape(c: char) -> char {
+    match c {
+        'n' => '\n',
+        't' => '\t',
+        'r' => '\r',
+        'a' => '\u{7}',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'v' => '\u{b}',
+        'E' => '\u{1b}',
+        other => other,
+    }
+}
+
+fn word_before(chars: &[Ch]) -> String {
+    let start = chars
+        .iter()
+        .rposition(|c| c.c.is_whitespace())
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    chars[start..].iter().map(|c| c.c).collect()
+}
+
+fn trim(chars: &mut Vec<Ch>) {
+    while chars.last().is_some_and(|c| c.c.is_whitespace()) {
+        chars.pop();
+    }
+    let lead = chars.iter().take_while(|c| c.c.is_whitespace()).count();
+    chars.drain(..lead);
+}
+
+fn ends_with_continuation(chars: &[Ch]) -> bool {
+    let trailing = chars.iter().rev().take_while(|c| c.c == '\\').count();
+    trailing % 2 == 1
+}
+
+fn span_of(file: FileId, chars: &[Ch]) -> Span {
+    let first = chars[0];
+    let same_line = chars.iter().all(|c| c.line == first.line);
+    let len = match chars.last() {
+        Some(last) if same_line && last.col >= first.col => last.col - first.col + 1,
+        _ => 1,
+    };
+    Span {
+        file,
+        line: first.line,
+        column: first.col,
+        len,
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// `$NAME=VALUE` at the start of a line.
+fn parameter_definition(chars: &[Ch]) -> Option<(String, Vec<Ch>)> {
+    if chars.first()?.c != '$' {
+        return None;
+    }
+    let name_len = chars[1..].iter().take_while(|c| is_ident(c.c)).count();
+    if name_len == 0 || chars.get(1 + name_len)?.c != '=' {
+        return None;
+    }
+    let name = chars[1..1 + name_len].iter().map(|c| c.c).collect();
+    let mut value = chars[2 + name_len..].to_vec();
+    trim(&mut value);
+    Some((name, value))
+}
+
+/// `${NAME}` or `$NAME` at the start of `chars`: the name and how many chars it spans.
+fn reference_at(chars: &[Ch]) -> Option<(String, usize)> {
+    if chars.get(1)?.c == '{' {
+        let close = chars.iter().position(|c| c.c == '}')?;
+        let name: String = chars[2..close].iter().map(|c| c.c).collect();
+        return (!name.is_empty()).then_some((name, close + 1));
+    }
+    let len = chars[1..].iter().take_while(|c| is_ident(c.c)).count();
+    (len > 0).then(|| (chars[1..1 + len].iter().map(|c| c.c).collect(), len + 1))
+}
+
+struct Repetition {
+    start: usize,
+    end: usize,
+    var: String,
+    kind: &'static str,
+    args: Vec<String>,
+}
+
+impl Repetition {
+    fn values(&self) -> Result<Vec<String>, String> {
+        if self.kind == "LST" {
+            if self.args.is_empty() {
+                return Err("~LST needs at least one value".into());
+            }
+            return Ok(self.args.clone());
+        }
+        let nums: Result<Vec<i64>, _> = self.args.iter().map(|a| a.trim().parse::<i64>()).collect();
+        let nums = nums.map_err(|_| format!("~{} arguments must be integers", self.kind))?;
+        let (start, step, end) = match nums.as_slice() {
+            [end] => (1, 1, *end),
+            [start, end] => (*start, 1, *end),
+            [start, step, end] => (*start, *step, *end),
+            _ => return Err(format!("~{} takes 1 to 3 numbers after the variable", self.kind)),
+        };
+        if step == 0 || (end - start).signum() * step.signum() < 0 {
+            return Err("the step never reaches the end".into());
+        }
+        if (end - start) / step >= MAX_SEQ_VALUES {
+            return Err(format!("more than {MAX_SEQ_VALUES} values"));
+        }
+        let mut out = Vec::new();
+        let mut v = start;
+        while (step > 0 && v <= end) || (step < 0 && v >= end) {
+            out.push(if self.kind == "SEQx" {
+                format!("{v:x}")
+            } else {
+                v.to_string()
+            });
+            v += step;
+        }
+        Ok(out)
+    }
+}
+
+/// The first `~SEQ(…)`, `~SEQx(…)` or `~LST(…)` in a line.
+fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
+    let text: Vec<char> = chars.iter().map(|c| c.c).collect();
+    for start in 0..text.len() {
+        if text[start] != '~' {
+            continue;
+        }
+        let rest: String = text[start + 1..].iter().take(5).collect();
+        let kind = if rest.starts_with("SEQx(") {
+            "SEQx"
+        } else if rest.starts_with("SEQ(") {
+            "SEQ"
+        } else if rest.starts_with("LST(") {
+            "LST"
+        } else {
+            continue;
+        };
+        let open = start + 1 + kind.len();
+        let close = (open..text.len()).find(|&i| text[i] == ')')?;
+        let inner: String = text[open + 1..close].iter().collect();
+        let mut parts = inner.split(',').map(|s| s.trim().to_string());
+        let var = parts.next().unwrap_or_default();
+        return Some(Repetition {
+            start,
+            end: close + 1,
+            var,
+            kind,
+            args: parts.collect(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::source::MemoryLoader;
+
+    fn words(loader: &MemoryLoader, id: Option<&str>) -> (Vec<Vec<String>>, Diagnostics) {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let opts = LexOptions {
+            config_id: id.map(str::to_string),
+        };
+        let lines = lex("k.conf", loader, &opts, &mut sources, &mut diags);
+        let w = lines
+            .into_iter()
+            .map(|l| l.into_iter().map(|t| t.text).collect())
+            .collect();
+        (w, diags)
+    }
+
+    #[test]
+    fn comments_quotes_and_braces_split_as_keepalived_does() {
+        let l = MemoryLoader::new().with(
+            "k.conf",
+            "a {b 'x y'\"z\" # c\n! all comment\n  notify \"/bin/x #1\" }\n",
+        );
+        let (w, d) = words(&l, None);
+        assert_eq!(
+            w,
+            vec![vec!["a", "{", "b", "x yz"], vec!["notify", "/bin/x #1", "}"]]
+        );
+        assert!(d.items.is_empty());
+    }
+
+    #[test]
+    fn bang_inside_a_word_starts_a_comment_and_warns() {
+        let l = MemoryLoader::new().with("k.conf", "auth_pass s3cret!x\n");
+        let (w, d) = words(&l, None);
+        assert_eq!(w, vec![vec!["auth_pass", "s3cret"]]);
+        assert_eq!(d.items.len(), 1);
+        assert_eq!(d.items[0].span.map(|s| s.column), Some(17));
+    }
+
+    #[test]
+    fn parameters_conditionals_and_continuations_are_applied() {
+        let l = MemoryLoader::new().with(
+            "k.conf",
+            "$IF=eth1\n$P=${IF}x\n@h1 priority 200\n@^h1 priority 100\ninterface $IF \\\n  $P $NOPE\n",
+        );
+        let (w, _) = words(&l, Some("h1"));
+        assert_eq!(
+            w,
+            vec![vec!["priority", "200"], vec!["interface", "eth1", "eth1x", "$NOPE"]]
+        );
+        let (w, _) = words(&l, Some("h2"));
+        assert_eq!(w[0], vec!["priority", "100"]);
+    }
+
+    #[test]
+    fn seq_repeats_the_line_for_each_value() {
+        let l = MemoryLoader::new().with("k.conf", "~SEQ(i, 1, 2, 5) vrid $i\n~LST(n, a, b) x ${n}\n");
+        let (w, _) = words(&l, None);
+        assert_eq!(
+            w,
+            vec![
+                vec!["vrid", "1"],
+                vec!["vrid", "3"],
+                vec!["vrid", "5"],
+                vec!["x", "a"],
+                vec!["x", "b"]
+            ]
+        );
+    }
+
+    #[test]
+    fn include_is_relative_globbed_and_cycles_are_errors() {
+        let l = MemoryLoader::new()
+            .with("k.conf", "include d/*.conf\nend\n")
+            .with("d/a.conf", "a 1\ninclude ../k.conf\n")
+            .with("d/b.conf", "b 2\n");
+        let (w, d) = words(&l, None);
+        assert_eq!(w, vec![vec!["a", "1"], vec!["b", "2"], vec!["end"]]);
+        assert!(d.has_errors());
+        assert!(d.items[0].message.contains("include cycle"));
+    }
+}

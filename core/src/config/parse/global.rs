@@ -1,0 +1,151 @@
+//! `global_defs`.
+
+use super::values::Ctx;
+use crate::config::model::{GlobalDefs, SmtpServer};
+use crate::config::tree::Statement;
+use crate::wire::Version;
+use std::net::IpAddr;
+
+const KNOWN: &[&str] = &[
+    "router_id", "vrrp_version", "vrrp_strict", "vrrp_mcast_group4", "vrrp_mcast_group6",
+    "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
+    "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval", "vrrp_gna_interval",
+    "vrrp_garp_lower_prio_repeat", "vrrp_garp_lower_prio_delay", "vrrp_skip_check_adv_addr",
+    "vrrp_check_unicast_src", "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
+    "default_interface", "script_user", "enable_script_security", "notification_email",
+    "notification_email_from", "smtp_server", "smtp_connect_timeout",
+];
+
+/// Max of keepalived's `<TIMER>` values (`4294.967295` s), in µs.
+pub const TIMER_MAX_US: u64 = 4_294_967_295;
+
+/// Reads a `global_defs` block into `g`.
+pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
+    for st in block.items() {
+        let kw = st.keyword.text.as_str();
+        match kw {
+            "router_id" => {
+                if let Some(t) = ctx.arg(st, 0, "router_id LVS_A") {
+                    g.router_id = Some(t.text.clone());
+                }
+            }
+            "vrrp_version" => {
+                if let Some(v) = ctx.uint(st, 0, 2, 3, "write `vrrp_version 2` or `vrrp_version 3`") {
+                    g.vrrp_version = if v == 3 { Version::V3 } else { Version::V2 };
+                }
+            }
+            "vrrp_strict" => g.vrrp_strict = true,
+            "vrrp_mcast_group4" => {
+                if let Some(t) = ctx.arg(st, 0, "vrrp_mcast_group4 224.0.0.18") {
+                    match ctx.ip(t, "an IPv4 multicast group") {
+                        Some(IpAddr::V4(a)) if a.is_multicast() => g.vrrp_mcast_group4 = a,
+                        Some(_) => ctx.diags.push(
+                            crate::config::diagnostic::Diagnostic::error(t.span, "vrrp_mcast_group4 must be an IPv4 multicast address")
+                                .with_label("not 224.0.0.0/4")
+                                .with_help("write `vrrp_mcast_group4 224.0.0.18` (the VRRP group)"),
+                        ),
+                        None => {}
+                    }
+                }
+            }
+            "vrrp_mcast_group6" => {
+                if let Some(t) = ctx.arg(st, 0, "vrrp_mcast_group6 ff02::12") {
+                    match ctx.ip(t, "an IPv6 multicast group") {
+                        Some(IpAddr::V6(a)) if a.is_multicast() => g.vrrp_mcast_group6 = a,
+                        Some(_) => ctx.diags.push(
+                            crate::config::diagnostic::Diagnostic::error(t.span, "vrrp_mcast_group6 must be an IPv6 multicast address")
+                                .with_label("not ff00::/8")
+                                .with_help("write `vrrp_mcast_group6 ff02::12` (the VRRP group)"),
+                        ),
+                        None => {}
+                    }
+                }
+            }
+            "vrrp_garp_master_delay" => {
+                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "write a number of seconds; 0 disables the second burst") {
+                    g.vrrp_garp_master_delay = (v > 0).then(|| std::time::Duration::from_secs(v));
+                }
+            }
+            "vrrp_garp_master_repeat" => {
+                if let Some(v) = ctx.uint(st, 0, 1, 4_294_967_295, "") {
+                    g.vrrp_garp_master_repeat = v as u32;
+                }
+            }
+            "vrrp_garp_master_refresh" => {
+                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "write a number of seconds; 0 disables refresh") {
+                    g.vrrp_garp_master_refresh = (v > 0).then(|| std::time::Duration::from_secs(v));
+                }
+            }
+            "vrrp_garp_master_refresh_repeat" => {
+                if let Some(v) = ctx.uint(st, 0, 1, 4_294_967_295, "") {
+                    g.vrrp_garp_master_refresh_repeat = v as u32;
+                }
+            }
+            "vrrp_garp_interval" | "vrrp_gna_interval" => {
+                let help = format!(
+                    "remove the line to send the burst without pauses, or write a delay from 0.000001 to 4294.967295 seconds (e.g. `{kw} 0.001`)"
+                );
+                if let Some(v) = ctx.timer(st, 0, 1, TIMER_MAX_US, &help) {
+                    if kw == "vrrp_garp_interval" {
+                        g.vrrp_garp_interval = Some(v);
+                    } else {
+                        g.vrrp_gna_interval = Some(v);
+                    }
+                }
+            }
+            "vrrp_garp_lower_prio_repeat" => {
+                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967_295, "") {
+                    g.vrrp_garp_lower_prio_repeat = v as u32;
+                }
+            }
+            "vrrp_garp_lower_prio_delay" => {
+                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "") {
+                    g.vrrp_garp_lower_prio_delay = (v > 0).then(|| std::time::Duration::from_secs(v));
+                }
+            }
+            "vrrp_skip_check_adv_addr" => g.vrrp_skip_check_adv_addr = ctx.flag(st),
+            "vrrp_check_unicast_src" => g.vrrp_check_unicast_src = true,
+            "vrrp_lower_prio_no_advert" => g.vrrp_lower_prio_no_advert = ctx.flag(st),
+            "vrrp_higher_prio_send_advert" => g.vrrp_higher_prio_send_advert = ctx.flag(st),
+            "default_interface" => {
+                if let Some(t) = ctx.arg(st, 0, "default_interface eth0") {
+                    g.default_interface = t.text.clone();
+                }
+            }
+            "script_user" => {
+                if let Some(t) = ctx.arg(st, 0, "script_user keepalived_script") {
+                    g.script_user = Some((t.text.clone(), st.args.get(1).map(|t| t.text.clone())));
+                }
+            }
+            "enable_script_security" => g.enable_script_security = true,
+            "notification_email" => {
+                let mut emails = Vec::new();
+                for item in st.items() {
+                    emails.push(item.keyword.text.clone());
+                    emails.extend(item.args.iter().map(|t| t.text.clone()));
+                }
+                g.notification_email = emails;
+            }
+            "notification_email_from" => {
+                if let Some(t) = ctx.arg(st, 0, "notification_email_from keepalived@localhost") {
+                    g.notification_email_from = Some(t.text.clone());
+                }
+            }
+            "smtp_server" => {
+                if let Some(t) = ctx.arg(st, 0, "smtp_server 127.0.0.1") {
+                    let port = st.args.get(1).and_then(|p| ctx.port(p));
+                    g.smtp_server = Some(SmtpServer {
+                        host: t.text.clone(),
+                        port,
+                    });
+                }
+            }
+            "smtp_connect_timeout" => {
+                if let Some(v) = ctx.uint(st, 0, 1, 4_294_967_295, "") {
+                    g.smtp_connect_timeout = Some(v as u32);
+                }
+            }
+            _ => ctx.unknown(st, "global_defs", KNOWN),
+        }
+    }
+}

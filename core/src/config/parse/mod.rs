@@ -1,0 +1,130 @@
+//! From the statement tree to the typed model: one function per block kind, then checks that
+//! span blocks (names referenced by tracking and sync groups, VRID clashes).
+
+mod global;
+mod instance;
+mod lvs;
+mod tracking;
+mod values;
+
+pub use values::{decimal_micros, format_seconds};
+
+use super::diagnostic::{Diagnostic, Diagnostics};
+use super::model::{ConfigSpans, KeepalivedConfig};
+use super::tree::Statement;
+use std::collections::BTreeMap;
+use values::Ctx;
+
+const TOP_KNOWN: &[&str] = &[
+    "global_defs", "vrrp_script", "vrrp_track_file", "vrrp_instance", "vrrp_sync_group",
+    "virtual_server",
+];
+
+/// Builds the model from the top-level statements.
+pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, ConfigSpans) {
+    let mut ctx = Ctx { diags };
+    let mut cfg = KeepalivedConfig::default();
+    let mut spans = ConfigSpans::default();
+    // global_defs first: instances inherit from it wherever it is written.
+    for st in top.iter().filter(|s| s.keyword.text == "global_defs") {
+        if ctx.expect_block(st) {
+            global::global_defs(&mut ctx, st, &mut cfg.global);
+        }
+    }
+    for st in top {
+        let kw = st.keyword.text.as_str();
+        if TOP_KNOWN.contains(&kw) && kw != "global_defs" && !ctx.expect_block(st) {
+            continue;
+        }
+        match kw {
+            "global_defs" => {}
+            "vrrp_script" => cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st)),
+            "vrrp_track_file" => cfg.track_files.extend(tracking::vrrp_track_file(&mut ctx, st)),
+            "vrrp_instance" => {
+                if let Some((i, s)) = instance::vrrp_instance(&mut ctx, st, &cfg.global) {
+                    cfg.instances.push(i);
+                    spans.instances.push(s);
+                }
+            }
+            "vrrp_sync_group" => {
+                if let Some((g, s)) = tracking::vrrp_sync_group(&mut ctx, st) {
+                    cfg.sync_groups.push(g);
+                    spans.sync_groups.push(s);
+                }
+            }
+            "virtual_server" => {
+                if let Some((v, s)) = lvs::virtual_server(&mut ctx, st) {
+                    cfg.virtual_servers.push(v);
+                    spans.virtual_servers.push(s);
+                }
+            }
+            _ => ctx.unknown(st, "the top level", TOP_KNOWN),
+        }
+    }
+    cross_references(&mut ctx, &cfg, &spans);
+    (cfg, spans)
+}
+
+fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) {
+    let mut names = BTreeMap::new();
+    for (i, inst) in cfg.instances.iter().enumerate() {
+        let span = spans.instances[i].block;
+        if let Some(first) = names.insert(inst.name.clone(), span) {
+            ctx.diags.push(
+                Diagnostic::error(span, format!("vrrp_instance {} is defined twice", inst.name))
+                    .with_label("second definition")
+                    .with_help(format!("rename one of them (the first is at line {})", first.line)),
+            );
+        }
+        for r in &inst.track_scripts {
+            if !cfg.scripts.iter().any(|s| s.name == r.name) {
+                ctx.diags.push(
+                    Diagnostic::warning(spans.instances[i].of("track_script"), format!("track_script {} is not defined; keepalived ignores it", r.name))
+                        .with_help(format!("add `vrrp_script {} {{ script \"…\" }}` or fix the name", r.name)),
+                );
+            }
+        }
+        for r in &inst.track_files {
+            if !cfg.track_files.iter().any(|s| s.name == r.name) {
+                ctx.diags.push(
+                    Diagnostic::warning(spans.instances[i].of("track_file"), format!("track_file {} is not defined; keepalived ignores it", r.name))
+                        .with_help(format!("add `vrrp_track_file {} {{ file … }}` or fix the name", r.name)),
+                );
+            }
+        }
+        // VRID clash on one interface and family (check_vrid_conflicts): allowed only for
+        // unicast instances whose peer sets do not overlap.
+        for (j, other) in cfg.instances.iter().enumerate().take(i) {
+            let same_wire = other.vrid == inst.vrid && other.family == inst.family && other.interface == inst.interface;
+            let disjoint_unicast = !inst.unicast_peers.is_empty()
+                && !other.unicast_peers.is_empty()
+                && !inst.unicast_peers.iter().any(|p| other.unicast_peers.iter().any(|q| q.address == p.address));
+            if same_wire && !disjoint_unicast && other.mcast_dst_ip == inst.mcast_dst_ip {
+                ctx.diags.push(
+                    Diagnostic::error(spans.instances[i].of("virtual_router_id"), format!(
+                        "vrrp_instance {} uses VRID {} on {} like vrrp_instance {} (line {})",
+                        inst.name, inst.vrid, inst.interface, other.name, spans.instances[j].block.line
+                    ))
+                    .with_label("duplicate VRID")
+                    .with_help("give each virtual router on one interface its own virtual_router_id"),
+                );
+            }
+        }
+    }
+    for (i, g) in cfg.sync_groups.iter().enumerate() {
+        for m in &g.members {
+            if !cfg.instances.iter().any(|inst| &inst.name == m) {
+                let span = spans.sync_groups[i]
+                    .directives
+                    .get(&format!("member:{m}"))
+                    .copied()
+                    .unwrap_or(spans.sync_groups[i].block);
+                ctx.diags.push(
+                    Diagnostic::error(span, format!("vrrp_sync_group {} names unknown instance {m}", g.name))
+                        .with_label("no vrrp_instance with this name")
+                        .with_help("list names of vrrp_instance blocks defined in this configuration"),
+                );
+            }
+        }
+    }
+}

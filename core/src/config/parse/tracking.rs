@@ -1,0 +1,184 @@
+//! `vrrp_script`, `vrrp_track_file` and `vrrp_sync_group`.
+
+use super::instance::weight_option;
+use super::values::Ctx;
+use crate::config::diagnostic::Diagnostic;
+use crate::config::model::{BlockSpans, VrrpScript, VrrpTrackFile};
+use crate::config::tree::Statement;
+use crate::vrrp::config::NotifyConfig;
+use crate::vrrp::{SyncGroupConfig, TrackRef, TrackedInterface};
+use std::time::Duration;
+
+const SCRIPT_KNOWN: &[&str] = &["script", "interval", "timeout", "weight", "rise", "fall", "init_fail", "user"];
+const GROUP_KNOWN: &[&str] = &[
+    "group", "track_interface", "track_script", "track_file", "notify_master", "notify_backup",
+    "notify_fault", "notify_stop", "notify", "sync_group_tracking_weight", "smtp_alert",
+];
+
+fn name_of(ctx: &mut Ctx, block: &Statement) -> Option<String> {
+    match block.args.first() {
+        Some(t) => Some(t.text.clone()),
+        None => {
+            ctx.diags.push(
+                Diagnostic::error(block.span(), format!("{} needs a name", block.keyword.text))
+                    .with_help(format!("write `{} NAME {{`", block.keyword.text)),
+            );
+            None
+        }
+    }
+}
+
+/// `weight N [reverse]` for scripts and track files.
+fn weight_reverse(ctx: &mut Ctx, st: &Statement) -> Option<(i32, bool)> {
+    let w = ctx.int(st, 0, -253, 253, "write a weight from -253 to 253")?;
+    let reverse = st.args.get(1).is_some_and(|t| t.text == "reverse");
+    Some((w as i32, reverse))
+}
+
+/// Reads `vrrp_script NAME { … }`.
+pub fn vrrp_script(ctx: &mut Ctx, block: &Statement) -> Option<VrrpScript> {
+    let name = name_of(ctx, block)?;
+    let mut script = None;
+    let mut interval = Duration::from_secs(1);
+    let mut timeout = None;
+    let mut out = VrrpScript {
+        name,
+        script: String::new(),
+        interval,
+        timeout: interval,
+        weight: 0,
+        reverse: false,
+        rise: 1,
+        fall: 1,
+        init_fail: false,
+        user: None,
+    };
+    for st in block.items() {
+        match st.keyword.text.as_str() {
+            "script" => script = ctx.command(st),
+            "interval" => {
+                if let Some(d) = ctx.timer(st, 0, 1, super::global::TIMER_MAX_US, "write the interval in seconds, e.g. `interval 2`") {
+                    interval = d;
+                }
+            }
+            "timeout" => timeout = ctx.timer(st, 0, 1, super::global::TIMER_MAX_US, "write the timeout in seconds"),
+            "weight" => {
+                if let Some((w, r)) = weight_reverse(ctx, st) {
+                    out.weight = w;
+                    out.reverse = r;
+                }
+            }
+            "rise" => out.rise = ctx.uint(st, 0, 1, u32::MAX as u64, "").map(|v| v as u32).unwrap_or(1),
+            "fall" => out.fall = ctx.uint(st, 0, 1, u32::MAX as u64, "").map(|v| v as u32).unwrap_or(1),
+            "init_fail" => out.init_fail = true,
+            "user" => out.user = ctx.command(st),
+            _ => ctx.unknown(st, "vrrp_script", SCRIPT_KNOWN),
+        }
+    }
+    let Some(script) = script else {
+        ctx.diags.push(
+            Diagnostic::error(block.span(), format!("vrrp_script {} has no script", out.name))
+                .with_help("add `script \"/path/to/check\"`"),
+        );
+        return None;
+    };
+    out.script = script;
+    out.interval = interval;
+    out.timeout = timeout.unwrap_or(interval);
+    Some(out)
+}
+
+/// Reads `vrrp_track_file NAME { file PATH; weight N [reverse] }`.
+pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile> {
+    let name = name_of(ctx, block)?;
+    let mut out = VrrpTrackFile {
+        name,
+        file: String::new(),
+        weight: 1,
+        reverse: false,
+    };
+    let mut file = None;
+    for st in block.items() {
+        match st.keyword.text.as_str() {
+            "file" => file = ctx.arg(st, 0, "file /run/keepalived/prio").map(|t| t.text.clone()),
+            "weight" => {
+                if let Some((w, r)) = weight_reverse(ctx, st) {
+                    out.weight = w;
+                    out.reverse = r;
+                }
+            }
+            "init_file" => {}
+            _ => ctx.unknown(st, "vrrp_track_file", &["file", "weight", "init_file"]),
+        }
+    }
+    let Some(file) = file else {
+        ctx.diags.push(
+            Diagnostic::error(block.span(), format!("vrrp_track_file {} has no file", out.name))
+                .with_help("add `file /path/to/file`"),
+        );
+        return None;
+    };
+    out.file = file;
+    Some(out)
+}
+
+/// Reads `vrrp_sync_group NAME { group { … } … }`.
+pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupConfig, BlockSpans)> {
+    let name = name_of(ctx, block)?;
+    let mut spans = BlockSpans {
+        block: block.span(),
+        ..BlockSpans::default()
+    };
+    let mut g = SyncGroupConfig {
+        name,
+        notify: NotifyConfig::default(),
+        ..SyncGroupConfig::default()
+    };
+    for st in block.items() {
+        spans.directives.insert(st.keyword.text.clone(), st.span());
+        match st.keyword.text.as_str() {
+            "group" => {
+                for item in st.items() {
+                    spans.directives.insert(format!("member:{}", item.keyword.text), item.span());
+                    g.members.push(item.keyword.text.clone());
+                    g.members.extend(item.args.iter().map(|t| t.text.clone()));
+                }
+            }
+            "track_interface" => {
+                for item in st.items() {
+                    let weight = weight_option(ctx, item, -253, 253).unwrap_or(0);
+                    g.track_interfaces.push(TrackedInterface { name: item.keyword.text.clone(), weight });
+                }
+            }
+            "track_script" | "track_file" => {
+                for item in st.items() {
+                    let r = TrackRef { name: item.keyword.text.clone(), weight: weight_option(ctx, item, -253, 253) };
+                    if st.keyword.text == "track_script" {
+                        g.track_scripts.push(r);
+                    } else {
+                        g.track_files.push(r);
+                    }
+                }
+            }
+            "notify_master" => g.notify.master = ctx.command(st),
+            "notify_backup" => g.notify.backup = ctx.command(st),
+            "notify_fault" => g.notify.fault = ctx.command(st),
+            "notify_stop" => g.notify.stop = ctx.command(st),
+            "notify" => g.notify.generic = ctx.command(st),
+            "sync_group_tracking_weight" => g.tracking_weight = true,
+            _ => ctx.unknown(st, "vrrp_sync_group", GROUP_KNOWN),
+        }
+    }
+    if g.members.is_empty() {
+        ctx.diags.push(
+            Diagnostic::error(block.span(), format!("vrrp_sync_group {} has no members", g.name))
+                .with_help("add `group { VI_1 VI_2 }`"),
+        );
+    } else if g.members.len() == 1 {
+        ctx.diags.push(
+            Diagnostic::warning(block.span(), format!("vrrp_sync_group {} has only one member", g.name))
+                .with_help("a sync group needs at least two instances; remove the group or add members"),
+        );
+    }
+    Some((g, spans))
+}

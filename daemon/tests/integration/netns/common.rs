@@ -1,0 +1,208 @@
+//! Shared set-up and measurements for the netns scenarios.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use vrrplab_netns::{
+    Capture, CaptureLog, Keepalived, KeepalivedInstance, Need, Observer, Peer, Role, Timeline,
+    Topology, keepalived_config, require,
+};
+
+/// The virtual router id every scenario uses.
+pub const VRID: u8 = 51;
+/// Observer polling period.
+pub const OBSERVE_PERIOD: Duration = Duration::from_millis(10);
+
+/// The IPv4 VIP.
+pub fn vip4() -> IpAddr {
+    "192.0.2.100".parse().unwrap()
+}
+
+/// The IPv6 VIP.
+pub fn vip6() -> IpAddr {
+    "2001:db8::100".parse().unwrap()
+}
+
+/// Slack allowed on top of a protocol timer when measured from the capture: 20 ms, or
+/// `VRRPLAB_NETNS_TOLERANCE_MS`.
+pub fn tolerance() -> Duration {
+    let ms = std::env::var("VRRPLAB_NETNS_TOLERANCE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    Duration::from_millis(ms)
+}
+
+/// Skew_Time of a backup with `priority`: v2 (256−p)/256 s, v3 (256−p)·interval/256
+/// (keepalived uses the exact fraction for both).
+pub fn skew_time(version: u8, advert: Duration, priority: u8) -> Duration {
+    let unit = if version == 2 {
+        Duration::from_secs(1)
+    } else {
+        advert
+    };
+    unit * (256 - u32::from(priority)) / 256
+}
+
+/// Master_Down_Interval = 3 × Advertisement_Interval + Skew_Time.
+pub fn master_down_interval(version: u8, advert: Duration, priority: u8) -> Duration {
+    advert * 3 + skew_time(version, advert, priority)
+}
+
+/// Milliseconds, for messages.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// What a finished scenario left behind.
+pub struct Finished {
+    /// Who held which VIP when.
+    pub timeline: Timeline,
+    /// The decoded capture.
+    pub capture: CaptureLog,
+    /// The pcap file.
+    pub pcap: PathBuf,
+}
+
+/// A topology with a capture on the bridge, an observer, and peers.
+/// Field order is drop order: peers and capture go before the topology's teardown.
+pub struct Lab {
+    capture: Option<Capture>,
+    /// The observer (stopped by [`Lab::finish`]).
+    pub observer: Option<Observer>,
+    /// Keepalived peers, by router number − 1.
+    pub keepalived: Vec<Option<Keepalived>>,
+    /// The topology (dropped last).
+    pub topo: Topology,
+    /// Epoch time when the lab was up (timeline renders relative to it).
+    pub origin: Duration,
+}
+
+impl Lab {
+    /// Gates on `needs`, builds `routers` routers plus a client, starts the capture and an
+    /// observer of `vips`. `None` means skipped.
+    pub fn new(test: &str, needs: &[Need], routers: u8, vips: &[IpAddr]) -> Option<Lab> {
+        if !require(test, needs) {
+            return None;
+        }
+        let topo = Topology::builder(test)
+            .routers(routers)
+            .client(true)
+            .build()
+            .expect("build topology");
+        let capture = Capture::start(&topo, "capture.pcap").expect("start capture");
+        let observer = Observer::start(&topo, vips, OBSERVE_PERIOD).expect("start observer");
+        Some(Lab {
+            capture: Some(capture),
+            observer: Some(observer),
+            keepalived: (0..routers).map(|_| None).collect(),
+            origin: vrrplab_netns::processes::epoch_now(),
+            topo,
+        })
+    }
+
+    /// Starts keepalived on router `n` with VRRP `version` and `instances`.
+    pub fn start_keepalived(&mut self, n: u8, version: u8, instances: &[KeepalivedInstance]) {
+        let host = self.topo.router(n).clone();
+        let config = keepalived_config(&host.name, version, instances);
+        let mut k = Keepalived::new(&self.topo, &host, &config).expect("write keepalived config");
+        k.start()
+            .unwrap_or_else(|e| panic!("start keepalived on {}: {e}\n{}", host.name, k.logs()));
+        self.keepalived[usize::from(n - 1)] = Some(k);
+    }
+
+    /// The keepalived peer on router `n`.
+    pub fn keepalived(&mut self, n: u8) -> &mut Keepalived {
+        self.keepalived[usize::from(n - 1)]
+            .as_mut()
+            .expect("keepalived started on this router")
+    }
+
+    /// The observer.
+    pub fn observer(&self) -> &Observer {
+        self.observer.as_ref().expect("observer running")
+    }
+
+    /// Waits until exactly `hosts` hold `vip`; panics with the timeline and logs otherwise.
+    pub fn wait_holders(&self, vip: IpAddr, hosts: &[&str], timeout: Duration) -> Duration {
+        let what = format!("{vip} held by exactly {hosts:?}");
+        self.observer()
+            .wait_for(&what, timeout, |s| s.holders_of(vip) == hosts)
+            .unwrap_or_else(|e| panic!("{e}\n{}", self.logs()))
+    }
+
+    /// Waits until the client's neighbour entry for `vip` points at `host`.
+    pub fn wait_client_neighbour(&self, vip: IpAddr, host: &str, timeout: Duration) {
+        let what = format!("client resolving {vip} to {host}");
+        self.observer()
+            .wait_for(&what, timeout, |s| {
+                s.client_neighbour.get(&vip).map(String::as_str) == Some(host)
+            })
+            .unwrap_or_else(|e| panic!("{e}\n{}", self.logs()));
+    }
+
+    /// Pings `vip` once from the client (so its neighbour entry exists); the result is ignored.
+    pub fn client_ping(&self, vip: IpAddr) {
+        let client = self.topo.host_with_role(Role::Client).expect("client host");
+        let _ = self
+            .topo
+            .exec_in(client, "ping", &["-c", "1", "-W", "1", &vip.to_string()]);
+    }
+
+    /// Every peer's log, for failure messages.
+    pub fn logs(&self) -> String {
+        let mut out = format!("artifacts: {}\n", self.topo.artifacts().display());
+        for k in self.keepalived.iter().flatten() {
+            let log = k.logs();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            out.push_str(&format!("--- {} (last 30 lines)\n", k.label()));
+            for l in tail.into_iter().rev() {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Stops observer and capture, writes `timeline.txt`, and decodes the capture.
+    pub fn finish(&mut self) -> Finished {
+        let timeline = self
+            .observer
+            .take()
+            .expect("observer running")
+            .stop()
+            .expect("stop observer");
+        let _ = std::fs::write(
+            self.topo.artifacts().join("timeline.txt"),
+            timeline.render(self.origin),
+        );
+        let (pcap, _frames) = self
+            .capture
+            .take()
+            .expect("capture running")
+            .stop()
+            .expect("stop capture");
+        let capture = CaptureLog::read(&pcap).expect("read capture");
+        Finished {
+            timeline,
+            capture,
+            pcap,
+        }
+    }
+
+    /// A failure context: timeline, artifacts path and log tails.
+    pub fn context(&self, finished: &Finished) -> String {
+        format!(
+            "timeline:\n{}\npcap: {}\n{}",
+            finished.timeline.render(self.origin),
+            finished.pcap.display(),
+            self.logs()
+        )
+    }
+}
+
+/// An IPv4 keepalived instance for the shared VRID and VIP.
+pub fn instance4(priority: u8, advert_ms: u32) -> KeepalivedInstance {
+    KeepalivedInstance::new(VRID, priority, advert_ms, "192.0.2.100/24")
+}

@@ -1,0 +1,109 @@
+//! keepalived and FRR vrrpd on one segment.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use vrrplab_netns::{FrrRouter, FrrVrrpd, Need, Peer};
+
+use super::common::{Lab, VRID, instance4, master_down_interval, ms, tolerance, vip4};
+use super::replay_check::{self, assert_failover, assert_no_dual_master};
+
+#[test]
+fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
+    let test = "keepalived_v3_and_frr_vrrpd_agree_on_one_master";
+    let needs = [Need::Netns, Need::Keepalived, Need::Frr];
+    let Some(mut lab) = Lab::new(test, &needs, 2, &[vip4()]) else {
+        return;
+    };
+    let h2_host = lab.topo.router(2).clone();
+    let mut frr = FrrVrrpd::new(
+        &lab.topo,
+        &h2_host,
+        &[FrrRouter {
+            vrid: VRID,
+            version: 3,
+            priority: 150,
+            advert_int_ms: 100,
+            vip: "192.0.2.100".parse().unwrap(),
+        }],
+    )
+    .expect("prepare FRR on h2");
+    frr.start()
+        .unwrap_or_else(|e| panic!("start FRR: {e}\n{}", frr.logs()));
+    lab.start_keepalived(1, 3, &[instance4(100, 100)]);
+    let frr_ctx = |frr: &FrrVrrpd| format!("--- FRR logs\n{}", frr.logs());
+    // FRR (priority 150) is master; keepalived (100) stays backup
+    let became = lab
+        .observer()
+        .wait_for(
+            "h2 (FRR) alone holds the VIP",
+            Duration::from_secs(6),
+            |s| s.holders_of(vip4()) == ["h2"],
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), frr_ctx(&frr)));
+    std::thread::sleep(Duration::from_millis(1000));
+    let show = frr.show_vrrp_json().unwrap_or_default();
+    let crash_at = vrrplab_netns::processes::epoch_now();
+    frr.crash().expect("crash FRR");
+    // FRR leaves its macvlan up with the VIP; keepalived adds the VIP on eth0
+    let taken = lab.wait_holders(vip4(), &["h1", "h2"], Duration::from_secs(3));
+    let done = lab.finish();
+    let ctx = format!(
+        "{}\n{}\nshow vrrp json:\n{show}",
+        lab.context(&done),
+        frr_ctx(&frr)
+    );
+    let h1 = IpAddr::V4(lab.topo.router(1).ipv4);
+    let h2 = IpAddr::V4(h2_host.ipv4);
+
+    assert!(show.contains("Master"), "FRR reports itself master\n{ctx}");
+    assert!(
+        done.timeline
+            .multiple_holders(vip4())
+            .iter()
+            .all(|(from, _, _)| *from >= crash_at),
+        "one holder until FRR crashed\n{ctx}"
+    );
+    assert_eq!(
+        done.capture.advertisers(VRID, became, crash_at),
+        vec![h2],
+        "only FRR advertises while it runs\n{ctx}"
+    );
+    let frr_adverts: Vec<_> = done
+        .capture
+        .adverts()
+        .filter(|(_, a)| a.source == h2)
+        .collect();
+    assert!(
+        frr_adverts
+            .iter()
+            .all(|(e, a)| e.source_mac == [0, 0, 0x5e, 0, 1, VRID] && a.advert.priority == 150),
+        "FRR advertises from the virtual MAC with priority 150\n{ctx}"
+    );
+    let takeover = done
+        .capture
+        .first_advert_from(h1, VRID, crash_at)
+        .unwrap_or_else(|| panic!("keepalived never took over\n{ctx}"));
+    let gap = takeover
+        - done
+            .capture
+            .last_advert_from(h2, VRID, takeover)
+            .unwrap_or_else(|| panic!("{ctx}"));
+    let mdi = master_down_interval(3, Duration::from_millis(100), 100);
+    eprintln!(
+        "{test}: keepalived took over {:.1} ms after FRR's last advert (Master_Down_Interval {:.1} ms); observed at +{:.0} ms",
+        ms(gap),
+        ms(mdi),
+        ms(taken - crash_at)
+    );
+    assert!(
+        gap <= mdi + tolerance(),
+        "gap {:.1} ms, MDI {:.1} ms\n{ctx}",
+        ms(gap),
+        ms(mdi)
+    );
+    if let Some(findings) = replay_check::replay(test, &done.pcap) {
+        assert_failover(&findings, VRID, h2, h1, takeover - gap, takeover, &ctx);
+        assert_no_dual_master(&findings, VRID, &ctx);
+    }
+}

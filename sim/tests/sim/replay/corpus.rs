@@ -1,0 +1,257 @@
+//! Every capture of `shared/corpus` against the ground truth of MANIFEST.md: failover gaps
+//! within ±2 ms of the measured values, the split-brain interval, the resignations. The whole
+//! text report is pinned as an insta snapshot.
+
+use std::path::{Path, PathBuf};
+use vrrplab_sim::replay::render::render;
+use vrrplab_sim::replay::{Finding, FindingKind, Report, replay_reader};
+
+/// `shared/corpus`: `VRRPLAB_CORPUS`, or the first ancestor of this crate holding it.
+fn corpus_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("VRRPLAB_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/corpus"))
+        .find(|d| d.join("MANIFEST.md").is_file())
+        .expect("shared/corpus not found above the crate: set VRRPLAB_CORPUS=DIR")
+}
+
+fn replay_corpus(name: &str) -> Report {
+    let path = corpus_dir().join(format!("{name}.pcap"));
+    let file = std::fs::File::open(&path).unwrap();
+    let report = replay_reader(&format!("{name}.pcap"), file).unwrap();
+    assert!(report.error.is_none(), "{name}: {:?}", report.error);
+    report
+}
+
+const TOLERANCE_S: f64 = 0.002;
+
+fn s(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+fn assert_near(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= TOLERANCE_S,
+        "{what}: {actual:.6} is not within ±2 ms of {expected:.6}"
+    );
+}
+
+fn kinds(report: &Report, kind: FindingKind) -> Vec<&Finding> {
+    report.of_kind(kind).collect()
+}
+
+/// Nothing in the corpus is invalid, mismatched, missing GARPs or flapping.
+fn assert_clean(report: &Report) {
+    for kind in [
+        FindingKind::InvalidPacket,
+        FindingKind::ParameterMismatch,
+        FindingKind::MissingGarp,
+        FindingKind::Flapping,
+    ] {
+        assert!(
+            kinds(report, kind).is_empty(),
+            "{}: unexpected {kind}: {:?}",
+            report.file,
+            kinds(report, kind)
+        );
+    }
+}
+
+fn assert_failovers(report: &Report, measured: &[(f64, f64)]) {
+    let failovers = kinds(report, FindingKind::Failover);
+    assert_eq!(
+        failovers.len(),
+        measured.len(),
+        "{}: failovers {failovers:?}",
+        report.file
+    );
+    for (f, (last_old, gap)) in failovers.iter().zip(measured) {
+        assert_near(s(f.start_ns), *last_old, "old master's last advert");
+        assert_near(s(f.end_ns - f.start_ns), *gap, "failover gap");
+        assert_eq!(
+            f.detail["gap"]
+                .as_f64()
+                .map(|g| (g - gap).abs() <= TOLERANCE_S),
+            Some(true)
+        );
+    }
+}
+
+fn assert_resigns(report: &Report, measured: &[(f64, Option<f64>)]) {
+    let resigns = kinds(report, FindingKind::Resign);
+    assert_eq!(
+        resigns.len(),
+        measured.len(),
+        "{}: resigns {resigns:?}",
+        report.file
+    );
+    for (f, (prio0, takeover)) in resigns.iter().zip(measured) {
+        assert_near(s(f.start_ns), *prio0, "priority-0 advert");
+        match takeover {
+            Some(t) => assert_near(s(f.end_ns), *t, "takeover after resign"),
+            None => assert!(f.detail["to"].is_null(), "{f:?}"),
+        }
+    }
+}
+
+#[test]
+fn v2_steady_has_one_master_and_the_final_resignations() {
+    let report = replay_corpus("v2-steady");
+    assert_clean(&report);
+    assert!(kinds(&report, FindingKind::DualMaster).is_empty());
+    assert!(kinds(&report, FindingKind::Failover).is_empty());
+    assert_resigns(
+        &report,
+        &[
+            (1795300224.699031, Some(1795300225.316197)),
+            (1795300225.768561, None),
+        ],
+    );
+    insta::assert_snapshot!(render(&report));
+}
+
+#[test]
+fn v2_failover_preempt_reports_both_resignations_and_the_preemption() {
+    let report = replay_corpus("v2-failover-preempt");
+    assert_clean(&report);
+    assert!(kinds(&report, FindingKind::DualMaster).is_empty());
+    assert!(kinds(&report, FindingKind::Failover).is_empty());
+    assert_resigns(
+        &report,
+        &[
+            (1795300244.795789, Some(1795300245.412581)),
+            (1795300263.019419, Some(1795300263.634810)),
+            (1795300264.094140, None),
+        ],
+    );
+    let preempt = report
+        .timeline
+        .iter()
+        .find(|e| e.event == "master" && e.detail.starts_with("preempts"))
+        .expect("h1's preemption in the timeline");
+    assert_near(s(preempt.time_ns), 1795300256.531406, "preemption");
+    insta::assert_snapshot!(render(&report));
+}
+
+#[test]
+fn v2_kill_master_failovers_match_master_down_interval_measurements() {
+    let report = replay_corpus("v2-kill-master");
+    assert_clean(&report);
+    assert!(kinds(&report, FindingKind::DualMaster).is_empty());
+    assert_failovers(
+        &report,
+        &[
+            (1795300281.808249, 3.618),
+            (1795300295.104856, 3.614),
+            (1795300308.281665, 3.614),
+        ],
+    );
+    for f in kinds(&report, FindingKind::Failover) {
+        assert_near(
+            f.detail["expected_master_down_interval"].as_f64().unwrap(),
+            3.613,
+            "MDI",
+        );
+    }
+    assert_resigns(
+        &report,
+        &[
+            (1795300321.943831, Some(1795300322.560207)),
+            (1795300322.998884, None),
+        ],
+    );
+    insta::assert_snapshot!(render(&report));
+}
+
+#[test]
+fn split_brain_is_one_dual_master_interval_between_h2_first_and_last_advert() {
+    let report = replay_corpus("split-brain");
+    assert_clean(&report);
+    let dual = kinds(&report, FindingKind::DualMaster);
+    assert_eq!(dual.len(), 1, "{dual:?}");
+    assert_near(s(dual[0].start_ns), 1795300881.994625, "split brain start");
+    assert_near(s(dual[0].end_ns), 1795300892.007483, "split brain end");
+    assert_eq!(
+        dual[0].routers,
+        vec![
+            "192.0.2.11".parse::<std::net::IpAddr>().unwrap(),
+            "192.0.2.12".parse().unwrap()
+        ]
+    );
+    assert!(kinds(&report, FindingKind::Failover).is_empty());
+    assert_resigns(
+        &report,
+        &[
+            (1795300899.132444, Some(1795300899.748417)),
+            (1795300900.166350, None),
+        ],
+    );
+    insta::assert_snapshot!(render(&report));
+}
+
+#[test]
+fn v3_ipv4_failovers_match_master_down_interval_and_resignations_chain() {
+    let report = replay_corpus("v3-ipv4");
+    assert_clean(&report);
+    assert!(kinds(&report, FindingKind::DualMaster).is_empty());
+    assert_failovers(
+        &report,
+        &[
+            (1795300556.685846, 0.362),
+            (1795300563.830278, 0.363),
+            (1795300571.091068, 0.362),
+        ],
+    );
+    for f in kinds(&report, FindingKind::Failover) {
+        assert_near(
+            f.detail["expected_master_down_interval"].as_f64().unwrap(),
+            0.361,
+            "MDI",
+        );
+    }
+    assert_resigns(
+        &report,
+        &[
+            (1795300578.299185, Some(1795300578.366302)),
+            (1795300579.342574, Some(1795300579.427845)),
+            (1795300580.380788, None),
+        ],
+    );
+    let checksum: Vec<_> = report.routers.iter().map(|r| r.checksum).collect();
+    assert_eq!(checksum, vec![Some("pseudo-header"); 3]);
+    insta::assert_snapshot!(render(&report));
+}
+
+#[test]
+fn corpus_json_has_the_documented_top_level_keys_and_stable_kind_names() {
+    let report = replay_corpus("split-brain");
+    let json = report.to_json();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "file",
+            "findings",
+            "packets",
+            "routers",
+            "timeline",
+            "vrrp_packets"
+        ]
+    );
+    assert_eq!(json["packets"], 296);
+    assert_eq!(json["vrrp_packets"], 39);
+    let finding = &json["findings"][0];
+    assert_eq!(finding["kind"], "dual-master");
+    assert_eq!(finding["family"], "ipv4");
+    assert_eq!(finding["vrid"], 51);
+    assert_eq!(finding["start"].as_f64(), Some(1795300881.994625));
+    assert_eq!(finding["end"].as_f64(), Some(1795300892.007483));
+    assert_eq!(
+        finding["routers"],
+        serde_json::json!(["192.0.2.11", "192.0.2.12"])
+    );
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json["findings"]).unwrap());
+}
