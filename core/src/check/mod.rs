@@ -16,6 +16,7 @@
 
 pub mod checker;
 pub mod config;
+pub mod from_keepalived;
 pub mod health;
 pub mod http;
 pub mod output;
