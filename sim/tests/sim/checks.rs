@@ -347,3 +347,126 @@ fn gateway_reachability_script_fails_while_the_gateway_is_partitioned() {
     assert!(results[1].0 > secs(5.0) && results[1].0 <= secs(8.0));
     assert!(results[2].0 > secs(10.0) && results[2].0 <= secs(14.0));
 }
+
+// ---- vrrp_script tracking in the VRRP simulator (the world's driver applies rise/fall) ----
+
+mod vrrp_tracking {
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::time::Duration;
+    use vrrplab_core::node::NodeConfig;
+    use vrrplab_core::vrrp::{InstanceConfig, State, TrackRef, TrackScriptConfig};
+    use vrrplab_sim::observe::EventKind;
+    use vrrplab_sim::{
+        Fault, FaultAction, NodeSpec, RunRecord, Scenario, analyse, analysis::Analysis, run,
+    };
+
+    fn node(name: &str, octet: u8, priority: u8) -> NodeSpec {
+        let mut instance = InstanceConfig::new(
+            "VI_1",
+            "eth0",
+            51,
+            &[IpAddr::V4(Ipv4Addr::new(192, 0, 2, 100))],
+        );
+        instance.priority = priority;
+        instance.track_scripts = vec![TrackRef {
+            name: "chk_nginx".into(),
+            weight: None,
+        }];
+        let mut script = TrackScriptConfig::new("chk_nginx", "pidof nginx");
+        script.weight = -20;
+        script.fall = 3;
+        script.rise = 2;
+        NodeSpec::new(
+            name,
+            Ipv4Addr::new(192, 0, 2, octet),
+            NodeConfig {
+                router_id: name.to_uppercase(),
+                instances: vec![instance],
+                scripts: vec![script],
+                ..NodeConfig::default()
+            },
+        )
+    }
+
+    /// a (100) and b (90) both track chk_nginx (weight −20, fall 3, rise 2, interval 1 s).
+    fn pair(faults: Vec<(f64, bool)>, duration: f64) -> (Scenario, RunRecord, Analysis) {
+        let mut sc = Scenario::new("nginx pair", vec![node("a", 11, 100), node("b", 12, 90)]);
+        sc.settings.duration = Duration::from_secs_f64(duration);
+        for (at, ok) in faults {
+            sc.faults.push(Fault {
+                at: Duration::from_secs_f64(at),
+                action: FaultAction::Script {
+                    node: "a".into(),
+                    script: "chk_nginx".into(),
+                    ok,
+                },
+            });
+        }
+        let record = run(&sc).unwrap_or_else(|e| panic!("seed {}: {e}", sc.settings.seed));
+        let analysis = analyse(&sc, &record);
+        (sc, record, analysis)
+    }
+
+    fn became_master(record: &RunRecord, node: &str) -> Vec<f64> {
+        record
+            .events
+            .iter()
+            .filter(|e| e.node == node)
+            .filter_map(|e| match &e.kind {
+                EventKind::Transition {
+                    to: State::Master, ..
+                } => Some(e.t.as_secs_f64()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// v2, 1 s adverts: 3 × 1 s + Skew_Time of priority 90.
+    fn master_down_interval_of_b() -> f64 {
+        3.0 + (256.0 - 90.0) / 256.0
+    }
+
+    #[test]
+    fn nginx_dies_on_the_master_vip_moves_within_fall_intervals_plus_master_down_interval() {
+        let (sc, record, analysis) = pair(vec![(10.5, false)], 30.0);
+        let b: Vec<f64> = became_master(&record, "b");
+        let bound = 10.5 + 3.0 * 1.0 + master_down_interval_of_b() + 0.01;
+        assert!(
+            b.iter().any(|t| *t > 10.5 && *t <= bound),
+            "seed {}: b became master at {b:?}, bound {bound}",
+            sc.settings.seed
+        );
+        assert!(analysis.split_brain.is_empty(), "seed {}", sc.settings.seed);
+        assert_eq!(
+            analysis.final_masters[&51],
+            ["b"],
+            "seed {}",
+            sc.settings.seed
+        );
+    }
+
+    #[test]
+    fn flapping_nginx_within_rise_fall_does_not_flap_the_vip() {
+        // Two failed runs, one good run, over and over: never `fall` = 3 failures in a row.
+        let mut faults = Vec::new();
+        for k in 0..10 {
+            let t = 10.5 + 3.0 * f64::from(k);
+            faults.push((t, false));
+            faults.push((t + 2.0, true));
+        }
+        let (sc, record, analysis) = pair(faults, 45.0);
+        assert_eq!(
+            became_master(&record, "a").len(),
+            1,
+            "seed {}: a left and retook MASTER",
+            sc.settings.seed
+        );
+        assert!(
+            became_master(&record, "b").is_empty(),
+            "seed {}",
+            sc.settings.seed
+        );
+        assert!(analysis.split_brain.is_empty(), "seed {}", sc.settings.seed);
+        assert!(analysis.violations.is_empty(), "seed {}", sc.settings.seed);
+    }
+}
