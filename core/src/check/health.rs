@@ -7,7 +7,7 @@ use super::probe::{ProbeId, ProbeResult};
 use super::script::{ScriptStatus, ScriptTracker};
 use super::virtual_server::{VirtualServer, VirtualServerStatus};
 use crate::Instant;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 /// Results the checks ignored or could not use, and runs they skipped, by reason.
@@ -75,7 +75,12 @@ enum Route {
 pub struct Health {
     scripts: Vec<ScriptTracker>,
     virtual_servers: Vec<VirtualServer>,
+    /// Owner index (the high half of a [`ProbeId`]) → script or checker.
     routes: Vec<Route>,
+    /// Every owner's next deadline, ordered: (deadline, owner). O(log n) per timer event.
+    deadlines: BTreeSet<(Instant, u32)>,
+    /// The deadline each owner has in `deadlines`.
+    scheduled: Vec<Option<Instant>>,
     outputs: VecDeque<Output>,
     stats: HealthStats,
 }
@@ -130,27 +135,88 @@ impl Health {
             }
             virtual_servers.push(vs);
         }
-        Health {
+        let owners = routes.len();
+        let mut health = Health {
             scripts,
             virtual_servers,
             routes,
+            deadlines: BTreeSet::new(),
+            scheduled: vec![None; owners],
             outputs,
             stats,
+        };
+        health.reschedule_all();
+        health
+    }
+
+    /// The next deadline of `owner`, asked from the script or checker itself.
+    fn owner_timeout(&self, owner: usize) -> Option<Instant> {
+        match self.routes.get(owner)? {
+            Route::Script(i) => self.scripts[*i].poll_timeout(),
+            Route::Checker {
+                virtual_server,
+                real_server,
+                checker,
+            } => self.virtual_servers[*virtual_server].checker_timeout((*real_server, *checker)),
+        }
+    }
+
+    /// Re-files `owner`'s deadline after it handled an input.
+    fn reschedule(&mut self, owner: usize) {
+        let next = self.owner_timeout(owner);
+        let Some(slot) = self.scheduled.get_mut(owner) else {
+            return;
+        };
+        if *slot == next {
+            return;
+        }
+        let key = owner_index(owner);
+        if let Some(old) = slot.take() {
+            self.deadlines.remove(&(old, key));
+        }
+        if let Some(at) = next {
+            self.deadlines.insert((at, key));
+        }
+        *slot = next;
+    }
+
+    fn reschedule_all(&mut self) {
+        for owner in 0..self.routes.len() {
+            self.reschedule(owner);
         }
     }
 
     /// Timers: call at (or after) `poll_timeout()`; early or repeated calls are harmless.
-    /// Scripts are handled first, then virtual servers, each in configuration order.
+    /// Due scripts and checkers are handled by deadline, then in configuration order (scripts
+    /// first).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let mut ctx = Ctx {
-            out: &mut self.outputs,
-            stats: &mut self.stats,
-        };
-        for script in &mut self.scripts {
-            script.handle_timeout(now, &mut ctx);
+        let mut due = Vec::new();
+        while let Some(&(at, owner)) = self.deadlines.first() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            self.scheduled[owner as usize] = None;
+            due.push(owner as usize);
         }
-        for vs in &mut self.virtual_servers {
-            vs.handle_timeout(now, &mut ctx);
+        for owner in due {
+            let mut ctx = Ctx {
+                out: &mut self.outputs,
+                stats: &mut self.stats,
+            };
+            match self.routes[owner] {
+                Route::Script(i) => self.scripts[i].handle_timeout(now, &mut ctx),
+                Route::Checker {
+                    virtual_server,
+                    real_server,
+                    checker,
+                } => self.virtual_servers[virtual_server].handle_checker_timeout(
+                    now,
+                    (real_server, checker),
+                    &mut ctx,
+                ),
+            }
+            self.reschedule(owner);
         }
     }
 
@@ -176,6 +242,7 @@ impl Health {
             ),
             None => ctx.stats.unknown_results += 1,
         }
+        self.reschedule(id.owner() as usize);
     }
 
     /// Graceful stop (SIGTERM): running probes are cancelled, every pool is emptied, `omega`
@@ -192,6 +259,7 @@ impl Health {
         for vs in &mut self.virtual_servers {
             vs.shutdown(&mut ctx);
         }
+        self.reschedule_all();
     }
 
     /// The next output, or `None` when drained.
@@ -203,12 +271,7 @@ impl Health {
     /// When `handle_timeout` must be called next, if any timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let scripts = self.scripts.iter().filter_map(ScriptTracker::poll_timeout);
-        let pools = self
-            .virtual_servers
-            .iter()
-            .filter_map(VirtualServer::poll_timeout);
-        scripts.chain(pools).min()
+        self.deadlines.first().map(|(at, _)| *at)
     }
 
     /// The state of the `vrrp_script` called `name`.

@@ -131,23 +131,30 @@ impl VirtualServer {
         vs
     }
 
-    /// The earliest armed timer of any checker.
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+    /// The earliest armed timer of checker `ch` of real server `rs`.
+    pub(crate) fn checker_timeout(&self, (rs, ch): (usize, usize)) -> Option<Instant> {
         self.real_servers
-            .iter()
-            .flat_map(|rs| rs.checkers.iter())
-            .filter_map(Checker::poll_timeout)
-            .min()
+            .get(rs)
+            .and_then(|r| r.checkers.get(ch))
+            .and_then(Checker::poll_timeout)
     }
 
-    /// Handles due timers of every checker, in configuration order.
-    pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) {
-        for rs in 0..self.real_servers.len() {
-            for ch in 0..self.real_servers[rs].checkers.len() {
-                let events = self.real_servers[rs].checkers[ch].handle_timeout(now, ctx);
-                self.apply(rs, ch, events, ctx);
-            }
-        }
+    /// Handles the due timers of checker `ch` of real server `rs`.
+    pub(crate) fn handle_checker_timeout(
+        &mut self,
+        now: Instant,
+        (rs, ch): (usize, usize),
+        ctx: &mut Ctx,
+    ) {
+        let Some(checker) = self
+            .real_servers
+            .get_mut(rs)
+            .and_then(|r| r.checkers.get_mut(ch))
+        else {
+            return;
+        };
+        let events = checker.handle_timeout(now, ctx);
+        self.apply(rs, ch, events, ctx);
     }
 
     /// A probe result for checker `ch` of real server `rs`.
