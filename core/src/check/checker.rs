@@ -24,7 +24,7 @@ use super::health::Ctx;
 use super::http::judge_response;
 use super::output::{FailureReason, Output};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
-use super::timer::TimerTable;
+use super::timer::{TimerTable, later};
 use crate::Instant;
 use std::time::Duration;
 
@@ -84,7 +84,7 @@ impl Checker {
         let mut timers = TimerTable::new();
         timers.set(
             Timer::Probe as usize,
-            now + CHECKER_BOOTSTRAP_DELAY + warmup_jitter,
+            later(now, CHECKER_BOOTSTRAP_DELAY.saturating_add(warmup_jitter)),
         );
         Checker {
             up: !config.alpha,
@@ -136,7 +136,7 @@ impl Checker {
                         if matches!(self.config.kind, CheckKind::Misc { .. }) {
                             self.terminating = Some(id);
                             self.timers
-                                .set(Timer::KillGrace as usize, now + SCRIPT_KILL_GRACE);
+                                .set(Timer::KillGrace as usize, later(now, SCRIPT_KILL_GRACE));
                         }
                         self.judge(now, Err(FailureReason::Timeout), &mut events);
                     }
@@ -152,7 +152,14 @@ impl Checker {
         if self.running.is_some() || self.terminating.is_some() {
             ctx.stats.skipped_runs += 1;
             let delay = self.next_delay_after_skip();
-            self.timers.set(Timer::Probe as usize, now + delay);
+            self.timers.set(Timer::Probe as usize, later(now, delay));
+            return;
+        }
+        if let CheckKind::Http { urls, .. } = &self.config.kind
+            && urls.is_empty()
+        {
+            // Nothing to request (keepalived drops such a checker): it never probes and keeps
+            // its initial state.
             return;
         }
         let id = ProbeId::new(self.owner, self.next_seq);
@@ -169,7 +176,7 @@ impl Checker {
                 version,
                 tls,
             } => {
-                let url = &urls[self.url_index.min(urls.len().saturating_sub(1))];
+                let url = &urls[self.url_index % urls.len()];
                 let host = url
                     .virtualhost
                     .clone()
@@ -192,7 +199,8 @@ impl Checker {
         let timeout = self.config.probe_timeout();
         self.running = Some(id);
         self.last_start = now;
-        self.timers.set(Timer::Timeout as usize, now + timeout);
+        self.timers
+            .set(Timer::Timeout as usize, later(now, timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action,
@@ -333,7 +341,7 @@ impl Checker {
             CheckKind::Misc { .. } => self.last_start,
             _ => now,
         };
-        let at = (base + delay).max(now);
+        let at = later(base, delay).max(now);
         self.timers.set(Timer::Probe as usize, at);
     }
 }

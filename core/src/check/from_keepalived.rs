@@ -8,7 +8,8 @@
 //! run (keepalived: "script … is not used").
 //!
 //! What the check types cannot express is reported as a [`ConversionNote`] and left out:
-//! `regex` URL matching, negative real-server weights.
+//! `regex` URL matching, negative real-server weights, checkers without a `url` or
+//! `misc_path` (keepalived ignores those too).
 
 use super::config::{
     CheckKind, CheckerConfig, ConnectOptions, DEFAULT_DELAY_LOOP, HealthConfig, HttpVersion,
@@ -149,11 +150,25 @@ fn real_server(
     config.inhibit_on_failure = rs.inhibit_on_failure;
     config.notify_up = rs.notify_up.clone();
     config.notify_down = rs.notify_down.clone();
-    config.checkers = rs
-        .checkers
-        .iter()
-        .map(|c| checker(vs, vs_name, rs, c, notes))
-        .collect();
+    let mut checkers = Vec::new();
+    for c in &rs.checkers {
+        let empty = match c {
+            Checker::Http(h) | Checker::Ssl(h) => h.urls.is_empty(),
+            Checker::Misc(m) => m.misc_path.is_empty(),
+            Checker::Tcp(_) => false,
+        };
+        if empty {
+            notes.push(ConversionNote {
+                virtual_server: Some(vs_name.to_string()),
+                message: format!(
+                    "real_server {address}: checker without url / misc_path ignored (as keepalived does)"
+                ),
+            });
+            continue;
+        }
+        checkers.push(checker(vs, vs_name, rs, c, notes));
+    }
+    config.checkers = checkers;
     config
 }
 
@@ -481,6 +496,27 @@ vrrp_instance VI_1 {
         assert_eq!(names, vec!["chk_used"]);
         assert_eq!(notes.len(), 1);
         assert!(notes[0].message.contains("chk_unused"));
+    }
+
+    #[test]
+    fn http_get_without_url_is_ignored_with_a_note() {
+        let (config, notes) = health(
+            r#"
+virtual_server 10.0.0.100 80 {
+    real_server 10.0.0.11 80 {
+        HTTP_GET {
+            connect_timeout 3
+        }
+        TCP_CHECK {
+        }
+    }
+}
+"#,
+        );
+        let checkers = &config.virtual_servers[0].real_servers[0].checkers;
+        assert_eq!(checkers.len(), 1);
+        assert!(matches!(checkers[0].kind, CheckKind::Tcp { .. }));
+        assert_eq!(notes.len(), 1, "{notes:?}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::config::SCRIPT_KILL_GRACE;
 use super::health::Ctx;
 use super::output::{Output, ScriptResult};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
-use super::timer::TimerTable;
+use super::timer::{TimerTable, later};
 use crate::Instant;
 use crate::vrrp::TrackScriptConfig;
 
@@ -132,7 +132,7 @@ impl ScriptTracker {
                         ctx.out.push_back(Output::CancelProbe(id));
                         self.terminating = Some(id);
                         self.timers
-                            .set(Timer::KillGrace as usize, now + SCRIPT_KILL_GRACE);
+                            .set(Timer::KillGrace as usize, later(now, SCRIPT_KILL_GRACE));
                         self.record(false, ctx);
                     }
                 }
@@ -144,7 +144,7 @@ impl ScriptTracker {
 
     fn run(&mut self, now: Instant, ctx: &mut Ctx) {
         self.timers
-            .set(Timer::Run as usize, now + self.config.interval);
+            .set(Timer::Run as usize, later(now, self.config.interval));
         if self.running.is_some() || self.terminating.is_some() {
             // keepalived: "still running" — skipped, not queued.
             ctx.stats.skipped_runs += 1;
@@ -154,7 +154,7 @@ impl ScriptTracker {
         self.next_seq = self.next_seq.wrapping_add(1);
         self.running = Some(id);
         self.timers
-            .set(Timer::Timeout as usize, now + self.config.timeout);
+            .set(Timer::Timeout as usize, later(now, self.config.timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action: ProbeAction::RunScript {
@@ -195,7 +195,7 @@ impl ScriptTracker {
     fn record(&mut self, success: bool, ctx: &mut Ctx) {
         let rise = self.config.rise.max(1);
         let fall = self.config.fall.max(1);
-        let top = rise + fall - 1;
+        let top = rise.saturating_add(fall - 1);
         let new_status = if success {
             if self.counter < rise - 1 {
                 self.counter += 1;

@@ -2,6 +2,12 @@
 //! always visited in the table's order, and a spurious `handle_timeout` finds nothing due.
 
 use crate::Instant;
+use std::time::Duration;
+
+/// `at + delay`, saturating instead of overflowing on absurd configured durations.
+pub(crate) fn later(at: Instant, delay: Duration) -> Instant {
+    Instant::from_duration(at.as_duration().saturating_add(delay))
+}
 
 /// A timer table with `N` slots; the owner names the slots with its own `enum Timer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

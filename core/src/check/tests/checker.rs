@@ -378,3 +378,24 @@ fn warmup_delays_the_first_probe_by_a_jitter_fixed_by_the_seed() {
     let others: Vec<Instant> = (2..6).map(first).collect();
     assert!(others.iter().any(|b| *b != a));
 }
+
+#[test]
+fn http_checker_without_urls_never_probes_and_never_panics() {
+    let c = CheckerConfig::http(rs_addr(), Vec::new());
+    let mut w = pool_world(vec![c], 0, http_backend(200, b""));
+    w.run_until(at(300.0));
+    assert!(w.probe_starts().is_empty());
+    assert!(checker_changes(&w).is_empty());
+}
+
+#[test]
+fn absurd_durations_saturate_instead_of_overflowing() {
+    let mut c = tcp(u32::MAX);
+    c.delay_loop = Duration::MAX;
+    c.delay_before_retry = Duration::MAX;
+    c.connect_timeout = Duration::MAX;
+    c.warmup = Some(Duration::MAX);
+    let mut w = pool_world(vec![c], u64::MAX, tcp_backend(0.0, 1e9));
+    w.run_until(at(100.0));
+    assert!(w.health.poll_timeout().is_some());
+}

@@ -270,3 +270,13 @@ proptest! {
         prop_assert!(ups.windows(2).all(|p| p[0] != p[1]));
     }
 }
+
+#[test]
+fn huge_rise_fall_and_interval_do_not_overflow() {
+    let mut config = script(u32::MAX, u32::MAX);
+    config.interval = Duration::MAX;
+    config.timeout = Duration::MAX;
+    let mut w = world(config, exits(|_| 1));
+    w.run_until(at(10.0));
+    assert_eq!(results(&w), vec![(at(0.01), false)]);
+}
