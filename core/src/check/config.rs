@@ -4,7 +4,7 @@
 //!
 //! `vrrp_script` uses [`crate::vrrp::TrackScriptConfig`]. Inheritance (virtual server → real
 //! server → checker, for `delay_loop`, `alpha`, `retry` …) is resolved before these types are
-//! built: every value here is final.
+//! built ([`super::from_keepalived`] does it for keepalived.conf): every value here is final.
 
 use crate::vrrp::TrackScriptConfig;
 use std::net::{IpAddr, SocketAddr};

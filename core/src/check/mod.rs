@@ -12,7 +12,11 @@
 //! fixed order; no randomness except the `warmup` jitter, derived from a configured seed.
 //!
 //! Behaviour follows keepalived (`shared/reference/keepalived-behaviour.md` §1.2 tracking,
-//! §1.3 checkers); each module lists its rules.
+//! §1.3 checkers); each module lists its rules. [`from_keepalived`] builds a [`HealthConfig`]
+//! from a parsed keepalived.conf, resolving keepalived's inheritance and defaults.
+//!
+//! For VRRP, the node feeds each [`Output::ScriptResult`] to `Node::handle_script_result`; the
+//! weights, `reverse`, FAULT and sync-group rules are applied there.
 
 pub mod checker;
 pub mod config;
