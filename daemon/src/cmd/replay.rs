@@ -1,10 +1,14 @@
 //! `vrrplab replay FILE [--json] [--fail-on KIND[,KIND]]`: timeline and findings of a capture.
 //!
 //! Exit status: 0 when the capture was read and no `--fail-on` finding exists, 1 when one
-//! does, 2 when the capture could not be read completely (the partial report is still printed).
+//! does (or, with `--as`, when the core's transitions differ from the captured router's), 2
+//! when the capture could not be read completely (the partial report is still printed).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vrrplab_core::config;
+use vrrplab_core::node::NodeConfig;
+use vrrplab_sim::replay::conformance::conformance;
 use vrrplab_sim::replay::{FindingKind, render::render, replay_file};
 
 /// Arguments of `vrrplab replay`.
@@ -19,6 +23,30 @@ pub struct Args {
     /// failover, resign, invalid-packet, parameter-mismatch, missing-garp, flapping).
     #[arg(long, value_delimiter = ',', value_parser = parse_kind)]
     pub fail_on: Vec<FindingKind>,
+    /// Conformance: drive a core instance configured like the captured router at this address
+    /// with the other routers' adverts and compare its transitions with the router's (exit 1
+    /// when they differ).
+    #[arg(long = "as", value_name = "ADDRESS")]
+    pub as_router: Option<std::net::IpAddr>,
+    /// With `--as`: the captured router's keepalived.conf (instances matched by VRID and
+    /// family); without it, instances are built from the router's adverts.
+    #[arg(long, value_name = "FILE", requires = "as_router")]
+    pub config: Option<PathBuf>,
+}
+
+/// Reads a keepalived.conf into a node configuration (errors rendered with file:line:column).
+/// `include` is not followed here (the root file only).
+fn node_config(path: &std::path::Path) -> Result<NodeConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parsed = config::parse_str(
+        &path.display().to_string(),
+        &text,
+        &config::ParseOptions::default(),
+    );
+    if !parsed.is_valid() {
+        return Err(parsed.render_diagnostics());
+    }
+    Ok(parsed.model.to_node_config())
 }
 
 fn parse_kind(s: &str) -> Result<FindingKind, String> {
@@ -33,13 +61,38 @@ fn parse_kind(s: &str) -> Result<FindingKind, String> {
 
 /// Runs `vrrplab replay`.
 pub fn run(args: Args) -> ExitCode {
-    let report = match replay_file(&args.file) {
+    let mut report = match replay_file(&args.file) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("vrrplab replay: {}: {e}", args.file.display());
             return ExitCode::from(2);
         }
     };
+    let mut differs = false;
+    if let Some(address) = args.as_router {
+        let node = match args.config.as_deref().map(node_config).transpose() {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("vrrplab replay: --config: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let result = std::fs::File::open(&args.file)
+            .map_err(|e| e.to_string())
+            .and_then(|f| conformance(f, &report, address, node.as_ref()));
+        match result {
+            Ok(value) => {
+                differs = value["differences"]
+                    .as_array()
+                    .is_some_and(|d| !d.is_empty());
+                report.conformance = Some(value);
+            }
+            Err(e) => {
+                eprintln!("vrrplab replay: --as {address}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if args.json {
         match serde_json::to_string_pretty(&report.to_json()) {
             Ok(text) => println!("{text}"),
@@ -65,6 +118,12 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!(
             "vrrplab replay: findings of kind {} present (--fail-on)",
             hits.join(", ")
+        );
+        return ExitCode::from(1);
+    }
+    if differs {
+        eprintln!(
+            "vrrplab replay: the core's transitions differ from the captured router's (--as)"
         );
         return ExitCode::from(1);
     }

@@ -311,3 +311,115 @@ fn unsolicited_na(icmp: &[u8], segment: Segment, l2_src: Option<[u8; 6]>) -> Opt
         l2_src,
     })
 }
+
+/// A multicast group membership change seen in an IGMP / MLD report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// The host joined the group (its VRRP socket opened).
+    Join,
+    /// The host left the group (its VRRP socket closed).
+    Leave,
+}
+
+/// If the frame is an IGMP (v2/v3) or MLD (v1/v2) report about `group` from `host`, whether
+/// it joins or leaves. keepalived's raw socket joins the VRRP group at start and the kernel
+/// leaves it when the process exits, killed or not.
+pub fn membership(
+    link: LinkType,
+    interface: u32,
+    data: &[u8],
+    host: IpAddr,
+    group: IpAddr,
+) -> Option<Membership> {
+    let sliced = match link {
+        LinkType::ETHERNET => SlicedPacket::from_ethernet(data),
+        LinkType::LINUX_SLL => SlicedPacket::from_linux_sll(data),
+        LinkType::RAW | LinkType::IPV4 | LinkType::IPV6 => SlicedPacket::from_ip(data),
+        LinkType::LINUX_SLL2 if data.len() >= SLL2_HEADER_LEN => SlicedPacket::from_ether_type(
+            EtherType(u16::from_be_bytes([data[0], data[1]])),
+            &data[SLL2_HEADER_LEN..],
+        ),
+        _ => return None,
+    }
+    .ok()?;
+    let _ = interface;
+    let (src, proto, payload) = packet_net(&sliced)?;
+    if src != host {
+        return None;
+    }
+    match (proto, group) {
+        (2, IpAddr::V4(g)) => igmp(payload, g.octets()),
+        (58, IpAddr::V6(g)) => mld(payload, g.octets()),
+        _ => None,
+    }
+}
+
+fn packet_net<'a>(p: &SlicedPacket<'a>) -> Option<(IpAddr, u8, &'a [u8])> {
+    match &p.net {
+        Some(NetSlice::Ipv4(ip)) => Some((
+            IpAddr::V4(ip.header().source_addr()),
+            ip.payload().ip_number.0,
+            ip.payload().payload,
+        )),
+        Some(NetSlice::Ipv6(ip)) => Some((
+            IpAddr::V6(ip.header().source_addr()),
+            ip.payload().ip_number.0,
+            ip.payload().payload,
+        )),
+        _ => None,
+    }
+}
+
+fn group_records(
+    records: &[u8],
+    count: usize,
+    addr_len: usize,
+    group: &[u8],
+) -> Option<Membership> {
+    let mut at = 0;
+    for _ in 0..count {
+        let head = records.get(at..at + 4 + addr_len)?;
+        let (kind, aux, sources) = (
+            head[0],
+            usize::from(head[1]),
+            usize::from(u16::from_be_bytes([head[2], head[3]])),
+        );
+        if &head[4..4 + addr_len] == group {
+            return match kind {
+                2 | 4 => Some(Membership::Join),
+                1 | 3 if sources == 0 => Some(Membership::Leave),
+                _ => None,
+            };
+        }
+        at += 4 + addr_len + sources * addr_len + aux * 4;
+    }
+    None
+}
+
+fn igmp(p: &[u8], group: [u8; 4]) -> Option<Membership> {
+    match *p.first()? {
+        0x16 if p.get(4..8)? == group => Some(Membership::Join),
+        0x17 if p.get(4..8)? == group => Some(Membership::Leave),
+        0x22 => group_records(
+            p.get(8..)?,
+            usize::from(u16::from_be_bytes([*p.get(6)?, *p.get(7)?])),
+            4,
+            &group,
+        ),
+        _ => None,
+    }
+}
+
+fn mld(p: &[u8], group: [u8; 16]) -> Option<Membership> {
+    match *p.first()? {
+        131 if p.get(8..24)? == group => Some(Membership::Join),
+        132 if p.get(8..24)? == group => Some(Membership::Leave),
+        143 => group_records(
+            p.get(8..)?,
+            usize::from(u16::from_be_bytes([*p.get(6)?, *p.get(7)?])),
+            16,
+            &group,
+        ),
+        _ => None,
+    }
+}

@@ -11,6 +11,7 @@
 //! kept; what grows is bounded by mastership changes and announcement bursts.
 
 pub mod analysis;
+pub mod conformance;
 pub mod decode;
 pub mod reader;
 pub mod render;

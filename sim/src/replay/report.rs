@@ -145,6 +145,8 @@ pub struct MasterSpan {
     pub adverts: u64,
     /// `open`, `silent` or `resigned`.
     pub end: &'static str,
+    /// When the priority-0 advert came, for `resigned`.
+    pub resigned_ns: Option<u64>,
 }
 
 /// One router on one VRID.

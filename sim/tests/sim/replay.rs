@@ -3,4 +3,5 @@
 
 mod corpus;
 mod handmade;
+mod robustness;
 mod util;

@@ -126,13 +126,12 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
 /// Runs still open whose router fell silent long before the capture ended are silent.
 fn close_runs(group: &mut Group, end_ns: u64) {
     for r in &mut group.routers {
-        if let Some(run) = r.runs.last_mut() {
-            if run.end == RunEnd::Open
-                && end_ns.saturating_sub(run.last_ns)
-                    > RUN_BREAK_INTERVALS * interval_ns(run.interval_cs)
-            {
-                run.end = RunEnd::Silent;
-            }
+        if let Some(run) = r.runs.last_mut()
+            && run.end == RunEnd::Open
+            && end_ns.saturating_sub(run.last_ns)
+                > RUN_BREAK_INTERVALS * interval_ns(run.interval_cs)
+        {
+            run.end = RunEnd::Silent;
         }
     }
 }
@@ -187,6 +186,10 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
                     RunEnd::Open => "open",
                     RunEnd::Silent => "silent",
                     RunEnd::Resigned { .. } => "resigned",
+                },
+                resigned_ns: match run.end {
+                    RunEnd::Resigned { time_ns, .. } => Some(time_ns),
+                    _ => None,
                 },
             })
             .collect(),
@@ -377,10 +380,10 @@ fn analyse_group(
         }
     }
     for (j, r) in runs.iter().enumerate() {
-        if let RunEnd::Resigned { time_ns, frame } = r.run.end {
-            if !takeovers.contains(&j) {
-                resign_finding(&mut ctx, r, time_ns, frame, None);
-            }
+        if let RunEnd::Resigned { time_ns, frame } = r.run.end
+            && !takeovers.contains(&j)
+        {
+            resign_finding(&mut ctx, r, time_ns, frame, None);
         }
     }
     dual_masters(&mut ctx, &runs);

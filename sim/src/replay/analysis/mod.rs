@@ -370,18 +370,16 @@ impl Analyzer {
                     }
                     router.params = Some(params);
                 }
-                if router.priorities.is_empty() || router.last_priority != advert.priority {
-                    if !router.priorities.is_empty()
-                        && advert.priority != 0
-                        && router.last_priority != 0
-                    {
-                        let text =
-                            format!("priority {} → {}", router.last_priority, advert.priority);
-                        priority_change = Some(match priority_change {
-                            Some(p) if !p.is_empty() => format!("{p}, {text}"),
-                            _ => text,
-                        });
-                    }
+                if (router.priorities.is_empty() || router.last_priority != advert.priority)
+                    && !router.priorities.is_empty()
+                    && advert.priority != 0
+                    && router.last_priority != 0
+                {
+                    let text = format!("priority {} → {}", router.last_priority, advert.priority);
+                    priority_change = Some(match priority_change {
+                        Some(p) if !p.is_empty() => format!("{p}, {text}"),
+                        _ => text,
+                    });
                 }
                 RouterState::remember(&mut router.priorities, advert.priority, 16);
                 router.last_priority = advert.priority;

@@ -13,6 +13,7 @@ pub(super) struct State {
     big_endian: bool,
     nanos: bool,
     link: LinkType,
+    max_record: u32,
 }
 
 impl State {
@@ -29,6 +30,7 @@ impl State {
             big_endian,
             nanos,
             link: LinkType::ETHERNET,
+            max_record: 262_144,
         })
     }
 
@@ -45,6 +47,7 @@ impl State {
     /// FCS information).
     pub(super) fn with_header(mut self, header: &[u8]) -> State {
         self.link = LinkType((self.u32_at(header, 20) & 0xffff) as u16);
+        self.max_record = self.u32_at(header, 16).clamp(262_144, MAX_RECORD as u32);
         self
     }
 
@@ -61,9 +64,10 @@ impl State {
         let frac = u64::from(self.u32_at(header, 4));
         let incl_len = self.u32_at(header, 8);
         let orig_len = self.u32_at(header, 12);
-        if incl_len as usize > MAX_RECORD {
+        if incl_len > self.max_record {
             return Err(CaptureErrorKind::Corrupt(format!(
-                "record length {incl_len} is impossible"
+                "record length {incl_len} exceeds the snapshot length {}",
+                self.max_record
             )));
         }
         let frac_ns = if self.nanos { frac } else { frac * 1000 };

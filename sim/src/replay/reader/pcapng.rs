@@ -118,7 +118,7 @@ impl State {
             }
             let block_type = self.u32_at(head, 0);
             let total = self.u32_at(head, 4) as usize;
-            if total < 12 || total % 4 != 0 {
+            if total < 12 || !total.is_multiple_of(4) {
                 return Err(CaptureErrorKind::Corrupt(format!(
                     "block of type {block_type:#x} with length {total}"
                 )));

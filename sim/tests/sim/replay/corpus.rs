@@ -123,8 +123,8 @@ fn v2_failover_preempt_reports_both_resignations_and_the_preemption() {
         &report,
         &[
             (1795300244.795789, Some(1795300245.412581)),
-            (1795300263.019419, Some(1795300263.634810)),
-            (1795300264.094140, None),
+            (1795300263.019419, Some(1795300263.63481)),
+            (1795300264.09414, None),
         ],
     );
     let preempt = report
@@ -186,7 +186,7 @@ fn split_brain_is_one_dual_master_interval_between_h2_first_and_last_advert() {
         &report,
         &[
             (1795300899.132444, Some(1795300899.748417)),
-            (1795300900.166350, None),
+            (1795300900.16635, None),
         ],
     );
     insta::assert_snapshot!(render(&report));
@@ -254,4 +254,81 @@ fn corpus_json_has_the_documented_top_level_keys_and_stable_kind_names() {
         serde_json::json!(["192.0.2.11", "192.0.2.12"])
     );
     insta::assert_snapshot!(serde_json::to_string_pretty(&json["findings"]).unwrap());
+}
+
+#[test]
+fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_ms() {
+    let cases = [
+        ("v2-steady", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v2-failover-preempt", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v2-kill-master", &["192.0.2.11", "192.0.2.12"][..]),
+        ("split-brain", &["192.0.2.11", "192.0.2.12"][..]),
+        ("v3-ipv4", &["192.0.2.11", "192.0.2.12", "192.0.2.13"][..]),
+    ];
+    let mut summary = String::new();
+    for (name, routers) in cases {
+        let report = replay_corpus(name);
+        for (n, router) in routers.iter().enumerate() {
+            let file = std::fs::File::open(corpus_dir().join(format!("{name}.pcap"))).unwrap();
+            let conf_path = corpus_dir().join(format!("{name}.h{}.conf", n + 1));
+            let text = std::fs::read_to_string(&conf_path).unwrap();
+            let parsed = vrrplab_core::config::parse_str(
+                &conf_path.display().to_string(),
+                &text,
+                &vrrplab_core::config::ParseOptions::default(),
+            );
+            assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+            let node = parsed.model.to_node_config();
+            let result = vrrplab_sim::replay::conformance::conformance(
+                file,
+                &report,
+                router.parse().unwrap(),
+                Some(&node),
+            )
+            .unwrap();
+            let notes: Vec<_> = result["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["time"].is_null())
+                .collect();
+            assert!(
+                notes.is_empty(),
+                "{name} as {router}: config differs from the adverts: {notes:?}"
+            );
+            let count = |k: &str| result[k].as_array().unwrap().len();
+            assert_eq!(
+                count("differences"),
+                0,
+                "{name} as {router}: {:#}",
+                result["differences"]
+            );
+            assert!(count("agreements") >= 2, "{name} as {router}: {result:#}");
+            for a in result["agreements"].as_array().unwrap() {
+                assert!(
+                    a["offset"].as_f64().unwrap().abs() <= 0.010,
+                    "{name} as {router}: {a}"
+                );
+            }
+            summary.push_str(&format!(
+                "{name} as {router}: {} agree, {} explained: {}\n",
+                count("agreements"),
+                count("explained"),
+                result["explained"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["why"]
+                        .as_str()
+                        .unwrap()
+                        .split(':')
+                        .next()
+                        .unwrap()
+                        .to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+    }
+    insta::assert_snapshot!(summary);
 }
