@@ -11,6 +11,7 @@ pub mod wire;
 
 pub use time::Instant;
 pub mod config;
+pub mod check;
 pub mod lan;
 pub mod node;
 pub mod vrrp;
