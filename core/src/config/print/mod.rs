@@ -136,13 +136,12 @@ fn global(o: &mut String, g: &GlobalDefs) {
     if let Some(i) = g.vrrp_gna_interval {
         let _ = writeln!(o, "    vrrp_gna_interval {}", secs(i));
     }
-    let _ = writeln!(
-        o,
-        "    vrrp_garp_lower_prio_repeat {}",
-        g.vrrp_garp_lower_prio_repeat
-    );
+    if let Some(r) = g.vrrp_garp_lower_prio_repeat {
+        let _ = writeln!(o, "    vrrp_garp_lower_prio_repeat {r}");
+    }
     if let Some(dl) = g.vrrp_garp_lower_prio_delay {
-        let _ = writeln!(o, "    vrrp_garp_lower_prio_delay {}", dl.as_secs());
+        let secs = dl.map(|d| d.as_secs()).unwrap_or(0);
+        let _ = writeln!(o, "    vrrp_garp_lower_prio_delay {secs}");
     }
     let _ = writeln!(
         o,

@@ -174,6 +174,11 @@ pub(super) fn instance(o: &mut String, i: &VrrpInstance) {
     let _ = writeln!(o, "    garp_lower_prio_repeat {}", g.lower_prio_repeat);
     let _ = writeln!(
         o,
+        "    garp_lower_prio_delay {}",
+        g.lower_prio_delay.map(|d| d.as_secs()).unwrap_or(0)
+    );
+    let _ = writeln!(
+        o,
         "    lower_prio_no_advert {}",
         onoff(i.lower_prio_no_advert)
     );

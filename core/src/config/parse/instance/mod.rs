@@ -89,6 +89,7 @@ pub(super) struct Written {
     pub(super) garp_master_refresh: Option<Option<Duration>>,
     pub(super) garp_master_refresh_repeat: Option<u32>,
     pub(super) garp_lower_prio_repeat: Option<u32>,
+    pub(super) garp_lower_prio_delay: Option<Option<Duration>>,
     pub(super) lower_prio_no_advert: Option<bool>,
     pub(super) higher_prio_send_advert: Option<bool>,
     pub(super) v3_checksum_as_v2: bool,
@@ -370,7 +371,9 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
             w.garp_lower_prio_repeat = ctx.uint(st, 0, 0, 4_294_967_295, "").map(|v| v as u32)
         }
         "garp_lower_prio_delay" => {
-            let _ = ctx.uint(st, 0, 0, 4_294_967, "");
+            w.garp_lower_prio_delay = ctx
+                .uint(st, 0, 0, 4_294_967, "")
+                .map(|v| (v > 0).then(|| Duration::from_secs(v)))
         }
         "lower_prio_no_advert" => w.lower_prio_no_advert = Some(ctx.flag(st)),
         "higher_prio_send_advert" => w.higher_prio_send_advert = Some(ctx.flag(st)),

@@ -299,9 +299,11 @@ pub(super) fn resolve(
         Family::Ipv4 => IpAddr::V4(g.vrrp_mcast_group4),
         Family::Ipv6 => IpAddr::V6(g.vrrp_mcast_group6),
     });
+    let master_delay = w.garp_master_delay.unwrap_or(g.vrrp_garp_master_delay);
+    let master_repeat = w.garp_master_repeat.unwrap_or(g.vrrp_garp_master_repeat);
     let garp = GarpConfig {
-        master_delay: w.garp_master_delay.unwrap_or(g.vrrp_garp_master_delay),
-        master_repeat: w.garp_master_repeat.unwrap_or(g.vrrp_garp_master_repeat),
+        master_delay,
+        master_repeat,
         master_refresh: w.garp_master_refresh.unwrap_or(g.vrrp_garp_master_refresh),
         master_refresh_repeat: w
             .garp_master_refresh_repeat
@@ -311,9 +313,22 @@ pub(super) fn resolve(
             Family::Ipv6 => g.vrrp_gna_interval,
         }
         .unwrap_or(Duration::ZERO),
-        lower_prio_repeat: w
-            .garp_lower_prio_repeat
-            .unwrap_or(g.vrrp_garp_lower_prio_repeat),
+        // keepalived: lower-priority bursts default to the master burst settings; strict
+        // mode allows neither.
+        lower_prio_repeat: if strict {
+            0
+        } else {
+            w.garp_lower_prio_repeat
+                .or(g.vrrp_garp_lower_prio_repeat)
+                .unwrap_or(master_repeat)
+        },
+        lower_prio_delay: if strict {
+            None
+        } else {
+            w.garp_lower_prio_delay
+                .or(g.vrrp_garp_lower_prio_delay)
+                .unwrap_or(master_delay)
+        },
     };
     if let Some(own) = w.interface.as_deref()
         && w.track_interfaces.iter().any(|t| t.name == own)
