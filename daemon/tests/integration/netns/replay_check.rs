@@ -34,55 +34,49 @@ impl Finding {
     }
 }
 
-/// Runs `vrrplab replay --json` on `pcap`. `None` (with a note on stderr) while the command is
-/// still the placeholder of the workspace skeleton; panics on any other failure.
-pub fn replay(test: &str, pcap: &Path) -> Option<Vec<Finding>> {
+/// Runs `vrrplab replay --json` on `pcap` and returns its findings; panics when replay fails.
+pub fn replay(pcap: &Path) -> Vec<Finding> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vrrplab"))
         .args(["replay", "--json"])
         .arg(pcap)
         .output()
         .expect("run vrrplab replay");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let json: Value = match serde_json::from_str(&stdout) {
-        Ok(v) => v,
-        Err(_) if stderr.contains("not built yet") || stderr.contains("unexpected argument") => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE {test}: replay cross-check not run: `vrrplab replay` is not built yet"
-            );
-            return None;
-        }
-        Err(e) => panic!(
-            "vrrplab replay --json {}: {e} (exit {})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "vrrplab replay --json {}: {e} (exit {})\nstdout:\n{stdout}\nstderr:\n{}",
             pcap.display(),
-            out.status
-        ),
-    };
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.status.success(),
+        "vrrplab replay --json {} exited with {}",
+        pcap.display(),
+        out.status
+    );
     let findings = json["findings"]
         .as_array()
         .unwrap_or_else(|| panic!("no `findings` array in replay output:\n{stdout}"));
-    Some(
-        findings
-            .iter()
-            .map(|f| Finding {
-                kind: f["kind"].as_str().unwrap_or_default().to_string(),
-                vrid: f["vrid"].as_u64().unwrap_or_default(),
-                start: f["start"].as_f64().unwrap_or(f64::NAN),
-                end: f["end"].as_f64().unwrap_or(f64::NAN),
-                routers: f["routers"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|r| r.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                detail: f["detail"].clone(),
-            })
-            .collect(),
-    )
+    findings
+        .iter()
+        .map(|f| Finding {
+            kind: f["kind"].as_str().unwrap_or_default().to_string(),
+            vrid: f["vrid"].as_u64().unwrap_or_default(),
+            start: f["start"].as_f64().unwrap_or(f64::NAN),
+            end: f["end"].as_f64().unwrap_or(f64::NAN),
+            routers: f["routers"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            detail: f["detail"].clone(),
+        })
+        .collect()
 }
 
 /// Findings of `kind` for `vrid`.
