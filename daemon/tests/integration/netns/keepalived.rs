@@ -9,7 +9,8 @@ use super::common::{
     Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4, vip6,
 };
 use super::replay_check::{
-    self, assert_dual_master, assert_failover, assert_no_dual_master, assert_quiet, assert_resign,
+    self, assert_dual_master, assert_failover, assert_no_dual_master, assert_observed_near,
+    assert_quiet, assert_resign,
 };
 
 const V3_ADVERT: Duration = Duration::from_millis(100);
@@ -161,8 +162,12 @@ fn keepalived_master_crash_backup_takes_over_within_master_down_interval() {
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let findings = replay_check::replay(&done.pcap);
-    assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
     assert_no_dual_master(&findings, VRID, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
 }
 
 #[test]
@@ -351,7 +356,11 @@ fn keepalived_v3_100ms_adverts_highest_priority_wins_and_next_takes_over() {
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let findings = replay_check::replay(&done.pcap);
-    assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
     assert_no_dual_master(&findings, VRID, &ctx);
 }
 
@@ -429,7 +438,11 @@ fn keepalived_ipv6_master_crash_backup_takes_over_within_master_down_interval() 
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let findings = replay_check::replay(&done.pcap);
-    assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip6(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
     assert_no_dual_master(&findings, VRID, &ctx);
 }
 
@@ -497,7 +510,11 @@ fn keepalived_unicast_master_crash_backup_takes_over_within_master_down_interval
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let findings = replay_check::replay(&done.pcap);
-    assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
     assert_no_dual_master(&findings, VRID, &ctx);
 }
 
@@ -551,7 +568,11 @@ fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
     let findings = replay_check::replay(&done.pcap);
     let takeover = done.capture.first_advert_from(h2, VRID, pause_at).unwrap();
     let last_h1 = done.capture.last_advert_from(h1, VRID, takeover).unwrap();
-    assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], pause_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
 }
 
 #[test]
@@ -613,6 +634,8 @@ fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up()
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let findings = replay_check::replay(&done.pcap);
-    assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done.timeline.first_time_held_by(vip4(), &["h2"], down_at);
+    assert_observed_near(observed, replay_takeover, "h2 alone holding the VIP", &ctx);
     assert_no_dual_master(&findings, VRID, &ctx);
 }

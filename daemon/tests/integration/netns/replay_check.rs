@@ -93,6 +93,7 @@ fn secs(d: Duration) -> f64 {
 
 /// Asserts replay found exactly one failover `from` → `to` whose start and end are the
 /// harness's last advert of `from` and first advert of `to` (same capture: within 1 ms).
+/// Returns the finding's end (the new master's first advert, Unix seconds).
 pub fn assert_failover(
     findings: &[Finding],
     vrid: u8,
@@ -101,7 +102,7 @@ pub fn assert_failover(
     last_old: Duration,
     first_new: Duration,
     ctx: &str,
-) {
+) -> f64 {
     let failovers: Vec<_> = of_kind(findings, "failover", vrid)
         .into_iter()
         .filter(|f| f.involves(from) && f.involves(to))
@@ -119,6 +120,23 @@ pub fn assert_failover(
         f.end,
         secs(last_old),
         secs(first_new)
+    );
+    f.end
+}
+
+/// Asserts the observer saw the new holder set (`observed`, from netlink) close to the moment
+/// replay says the new master started advertising (`replay_time`): keepalived adds the VIP
+/// within a few ms of its first advert and the observer polls every 10 ms, so within
+/// −50…+150 ms (slack for a loaded machine).
+pub fn assert_observed_near(observed: Option<Duration>, replay_time: f64, what: &str, ctx: &str) {
+    let observed = observed
+        .unwrap_or_else(|| panic!("the observer never saw {what}\n{ctx}"))
+        .as_secs_f64();
+    let delta = observed - replay_time;
+    assert!(
+        (-0.05..=0.15).contains(&delta),
+        "observer saw {what} {:+.1} ms from replay's takeover\n{ctx}",
+        delta * 1000.0
     );
 }
 
