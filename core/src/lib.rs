@@ -10,8 +10,8 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
-pub mod config;
 pub mod check;
+pub mod config;
 pub mod lan;
 pub mod node;
 pub mod vrrp;
