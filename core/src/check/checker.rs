@@ -11,8 +11,9 @@
 //!   waits `max(delay_before_retry, delay_loop)`, MISC_CHECK waits `delay_loop`;
 //! - TCP_CHECK and HTTP_GET time from the end of a probe, MISC_CHECK from its start (keepalived's
 //!   `last_ran`);
-//! - HTTP_GET with several URLs checks one URL per probe, in order, `delay_loop` apart; the
-//!   checker passes once every URL has passed in a row; a failure is retried on the same URL;
+//! - HTTP_GET with several URLs checks one URL per probe, in order, `delay_loop` apart (at once
+//!   with `fast_recovery` while not up); the checker passes once every URL has passed in a
+//!   row; a failure is retried on the same URL;
 //! - `alpha` starts the checker down; otherwise it starts up;
 //! - the first probe waits one second (keepalived's `BOOTSTRAP_DELAY`) plus, with `warmup`, a
 //!   seeded jitter in `[0, warmup)`;
@@ -175,6 +176,7 @@ impl Checker {
                 urls,
                 version,
                 tls,
+                ..
             } => {
                 let url = &urls[self.url_index % urls.len()];
                 let host = url
@@ -288,15 +290,26 @@ impl Checker {
         verdict: Result<(), FailureReason>,
         events: &mut Vec<CheckerEvent>,
     ) {
-        if let CheckKind::Http { urls, .. } = &self.config.kind {
+        if let CheckKind::Http {
+            urls,
+            fast_recovery,
+            ..
+        } = &self.config.kind
+        {
             let url_count = urls.len().max(1);
             if verdict.is_ok() {
                 self.urls_passed += 1;
                 self.url_index = (self.url_index + 1) % url_count;
                 if self.urls_passed < url_count {
-                    // One URL passed; the next one follows after delay_loop.
+                    // One URL passed; the next one follows after delay_loop, or at once with
+                    // fast_recovery while the checker is not (yet) up and no URL failed.
                     self.retry_it = 0;
-                    self.schedule(now, self.config.delay_loop);
+                    let delay = if *fast_recovery && (!self.up || !self.has_run) {
+                        Duration::ZERO
+                    } else {
+                        self.config.delay_loop
+                    };
+                    self.schedule(now, delay);
                     return;
                 }
             }

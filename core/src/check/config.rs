@@ -168,6 +168,9 @@ pub enum CheckKind {
         version: HttpVersion,
         /// `SSL_GET`: TLS over the connection.
         tls: Option<TlsOptions>,
+        /// `fast_recovery`: while down with no failure seen, check the next URL at once
+        /// instead of after `delay_loop`.
+        fast_recovery: bool,
     },
     /// `MISC_CHECK`: run `misc_path`; exit 0 OK, anything else failed.
     Misc {
@@ -234,6 +237,7 @@ impl CheckerConfig {
                 urls,
                 version: HttpVersion::Http10,
                 tls: None,
+                fast_recovery: false,
             },
             1,
             Duration::from_secs(3),

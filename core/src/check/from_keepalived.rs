@@ -284,10 +284,12 @@ fn http_checker(
         virtualhost,
         version,
         tls: tls_options,
+        fast_recovery,
         ..
     } = &mut config.kind
     {
         *virtualhost = http.virtualhost.clone();
+        *fast_recovery = http.fast_recovery;
         *version = match http.http_protocol {
             None | Some(HttpProtocol::Http10) => HttpVersion::Http10,
             Some(HttpProtocol::Http10C) => HttpVersion::Http10Close,

@@ -399,3 +399,21 @@ fn absurd_durations_saturate_instead_of_overflowing() {
     w.run_until(at(100.0));
     assert!(w.health.poll_timeout().is_some());
 }
+
+#[test]
+fn fast_recovery_checks_the_next_url_at_once_while_not_up() {
+    let mut c = CheckerConfig::http(rs_addr(), vec![UrlCheck::new("/a"), UrlCheck::new("/b")]);
+    c.alpha = true;
+    c.delay_loop = secs(1.0);
+    if let CheckKind::Http { fast_recovery, .. } = &mut c.kind {
+        *fast_recovery = true;
+    }
+    let mut w = pool_world(vec![c], 0, http_backend(200, b""));
+    w.run_until(at(4.0));
+    let ms = Duration::from_millis(5);
+    // /a passes at 1.005, /b is asked at once and passes at 1.010 ⇒ up (not 2.010).
+    assert_eq!(checker_changes(&w), vec![(at(1.0) + 2 * ms, true)]);
+    // Once up, URLs are delay_loop apart again.
+    let starts = w.probe_starts();
+    assert_eq!(starts[2], at(2.0) + 2 * ms);
+}
