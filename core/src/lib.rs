@@ -10,7 +10,7 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
+pub mod config;
 pub mod lan;
 pub mod node;
 pub mod vrrp;
-pub mod config;

@@ -95,7 +95,7 @@ pub fn instance_config(i: &VrrpInstance) -> InstanceConfig {
         },
         strict: i.strict,
         skip_check_adv_addr: i.skip_check_adv_addr,
-        check_unicast_src: false,
+        check_unicast_src: i.check_unicast_src,
         down_timer_adverts: i.down_timer_adverts,
         garp: i.garp.clone(),
         track_interfaces: i.track_interfaces.clone(),

@@ -83,7 +83,6 @@ pub struct Finding {
     pub locations: Vec<FindingLocation>,
 }
 
-
 struct Member<'a> {
     node: usize,
     index: usize,
@@ -113,7 +112,13 @@ pub fn findings(nodes: &[Parsed]) -> Vec<Finding> {
     let members: Vec<Member> = nodes
         .iter()
         .enumerate()
-        .flat_map(|(node, p)| p.model.instances.iter().enumerate().map(move |(index, inst)| Member { node, index, inst }))
+        .flat_map(|(node, p)| {
+            p.model
+                .instances
+                .iter()
+                .enumerate()
+                .map(move |(index, inst)| Member { node, index, inst })
+        })
         .collect();
     // Clusters: connected components of "same segment, different node".
     let mut cluster: Vec<usize> = (0..members.len()).collect();
@@ -126,7 +131,8 @@ pub fn findings(nodes: &[Parsed]) -> Vec<Finding> {
     }
     for i in 0..members.len() {
         for j in 0..i {
-            if members[i].node != members[j].node && same_segment(members[i].inst, members[j].inst) {
+            if members[i].node != members[j].node && same_segment(members[i].inst, members[j].inst)
+            {
                 let (ri, rj) = (root(&mut cluster, i), root(&mut cluster, j));
                 cluster[ri] = rj;
             }
@@ -145,7 +151,10 @@ pub fn findings(nodes: &[Parsed]) -> Vec<Finding> {
         }
     }
     let mut out = Vec::new();
-    let ctx = Ctx { nodes, members: &members };
+    let ctx = Ctx {
+        nodes,
+        members: &members,
+    };
     for g in groups.iter().filter(|g| g.len() > 1) {
         for (x, &i) in g.iter().enumerate() {
             for &j in &g[..x] {
@@ -168,7 +177,13 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn loc(&self, m: &Member, directive: &str, note: String) -> FindingLocation {
         let p = &self.nodes[m.node];
-        let span: Span = p.spans.instances[m.index].of(directive);
+        let spans = &p.spans.instances[m.index];
+        let span: Span = spans.of(directive);
+        let note = if spans.directives.contains_key(directive) {
+            note
+        } else {
+            format!("{note} (not written; default)")
+        };
         FindingLocation {
             path: p.sources.path(span.file).to_string(),
             line: span.line,
@@ -185,11 +200,21 @@ impl Ctx<'_> {
         let (x, y) = (a.inst, b.inst);
         let vrid = x.vrid;
         let (na, nb) = (self.name(a), self.name(b));
-        let mut push = |kind, message: String, locations| out.push(Finding { kind, vrid, message, locations });
+        let mut push = |kind, message: String, locations| {
+            out.push(Finding {
+                kind,
+                vrid,
+                message,
+                locations,
+            })
+        };
         if x.version != y.version {
             push(
                 FindingKind::VersionMismatch,
-                format!("{na} speaks VRRP{} and {nb} VRRP{}: each drops the other's adverts as the wrong version, so both become master.", x.version, y.version),
+                format!(
+                    "{na} speaks VRRP{} and {nb} VRRP{}: each drops the other's adverts as the wrong version, so both become master.",
+                    x.version, y.version
+                ),
                 vec![
                     self.loc(a, "version", format!("version {}", x.version.number())),
                     self.loc(b, "version", format!("version {}", y.version.number())),
@@ -199,45 +224,89 @@ impl Ctx<'_> {
             if x.version == Version::V2 && x.authentication != y.authentication {
                 let describe = |i: &VrrpInstance| match &i.authentication {
                     None => "no authentication".to_string(),
-                    Some(s) if s.auth_type == super::model::AuthType::Ah => "auth_type AH".to_string(),
+                    Some(s) if s.auth_type == super::model::AuthType::Ah => {
+                        "auth_type AH".to_string()
+                    }
                     Some(s) => format!("auth_type PASS, auth_pass {}", s.password),
                 };
                 push(
                     FindingKind::AuthMismatch,
-                    format!("{na} uses {} and {nb} uses {}: each rejects the other's adverts, so both become master.", describe(x), describe(y)),
-                    vec![self.loc(a, "authentication", describe(x)), self.loc(b, "authentication", describe(y))],
+                    format!(
+                        "{na} uses {} and {nb} uses {}: each rejects the other's adverts, so both become master.",
+                        describe(x),
+                        describe(y)
+                    ),
+                    vec![
+                        self.loc(a, "authentication", describe(x)),
+                        self.loc(b, "authentication", describe(y)),
+                    ],
                 );
             }
             if x.advert_int != y.advert_int {
-                let (ia, ib) = (super::format_seconds(x.advert_int), super::format_seconds(y.advert_int));
+                let (ia, ib) = (
+                    super::format_seconds(x.advert_int),
+                    super::format_seconds(y.advert_int),
+                );
                 let consequence = if x.version == Version::V2 {
-                    "VRRPv2 drops adverts whose interval differs, so both become master.".to_string()
+                    "VRRPv2 drops adverts whose interval differs, so both become master."
+                        .to_string()
                 } else {
                     "VRRPv3 only logs the mismatch; a backup adopts the master's interval, so takeover time depends on which node is master.".to_string()
                 };
                 push(
                     FindingKind::IntervalMismatch,
                     format!("advert_int is {ia} s in {na} and {ib} s in {nb}: {consequence}"),
-                    vec![self.loc(a, "advert_int", format!("advert_int {ia}")), self.loc(b, "advert_int", format!("advert_int {ib}"))],
+                    vec![
+                        self.loc(a, "advert_int", format!("advert_int {ia}")),
+                        self.loc(b, "advert_int", format!("advert_int {ib}")),
+                    ],
                 );
             }
-            if x.version == Version::V3 && x.family == Family::Ipv4 && x.v3_checksum_as_v2 != y.v3_checksum_as_v2 {
-                let d = |i: &VrrpInstance| if i.v3_checksum_as_v2 { "v3_checksum_as_v2 (no pseudo-header)" } else { "checksum with pseudo-header (default)" };
+            if x.version == Version::V3
+                && x.family == Family::Ipv4
+                && x.v3_checksum_as_v2 != y.v3_checksum_as_v2
+            {
+                let d = |i: &VrrpInstance| {
+                    if i.v3_checksum_as_v2 {
+                        "v3_checksum_as_v2 (no pseudo-header)"
+                    } else {
+                        "checksum with pseudo-header"
+                    }
+                };
                 push(
                     FindingKind::ChecksumConventionMismatch,
-                    format!("{na} uses {} and {nb} uses {}: every advert fails the other's checksum check, so both become master.", d(x), d(y)),
-                    vec![self.loc(a, "v3_checksum_as_v2", d(x).to_string()), self.loc(b, "v3_checksum_as_v2", d(y).to_string())],
+                    format!(
+                        "{na} uses {} and {nb} uses {}: every advert fails the other's checksum check, so both become master.",
+                        d(x),
+                        d(y)
+                    ),
+                    vec![
+                        self.loc(a, "v3_checksum_as_v2", d(x).to_string()),
+                        self.loc(b, "v3_checksum_as_v2", d(y).to_string()),
+                    ],
                 );
             }
         }
         let (va, vb) = (vips(x), vips(y));
         if !va.is_empty() && !vb.is_empty() && va != vb {
-            let list = |s: &BTreeSet<IpAddr>| s.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+            let list = |s: &BTreeSet<IpAddr>| {
+                s.iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             if va.is_disjoint(&vb) {
                 push(
                     FindingKind::VridReuse,
-                    format!("{na} ({}) and {nb} ({}) use VRID {vrid} on one segment for different addresses: the two virtual routers elect one master between them, so the losing router's addresses are never configured.", list(&va), list(&vb)),
-                    vec![self.loc(a, "virtual_router_id", format!("VIPs {}", list(&va))), self.loc(b, "virtual_router_id", format!("VIPs {}", list(&vb)))],
+                    format!(
+                        "{na} ({}) and {nb} ({}) use VRID {vrid} on one segment for different addresses: the two virtual routers elect one master between them, so the losing router's addresses are never configured.",
+                        list(&va),
+                        list(&vb)
+                    ),
+                    vec![
+                        self.loc(a, "virtual_router_id", format!("VIPs {}", list(&va))),
+                        self.loc(b, "virtual_router_id", format!("VIPs {}", list(&vb))),
+                    ],
                 );
             } else {
                 let only_a: BTreeSet<_> = va.difference(&vb).copied().collect();
@@ -251,8 +320,14 @@ impl Ctx<'_> {
                 }
                 push(
                     FindingKind::VipMismatch,
-                    format!("virtual_ipaddress differs ({}): after a failover the new master holds a different set of addresses, and adverts carry mismatching address lists.", parts.join("; ")),
-                    vec![self.loc(a, "virtual_ipaddress", list(&va)), self.loc(b, "virtual_ipaddress", list(&vb))],
+                    format!(
+                        "virtual_ipaddress differs ({}): after a failover the new master holds a different set of addresses, and adverts carry mismatching address lists.",
+                        parts.join("; ")
+                    ),
+                    vec![
+                        self.loc(a, "virtual_ipaddress", list(&va)),
+                        self.loc(b, "virtual_ipaddress", list(&vb)),
+                    ],
                 );
             }
         }
@@ -264,22 +339,33 @@ impl Ctx<'_> {
         let (na, nb) = (self.name(a), self.name(b));
         let peers = |i: &VrrpInstance| {
             if i.unicast_peers.is_empty() {
-                return "multicast (no unicast_peer)".to_string();
+                return "multicast".to_string();
             }
-            let list = i.unicast_peers.iter().map(|p| p.address.to_string()).collect::<Vec<_>>().join(", ");
+            let list = i
+                .unicast_peers
+                .iter()
+                .map(|p| p.address.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             format!("unicast_peer {{ {list} }}")
         };
         let mut problems = Vec::new();
         match (x.unicast_peers.is_empty(), y.unicast_peers.is_empty()) {
             (true, true) => return,
-            (false, true) => problems.push(format!("{na} sends unicast adverts but {nb} multicasts")),
-            (true, false) => problems.push(format!("{nb} sends unicast adverts but {na} multicasts")),
+            (false, true) => {
+                problems.push(format!("{na} sends unicast adverts but {nb} multicasts"))
+            }
+            (true, false) => {
+                problems.push(format!("{nb} sends unicast adverts but {na} multicasts"))
+            }
             (false, false) => {
                 for (from, to, nf, nt) in [(x, y, &na, &nb), (y, x, &nb, &na)] {
-                    if let Some(src) = src_of(to) {
-                        if !from.unicast_peers.iter().any(|p| p.address == src) {
-                            problems.push(format!("{nf} does not list {nt}'s address {src} in unicast_peer"));
-                        }
+                    if let Some(src) = src_of(to)
+                        && !from.unicast_peers.iter().any(|p| p.address == src)
+                    {
+                        problems.push(format!(
+                            "{nf} does not list {nt}'s address {src} in unicast_peer"
+                        ));
                     }
                 }
             }
@@ -290,7 +376,10 @@ impl Ctx<'_> {
         out.push(Finding {
             kind: FindingKind::UnicastPeersNotMutual,
             vrid: x.vrid,
-            message: format!("{}: adverts do not reach the other node, so both become master.", problems.join("; ")),
+            message: format!(
+                "{}: adverts do not reach the other node, so both become master.",
+                problems.join("; ")
+            ),
             locations: vec![
                 self.loc(a, "unicast_peer", peers(x)),
                 self.loc(b, "unicast_peer", peers(y)),
@@ -301,7 +390,8 @@ impl Ctx<'_> {
     fn group(&self, g: &[usize], out: &mut Vec<Finding>) {
         let ms: Vec<&Member> = g.iter().map(|&i| &self.members[i]).collect();
         let vrid = ms[0].inst.vrid;
-        let prio_loc = |m: &Member| self.loc(m, "priority", format!("priority {}", m.inst.priority));
+        let prio_loc =
+            |m: &Member| self.loc(m, "priority", format!("priority {}", m.inst.priority));
         let owners: Vec<&&Member> = ms.iter().filter(|m| m.inst.priority == 255).collect();
         if owners.len() > 1 {
             out.push(Finding {
@@ -335,11 +425,17 @@ impl Ctx<'_> {
             }
         }
         let max = ms.iter().map(|m| m.inst.priority).max().unwrap_or(0);
-        let top_preempts = ms.iter().any(|m| m.inst.priority == max && m.inst.preempt != Preempt::Disabled);
+        let top_preempts = ms
+            .iter()
+            .any(|m| m.inst.priority == max && m.inst.preempt != Preempt::Disabled);
         for m in &ms {
             if m.inst.preempt == Preempt::Disabled && m.inst.priority < max && top_preempts {
                 let top: Vec<&&Member> = ms.iter().filter(|t| t.inst.priority == max).collect();
-                let mut locations = vec![self.loc(m, "nopreempt", format!("nopreempt, priority {}", m.inst.priority))];
+                let mut locations = vec![self.loc(
+                    m,
+                    "nopreempt",
+                    format!("nopreempt, priority {}", m.inst.priority),
+                )];
                 locations.extend(top.iter().map(|t| prio_loc(t)));
                 out.push(Finding {
                     kind: FindingKind::NopreemptMisplaced,

@@ -145,7 +145,8 @@ impl Diagnostics {
 
     /// Sorts by file, line, column (stable, so same-place diagnostics keep their order).
     pub fn sort(&mut self) {
-        self.items.sort_by_key(|d| d.span.map(|s| (s.file, s.line, s.column)));
+        self.items
+            .sort_by_key(|d| d.span.map(|s| (s.file, s.line, s.column)));
     }
 }
 

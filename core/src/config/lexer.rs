@@ -50,6 +50,7 @@ pub struct LexOptions {
 const MAX_INCLUDE_DEPTH: usize = 32;
 const MAX_SUBSTITUTION_DEPTH: usize = 16;
 const MAX_SEQ_VALUES: i64 = 100_000;
+const MAX_REPEATED_LINES: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Ch {
@@ -74,6 +75,7 @@ pub fn lex(
         params: BTreeMap::new(),
         stack: Vec::new(),
         out: Vec::new(),
+        repeated: 0,
     };
     match loader.read(root) {
         Ok(text) => lexer.file(root, text),
@@ -97,6 +99,7 @@ struct Lexer<'a> {
     params: BTreeMap<String, Vec<Ch>>,
     stack: Vec<String>,
     out: Vec<Line>,
+    repeated: usize,
 }
 
 impl Lexer<'_> {
@@ -224,6 +227,17 @@ impl Lexer<'_> {
                 return;
             }
         };
+        self.repeated += values.len();
+        if self.repeated > MAX_REPEATED_LINES {
+            self.diags.push(
+                Diagnostic::error(
+                    span,
+                    format!("repetition expands to more than {MAX_REPEATED_LINES} lines"),
+                )
+                .with_help("use smaller ~SEQ/~LST ranges"),
+            );
+            return;
+        }
         let saved = self.params.get(&seq.var).cloned();
         for value in values {
             let anchor = chars[seq.start];
@@ -256,19 +270,18 @@ impl Lexer<'_> {
         let mut i = 0;
         let mut changed = false;
         while i < chars.len() {
-            if chars[i].c == '$' {
-                if let Some((name, consumed)) = reference_at(&chars[i..]) {
-                    if let Some(value) = self.builtin_or_param(&name, path, chars[i]) {
-                        out.extend(value.into_iter().map(|c| Ch {
-                            c: c.c,
-                            line: chars[i].line,
-                            col: chars[i].col,
-                        }));
-                        i += consumed;
-                        changed = true;
-                        continue;
-                    }
-                }
+            if chars[i].c == '$'
+                && let Some((name, consumed)) = reference_at(&chars[i..])
+                && let Some(value) = self.builtin_or_param(&name, path, chars[i])
+            {
+                out.extend(value.into_iter().map(|c| Ch {
+                    c: c.c,
+                    line: chars[i].line,
+                    col: chars[i].col,
+                }));
+                i += consumed;
+                changed = true;
+                continue;
             }
             out.push(chars[i]);
             i += 1;
@@ -404,9 +417,12 @@ impl Lexer<'_> {
         for file in files {
             if self.stack.contains(&file) {
                 self.diags.push(
-                    Diagnostic::error(target.span, format!("include cycle: {file} includes itself"))
-                        .with_label("included again here")
-                        .with_help(format!("remove this include: {file} is already being read")),
+                    Diagnostic::error(
+                        target.span,
+                        format!("include cycle: {file} includes itself"),
+                    )
+                    .with_label("included again here")
+                    .with_help(format!("remove this include: {file} is already being read")),
                 );
                 continue;
             }
@@ -420,8 +436,11 @@ impl Lexer<'_> {
             match self.loader.read(&file) {
                 Ok(text) => self.file(&file, text),
                 Err(why) => self.diags.push(
-                    Diagnostic::warning(target.span, format!("cannot read included file {file}: {why}"))
-                        .with_help("fix the path; keepalived skips an unreadable include"),
+                    Diagnostic::warning(
+                        target.span,
+                        format!("cannot read included file {file}: {why}"),
+                    )
+                    .with_help("fix the path; keepalived skips an unreadable include"),
                 ),
             }
         }
@@ -531,12 +550,18 @@ impl Repetition {
             [end] => (1, 1, *end),
             [start, end] => (*start, 1, *end),
             [start, step, end] => (*start, *step, *end),
-            _ => return Err(format!("~{} takes 1 to 3 numbers after the variable", self.kind)),
+            _ => {
+                return Err(format!(
+                    "~{} takes 1 to 3 numbers after the variable",
+                    self.kind
+                ));
+            }
         };
-        if step == 0 || (end - start).signum() * step.signum() < 0 {
+        let span = i128::from(end) - i128::from(start);
+        if step == 0 || span.signum() * i128::from(step.signum()) < 0 {
             return Err("the step never reaches the end".into());
         }
-        if (end - start) / step >= MAX_SEQ_VALUES {
+        if span / i128::from(step) >= i128::from(MAX_SEQ_VALUES) {
             return Err(format!("more than {MAX_SEQ_VALUES} values"));
         }
         let mut out = Vec::new();
@@ -547,7 +572,10 @@ impl Repetition {
             } else {
                 v.to_string()
             });
-            v += step;
+            match v.checked_add(step) {
+                Some(next) => v = next,
+                None => break,
+            }
         }
         Ok(out)
     }
@@ -555,6 +583,9 @@ impl Repetition {
 
 /// The first `~SEQ(…)`, `~SEQx(…)` or `~LST(…)` in a line.
 fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
+    if !chars.iter().any(|c| c.c == '~') {
+        return None;
+    }
     let text: Vec<char> = chars.iter().map(|c| c.c).collect();
     for start in 0..text.len() {
         if text[start] != '~' {
@@ -614,7 +645,10 @@ mod tests {
         let (w, d) = words(&l, None);
         assert_eq!(
             w,
-            vec![vec!["a", "{", "b", "x yz"], vec!["notify", "/bin/x #1", "}"]]
+            vec![
+                vec!["a", "{", "b", "x yz"],
+                vec!["notify", "/bin/x #1", "}"]
+            ]
         );
         assert!(d.items.is_empty());
     }
@@ -637,7 +671,10 @@ mod tests {
         let (w, _) = words(&l, Some("h1"));
         assert_eq!(
             w,
-            vec![vec!["priority", "200"], vec!["interface", "eth1", "eth1x", "$NOPE"]]
+            vec![
+                vec!["priority", "200"],
+                vec!["interface", "eth1", "eth1x", "$NOPE"]
+            ]
         );
         let (w, _) = words(&l, Some("h2"));
         assert_eq!(w[0], vec!["priority", "100"]);
@@ -645,7 +682,8 @@ mod tests {
 
     #[test]
     fn seq_repeats_the_line_for_each_value() {
-        let l = MemoryLoader::new().with("k.conf", "~SEQ(i, 1, 2, 5) vrid $i\n~LST(n, a, b) x ${n}\n");
+        let l =
+            MemoryLoader::new().with("k.conf", "~SEQ(i, 1, 2, 5) vrid $i\n~LST(n, a, b) x ${n}\n");
         let (w, _) = words(&l, None);
         assert_eq!(
             w,

@@ -16,9 +16,13 @@ use std::time::Duration;
 /// Quotes a word when it holds anything the lexer would split, strip or substitute.
 pub fn quote(word: &str) -> String {
     let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '{' | '}' | '#' | '!' | '\\' | '$' | '~' | '@'));
+        && word.chars().all(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '"' | '\'' | '{' | '}' | '#' | '!' | '\\' | '$' | '~' | '@'
+                )
+        });
     if plain {
         return word.to_string();
     }
@@ -55,7 +59,12 @@ impl KeepalivedConfig {
             let _ = writeln!(o, "    script {}", quote(&s.script));
             let _ = writeln!(o, "    interval {}", secs(s.interval));
             let _ = writeln!(o, "    timeout {}", secs(s.timeout));
-            let _ = writeln!(o, "    weight {}{}", s.weight, if s.reverse { " reverse" } else { "" });
+            let _ = writeln!(
+                o,
+                "    weight {}{}",
+                s.weight,
+                if s.reverse { " reverse" } else { "" }
+            );
             let _ = writeln!(o, "    rise {}\n    fall {}", s.rise, s.fall);
             if s.init_fail {
                 o.push_str("    init_fail\n");
@@ -68,7 +77,12 @@ impl KeepalivedConfig {
         for f in &self.track_files {
             let _ = writeln!(o, "vrrp_track_file {} {{", quote(&f.name));
             let _ = writeln!(o, "    file {}", quote(&f.file));
-            let _ = writeln!(o, "    weight {}{}", f.weight, if f.reverse { " reverse" } else { "" });
+            let _ = writeln!(
+                o,
+                "    weight {}{}",
+                f.weight,
+                if f.reverse { " reverse" } else { "" }
+            );
             o.push_str("}\n\n");
         }
         for i in &self.instances {
@@ -100,26 +114,58 @@ fn global(o: &mut String, g: &GlobalDefs) {
     if g.vrrp_mcast_group6 != d.vrrp_mcast_group6 {
         let _ = writeln!(o, "    vrrp_mcast_group6 {}", g.vrrp_mcast_group6);
     }
-    let _ = writeln!(o, "    vrrp_garp_master_delay {}", g.vrrp_garp_master_delay.map(|d| d.as_secs()).unwrap_or(0));
-    let _ = writeln!(o, "    vrrp_garp_master_repeat {}", g.vrrp_garp_master_repeat);
-    let _ = writeln!(o, "    vrrp_garp_master_refresh {}", g.vrrp_garp_master_refresh.map(|d| d.as_secs()).unwrap_or(0));
-    let _ = writeln!(o, "    vrrp_garp_master_refresh_repeat {}", g.vrrp_garp_master_refresh_repeat);
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_delay {}",
+        g.vrrp_garp_master_delay.map(|d| d.as_secs()).unwrap_or(0)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_repeat {}",
+        g.vrrp_garp_master_repeat
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_refresh {}",
+        g.vrrp_garp_master_refresh.map(|d| d.as_secs()).unwrap_or(0)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_refresh_repeat {}",
+        g.vrrp_garp_master_refresh_repeat
+    );
     if let Some(i) = g.vrrp_garp_interval {
         let _ = writeln!(o, "    vrrp_garp_interval {}", secs(i));
     }
     if let Some(i) = g.vrrp_gna_interval {
         let _ = writeln!(o, "    vrrp_gna_interval {}", secs(i));
     }
-    let _ = writeln!(o, "    vrrp_garp_lower_prio_repeat {}", g.vrrp_garp_lower_prio_repeat);
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_lower_prio_repeat {}",
+        g.vrrp_garp_lower_prio_repeat
+    );
     if let Some(dl) = g.vrrp_garp_lower_prio_delay {
         let _ = writeln!(o, "    vrrp_garp_lower_prio_delay {}", dl.as_secs());
     }
-    let _ = writeln!(o, "    vrrp_skip_check_adv_addr {}", onoff(g.vrrp_skip_check_adv_addr));
+    let _ = writeln!(
+        o,
+        "    vrrp_skip_check_adv_addr {}",
+        onoff(g.vrrp_skip_check_adv_addr)
+    );
     if g.vrrp_check_unicast_src {
         o.push_str("    vrrp_check_unicast_src\n");
     }
-    let _ = writeln!(o, "    vrrp_lower_prio_no_advert {}", onoff(g.vrrp_lower_prio_no_advert));
-    let _ = writeln!(o, "    vrrp_higher_prio_send_advert {}", onoff(g.vrrp_higher_prio_send_advert));
+    let _ = writeln!(
+        o,
+        "    vrrp_lower_prio_no_advert {}",
+        onoff(g.vrrp_lower_prio_no_advert)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_higher_prio_send_advert {}",
+        onoff(g.vrrp_higher_prio_send_advert)
+    );
     let _ = writeln!(o, "    default_interface {}", quote(&g.default_interface));
     if let Some((u, grp)) = &g.script_user {
         let _ = write!(o, "    script_user {}", quote(u));
@@ -159,7 +205,12 @@ fn vip_line(o: &mut String, v: &VipEntry) {
     if let Some(b) = v.brd {
         let _ = write!(o, " brd {b}");
     }
-    for (k, val) in [("dev", &v.dev), ("scope", &v.scope), ("label", &v.label), ("peer", &v.peer)] {
+    for (k, val) in [
+        ("dev", &v.dev),
+        ("scope", &v.scope),
+        ("label", &v.label),
+        ("peer", &v.peer),
+    ] {
         if let Some(val) = val {
             let _ = write!(o, " {k} {}", quote(val));
         }
@@ -173,7 +224,12 @@ fn vip_line(o: &mut String, v: &VipEntry) {
     o.push('\n');
 }
 
-fn tracked(o: &mut String, interfaces: &[TrackedInterface], scripts: &[TrackRef], files: &[TrackRef]) {
+fn tracked(
+    o: &mut String,
+    interfaces: &[TrackedInterface],
+    scripts: &[TrackRef],
+    files: &[TrackRef],
+) {
     if !interfaces.is_empty() {
         o.push_str("    track_interface {\n");
         for t in interfaces {
@@ -225,7 +281,11 @@ fn instance(o: &mut String, i: &VrrpInstance) {
     let _ = writeln!(o, "    interface {}", quote(&i.interface));
     let _ = writeln!(o, "    virtual_router_id {}", i.vrid);
     let _ = writeln!(o, "    priority {}", i.priority);
-    let _ = writeln!(o, "    version {}", if i.version == Version::V3 { 3 } else { 2 });
+    let _ = writeln!(
+        o,
+        "    version {}",
+        if i.version == Version::V3 { 3 } else { 2 }
+    );
     let _ = writeln!(o, "    advert_int {}", secs(i.advert_int));
     match i.preempt {
         Preempt::Enabled => {}
@@ -236,13 +296,24 @@ fn instance(o: &mut String, i: &VrrpInstance) {
     }
     if let Some(a) = &i.authentication {
         o.push_str("    authentication {\n");
-        let _ = writeln!(o, "        auth_type {}", if a.auth_type == AuthType::Ah { "AH" } else { "PASS" });
+        let _ = writeln!(
+            o,
+            "        auth_type {}",
+            if a.auth_type == AuthType::Ah {
+                "AH"
+            } else {
+                "PASS"
+            }
+        );
         if !a.password.is_empty() {
             let _ = writeln!(o, "        auth_pass {}", quote(&a.password));
         }
         o.push_str("    }\n");
     }
-    for (kw, list) in [("virtual_ipaddress", &i.virtual_ipaddress), ("virtual_ipaddress_excluded", &i.virtual_ipaddress_excluded)] {
+    for (kw, list) in [
+        ("virtual_ipaddress", &i.virtual_ipaddress),
+        ("virtual_ipaddress_excluded", &i.virtual_ipaddress_excluded),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -277,19 +348,44 @@ fn instance(o: &mut String, i: &VrrpInstance) {
     notify(o, &i.notify);
     let _ = writeln!(o, "    {}", if i.accept { "accept" } else { "no_accept" });
     let g = &i.garp;
-    let _ = writeln!(o, "    garp_master_delay {}", g.master_delay.map(|d| d.as_secs()).unwrap_or(0));
+    let _ = writeln!(
+        o,
+        "    garp_master_delay {}",
+        g.master_delay.map(|d| d.as_secs()).unwrap_or(0)
+    );
     let _ = writeln!(o, "    garp_master_repeat {}", g.master_repeat);
-    let _ = writeln!(o, "    garp_master_refresh {}", g.master_refresh.map(|d| d.as_secs()).unwrap_or(0));
-    let _ = writeln!(o, "    garp_master_refresh_repeat {}", g.master_refresh_repeat);
+    let _ = writeln!(
+        o,
+        "    garp_master_refresh {}",
+        g.master_refresh.map(|d| d.as_secs()).unwrap_or(0)
+    );
+    let _ = writeln!(
+        o,
+        "    garp_master_refresh_repeat {}",
+        g.master_refresh_repeat
+    );
     let _ = writeln!(o, "    garp_lower_prio_repeat {}", g.lower_prio_repeat);
-    let _ = writeln!(o, "    lower_prio_no_advert {}", onoff(i.lower_prio_no_advert));
-    let _ = writeln!(o, "    higher_prio_send_advert {}", onoff(i.higher_prio_send_advert));
+    let _ = writeln!(
+        o,
+        "    lower_prio_no_advert {}",
+        onoff(i.lower_prio_no_advert)
+    );
+    let _ = writeln!(
+        o,
+        "    higher_prio_send_advert {}",
+        onoff(i.higher_prio_send_advert)
+    );
     if i.v3_checksum_as_v2 {
         o.push_str("    v3_checksum_as_v2\n");
     }
     let _ = writeln!(o, "    strict_mode {}", onoff(i.strict));
-    let _ = writeln!(o, "    skip_check_adv_addr {}", onoff(i.skip_check_adv_addr));
+    let _ = writeln!(
+        o,
+        "    skip_check_adv_addr {}",
+        onoff(i.skip_check_adv_addr)
+    );
     let _ = writeln!(o, "    down_timer_adverts {}", i.down_timer_adverts);
+    let _ = writeln!(o, "    check_unicast_src {}", onoff(i.check_unicast_src));
     if i.dont_track_primary {
         o.push_str("    dont_track_primary\n");
     }
@@ -358,7 +454,12 @@ fn virtual_server(o: &mut String, v: &VirtualServer) {
         };
         let _ = writeln!(o, "    protocol {p}");
     }
-    for (flag, kw) in [(v.ha_suspend, "ha_suspend"), (v.sorry_server_inhibit, "sorry_server_inhibit"), (v.alpha, "alpha"), (v.omega, "omega")] {
+    for (flag, kw) in [
+        (v.ha_suspend, "ha_suspend"),
+        (v.sorry_server_inhibit, "sorry_server_inhibit"),
+        (v.alpha, "alpha"),
+        (v.omega, "omega"),
+    ] {
         if flag {
             let _ = writeln!(o, "    {kw}");
         }
@@ -462,7 +563,14 @@ fn common(o: &mut String, c: &CheckerCommon) {
     if let Some(v) = c.fwmark {
         let _ = writeln!(o, "{p}fwmark {v}");
     }
-    timers(o, c.connect_timeout, c.retry, c.delay_before_retry, c.delay_loop, c.warmup);
+    timers(
+        o,
+        c.connect_timeout,
+        c.retry,
+        c.delay_before_retry,
+        c.delay_loop,
+        c.warmup,
+    );
     if c.alpha {
         let _ = writeln!(o, "{p}alpha");
     }
@@ -471,7 +579,14 @@ fn common(o: &mut String, c: &CheckerCommon) {
     }
 }
 
-fn timers(o: &mut String, connect_timeout: Option<Duration>, retry: Option<u32>, dbr: Option<Duration>, delay_loop: Option<Duration>, warmup: Option<Duration>) {
+fn timers(
+    o: &mut String,
+    connect_timeout: Option<Duration>,
+    retry: Option<u32>,
+    dbr: Option<Duration>,
+    delay_loop: Option<Duration>,
+    warmup: Option<Duration>,
+) {
     let p = "            ";
     if let Some(d) = connect_timeout {
         let _ = writeln!(o, "{p}connect_timeout {}", secs(d));
@@ -503,7 +618,13 @@ fn http(o: &mut String, h: &HttpCheck) {
             let codes: Vec<String> = u
                 .status_code
                 .iter()
-                .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+                .map(|(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                })
                 .collect();
             let _ = writeln!(o, "{p}    status_code {}", codes.join(" "));
         }
@@ -555,5 +676,12 @@ fn misc(o: &mut String, m: &MiscCheck) {
     if let Some(u) = &m.user {
         let _ = writeln!(o, "{p}user {}", quote(u));
     }
-    timers(o, None, m.retry, m.delay_before_retry, m.delay_loop, m.warmup);
+    timers(
+        o,
+        None,
+        m.retry,
+        m.delay_before_retry,
+        m.delay_loop,
+        m.warmup,
+    );
 }

@@ -37,7 +37,10 @@ impl Statement {
 
     /// The statements of the block (empty when there is none).
     pub fn items(&self) -> &[Statement] {
-        self.block.as_ref().map(|b| b.items.as_slice()).unwrap_or(&[])
+        self.block
+            .as_ref()
+            .map(|b| b.items.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -116,11 +119,18 @@ pub fn build(lines: Vec<Line>, diags: &mut Diagnostics) -> Vec<Statement> {
         }
     }
     while let Some((mut owner, items)) = stack.pop() {
-        let open = owner.block.as_ref().map(|b| b.open).unwrap_or(owner.keyword.span);
+        let open = owner
+            .block
+            .as_ref()
+            .map(|b| b.open)
+            .unwrap_or(owner.keyword.span);
         diags.push(
-            Diagnostic::error(open, format!("block `{}` is never closed", owner.keyword.text))
-                .with_label("opened here")
-                .with_help("add the missing `}`"),
+            Diagnostic::error(
+                open,
+                format!("block `{}` is never closed", owner.keyword.text),
+            )
+            .with_label("opened here")
+            .with_help("add the missing `}`"),
         );
         if let Some(b) = owner.block.as_mut() {
             b.items = items;

@@ -9,6 +9,28 @@
 //!
 //! Ordering at one instant: packets due are delivered first (in send order), then every host's
 //! expired timers (in host order). Outputs are drained after every input.
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use std::time::Duration;
+//! use vrrplab_core::lan::{Lan, host_config};
+//! use vrrplab_core::vrrp::{InstanceConfig, State};
+//!
+//! let vip = "192.0.2.100".parse().unwrap();
+//! let mut lan = Lan::new(42);
+//! for (i, priority) in [100u8, 99].into_iter().enumerate() {
+//!     let mut vi = InstanceConfig::new("VI_1", "eth0", 51, &[vip]);
+//!     vi.priority = priority;
+//!     let addr = Ipv4Addr::new(192, 0, 2, 11 + i as u8);
+//!     lan.add_host(&format!("h{}", i + 1), host_config("r", addr, vec![vi]));
+//! }
+//! lan.run_for(Duration::from_secs(10));
+//! assert_eq!(lan.masters(51), vec![0]);
+//! lan.crash(0);
+//! lan.run_for(Duration::from_secs(5));
+//! assert_eq!(lan.masters(51), vec![1]);
+//! assert_eq!(lan.state(1, "VI_1"), Some(State::Master));
+//! ```
 
 mod history;
 mod prng;
@@ -231,6 +253,17 @@ impl Lan {
     /// Replaces a host's configuration (takes effect at the next restart).
     pub fn set_config(&mut self, host: usize, config: NodeConfig) {
         self.hosts[host].config = config;
+    }
+
+    /// SIGHUP-style reload of a running host with `config` ([`Node::reload`]); also kept for
+    /// later restarts.
+    pub fn reload(&mut self, host: usize, config: NodeConfig) {
+        let now = self.now;
+        self.hosts[host].config = config.clone();
+        if let Some(node) = self.hosts[host].node.as_mut() {
+            node.reload(now, config);
+            self.drain(host);
+        }
     }
 
     /// An interface of `host` goes up or down.

@@ -28,7 +28,11 @@ pub fn corpus_configs() -> Vec<String> {
     for sub in ["", "configs/"] {
         let listing = std::fs::read_dir(dir.join(sub)).expect("corpus directory readable");
         for e in listing {
-            let name = e.expect("dir entry").file_name().into_string().expect("utf-8 name");
+            let name = e
+                .expect("dir entry")
+                .file_name()
+                .into_string()
+                .expect("utf-8 name");
             if name.ends_with(".conf") {
                 out.push(format!("{sub}{name}"));
             }
@@ -41,7 +45,11 @@ pub fn corpus_configs() -> Vec<String> {
 /// Parses a corpus config under its relative path (so snapshots don't depend on the machine).
 pub fn parse_corpus(rel: &str) -> Parsed {
     let text = std::fs::read_to_string(corpus_dir().join(rel)).expect("corpus file readable");
-    config::parse(rel, &MemoryLoader::new().with(rel, &text), &ParseOptions::default())
+    config::parse(
+        rel,
+        &MemoryLoader::new().with(rel, &text),
+        &ParseOptions::default(),
+    )
 }
 
 /// Parses inline text as `name`.
@@ -70,10 +78,19 @@ pub fn summary(p: &Parsed) -> String {
         ));
     }
     for sc in &p.model.scripts {
-        s.push_str(&format!("script {} {:?} every {:?} weight {} rise {} fall {}\n", sc.name, sc.script, sc.interval, sc.weight, sc.rise, sc.fall));
+        s.push_str(&format!(
+            "script {} {:?} every {:?} weight {} rise {} fall {}\n",
+            sc.name, sc.script, sc.interval, sc.weight, sc.rise, sc.fall
+        ));
     }
     for v in &p.model.virtual_servers {
-        s.push_str(&format!("virtual_server {:?} sched {:?} method {:?} real servers {}\n", v.address, v.lvs_sched, v.lvs_method, v.real_servers.len()));
+        s.push_str(&format!(
+            "virtual_server {:?} sched {:?} method {:?} real servers {}\n",
+            v.address,
+            v.lvs_sched,
+            v.lvs_method,
+            v.real_servers.len()
+        ));
     }
     s
 }
@@ -124,9 +141,15 @@ fn steady_state_master_converts_into_the_cores_instance_config() {
     let i = &node.instances[0];
     assert_eq!((i.vrid, i.priority, i.initial_master), (51, 100, true));
     assert_eq!(i.advert_interval, std::time::Duration::from_secs(1));
-    assert_eq!(i.authentication, vrrplab_core::wire::Authentication::SimplePassword(*b"1111\0\0\0\0"));
+    assert_eq!(
+        i.authentication,
+        vrrplab_core::wire::Authentication::SimplePassword(*b"1111\0\0\0\0")
+    );
     assert_eq!(i.virtual_addresses[0].prefix_len, 24);
-    assert_eq!(i.multicast_group, "224.0.0.18".parse::<std::net::IpAddr>().expect("ip"));
+    assert_eq!(
+        i.multicast_group,
+        "224.0.0.18".parse::<std::net::IpAddr>().expect("ip")
+    );
     assert!(node.interfaces.is_empty());
 }
 
@@ -136,6 +159,12 @@ fn preempt_delay_v3_ipv6_keeps_its_delay_and_half_second_interval() {
     let i = &p.model.instances[0];
     assert_eq!(i.version, vrrplab_core::wire::Version::V3);
     assert_eq!(i.advert_int, std::time::Duration::from_millis(500));
-    assert_eq!(i.preempt, vrrplab_core::vrrp::Preempt::Delay(std::time::Duration::from_secs(60)));
-    assert_eq!(i.mcast_dst_ip, "ff02::12".parse::<std::net::IpAddr>().expect("ip"));
+    assert_eq!(
+        i.preempt,
+        vrrplab_core::vrrp::Preempt::Delay(std::time::Duration::from_secs(60))
+    );
+    assert_eq!(
+        i.mcast_dst_ip,
+        "ff02::12".parse::<std::net::IpAddr>().expect("ip")
+    );
 }

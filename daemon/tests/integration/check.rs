@@ -53,7 +53,10 @@ fn tutorial_lvs_config_exits_one_with_range_errors() {
 
 #[test]
 fn corpus_cluster_has_no_cross_node_finding() {
-    let (code, out) = check(&corpus_dir(), &["v3-ipv4.h1.conf", "v3-ipv4.h2.conf", "v3-ipv4.h3.conf"]);
+    let (code, out) = check(
+        &corpus_dir(),
+        &["v3-ipv4.h1.conf", "v3-ipv4.h2.conf", "v3-ipv4.h3.conf"],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("cross-node: 0 finding(s)"), "{out}");
 }
@@ -76,12 +79,23 @@ fn duplicate_priority_alone_is_a_warning_and_exits_zero() {
     write_pair(dir.path(), ("100", "1111"), ("100", "1111"));
     let (code, out) = check(dir.path(), &["n1.conf", "n2.conf"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("warning[duplicate-priority]: VRID 51"), "{out}");
+    assert!(
+        out.contains("warning[duplicate-priority]: VRID 51"),
+        "{out}"
+    );
 }
 
 #[test]
 fn json_errors_and_warnings_carry_line_and_column() {
-    let (code, json) = check(&corpus_dir(), &["--format", "json", "configs/lvs-dr-backup.conf", "configs/unicast-gateway-arbiter.conf"]);
+    let (code, json) = check(
+        &corpus_dir(),
+        &[
+            "--format",
+            "json",
+            "configs/lvs-dr-backup.conf",
+            "configs/unicast-gateway-arbiter.conf",
+        ],
+    );
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     let files = v["files"].as_array().expect("files array");
@@ -91,7 +105,12 @@ fn json_errors_and_warnings_carry_line_and_column() {
     let errors = files[0]["errors"].as_array().expect("errors");
     let at: Vec<(u64, u64)> = errors
         .iter()
-        .map(|e| (e["line"].as_u64().expect("line"), e["column"].as_u64().expect("column")))
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("line"),
+                e["column"].as_u64().expect("column"),
+            )
+        })
         .collect();
     assert_eq!(at, vec![(11, 23), (12, 22), (38, 25)]);
     let warnings = files[1]["warnings"].as_array().expect("warnings");
@@ -104,9 +123,21 @@ fn json_errors_and_warnings_carry_line_and_column() {
 fn includes_are_read_relative_to_the_including_file_through_globs() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("etc/conf.d")).expect("mkdir");
-    std::fs::write(dir.path().join("etc/keepalived.conf"), "global_defs {\n    router_id R\n}\ninclude conf.d/*.conf\n").expect("write");
-    std::fs::write(dir.path().join("etc/conf.d/vi1.conf"), NODE.replace("PRIO", "100").replace("SECRET", "1111")).expect("write");
-    std::fs::write(dir.path().join("etc/conf.d/bad.conf"), "vrrp_instance VI_2 {\n    virtual_router_id 300\n}\n").expect("write");
+    std::fs::write(
+        dir.path().join("etc/keepalived.conf"),
+        "global_defs {\n    router_id R\n}\ninclude conf.d/*.conf\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("etc/conf.d/vi1.conf"),
+        NODE.replace("PRIO", "100").replace("SECRET", "1111"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("etc/conf.d/bad.conf"),
+        "vrrp_instance VI_2 {\n    virtual_router_id 300\n}\n",
+    )
+    .expect("write");
     let (code, out) = check(dir.path(), &["etc/keepalived.conf"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("--> etc/conf.d/bad.conf:2:23"), "{out}");
@@ -116,7 +147,12 @@ fn includes_are_read_relative_to_the_including_file_through_globs() {
 #[test]
 fn config_id_option_selects_conditional_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = NODE.replace("    priority PRIO\n", "@n1 priority 300\n@^n1 priority 90\n").replace("SECRET", "1111");
+    let text = NODE
+        .replace(
+            "    priority PRIO\n",
+            "@n1 priority 300\n@^n1 priority 90\n",
+        )
+        .replace("SECRET", "1111");
     std::fs::write(dir.path().join("c.conf"), text).expect("write");
     let (code, _) = check(dir.path(), &["--config-id", "n1", "c.conf"]);
     assert_eq!(code, 1, "priority 300 is kept for n1 and is out of range");
@@ -129,5 +165,8 @@ fn unreadable_file_is_an_error_and_exits_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, out) = check(dir.path(), &["missing.conf"]);
     assert_eq!(code, 1);
-    assert!(out.contains("error: cannot read configuration file missing.conf"), "{out}");
+    assert!(
+        out.contains("error: cannot read configuration file missing.conf"),
+        "{out}"
+    );
 }

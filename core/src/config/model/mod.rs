@@ -53,7 +53,10 @@ pub struct BlockSpans {
 impl BlockSpans {
     /// The directive's span, or the block's when the directive was not written.
     pub fn of(&self, directive: &str) -> Span {
-        self.directives.get(directive).copied().unwrap_or(self.block)
+        self.directives
+            .get(directive)
+            .copied()
+            .unwrap_or(self.block)
     }
 }
 

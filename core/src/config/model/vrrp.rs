@@ -182,6 +182,9 @@ pub struct VrrpInstance {
     pub skip_check_adv_addr: bool,
     /// `down_timer_adverts` (default 3, 1–100).
     pub down_timer_adverts: u32,
+    /// `check_unicast_src` / global `vrrp_check_unicast_src`, or implied by a peer's
+    /// `min_ttl`/`max_ttl`: unicast adverts must come from a listed peer.
+    pub check_unicast_src: bool,
     /// `dont_track_primary`.
     pub dont_track_primary: bool,
 }

@@ -7,13 +7,30 @@ use crate::wire::Version;
 use std::net::IpAddr;
 
 const KNOWN: &[&str] = &[
-    "router_id", "vrrp_version", "vrrp_strict", "vrrp_mcast_group4", "vrrp_mcast_group6",
-    "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
-    "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval", "vrrp_gna_interval",
-    "vrrp_garp_lower_prio_repeat", "vrrp_garp_lower_prio_delay", "vrrp_skip_check_adv_addr",
-    "vrrp_check_unicast_src", "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
-    "default_interface", "script_user", "enable_script_security", "notification_email",
-    "notification_email_from", "smtp_server", "smtp_connect_timeout",
+    "router_id",
+    "vrrp_version",
+    "vrrp_strict",
+    "vrrp_mcast_group4",
+    "vrrp_mcast_group6",
+    "vrrp_garp_master_delay",
+    "vrrp_garp_master_repeat",
+    "vrrp_garp_master_refresh",
+    "vrrp_garp_master_refresh_repeat",
+    "vrrp_garp_interval",
+    "vrrp_gna_interval",
+    "vrrp_garp_lower_prio_repeat",
+    "vrrp_garp_lower_prio_delay",
+    "vrrp_skip_check_adv_addr",
+    "vrrp_check_unicast_src",
+    "vrrp_lower_prio_no_advert",
+    "vrrp_higher_prio_send_advert",
+    "default_interface",
+    "script_user",
+    "enable_script_security",
+    "notification_email",
+    "notification_email_from",
+    "smtp_server",
+    "smtp_connect_timeout",
 ];
 
 /// Max of keepalived's `<TIMER>` values (`4294.967295` s), in µs.
@@ -30,7 +47,8 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                 }
             }
             "vrrp_version" => {
-                if let Some(v) = ctx.uint(st, 0, 2, 3, "write `vrrp_version 2` or `vrrp_version 3`") {
+                if let Some(v) = ctx.uint(st, 0, 2, 3, "write `vrrp_version 2` or `vrrp_version 3`")
+                {
                     g.vrrp_version = if v == 3 { Version::V3 } else { Version::V2 };
                 }
             }
@@ -40,9 +58,12 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                     match ctx.ip(t, "an IPv4 multicast group") {
                         Some(IpAddr::V4(a)) if a.is_multicast() => g.vrrp_mcast_group4 = a,
                         Some(_) => ctx.diags.push(
-                            crate::config::diagnostic::Diagnostic::error(t.span, "vrrp_mcast_group4 must be an IPv4 multicast address")
-                                .with_label("not 224.0.0.0/4")
-                                .with_help("write `vrrp_mcast_group4 224.0.0.18` (the VRRP group)"),
+                            crate::config::diagnostic::Diagnostic::error(
+                                t.span,
+                                "vrrp_mcast_group4 must be an IPv4 multicast address",
+                            )
+                            .with_label("not 224.0.0.0/4")
+                            .with_help("write `vrrp_mcast_group4 224.0.0.18` (the VRRP group)"),
                         ),
                         None => {}
                     }
@@ -53,16 +74,25 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                     match ctx.ip(t, "an IPv6 multicast group") {
                         Some(IpAddr::V6(a)) if a.is_multicast() => g.vrrp_mcast_group6 = a,
                         Some(_) => ctx.diags.push(
-                            crate::config::diagnostic::Diagnostic::error(t.span, "vrrp_mcast_group6 must be an IPv6 multicast address")
-                                .with_label("not ff00::/8")
-                                .with_help("write `vrrp_mcast_group6 ff02::12` (the VRRP group)"),
+                            crate::config::diagnostic::Diagnostic::error(
+                                t.span,
+                                "vrrp_mcast_group6 must be an IPv6 multicast address",
+                            )
+                            .with_label("not ff00::/8")
+                            .with_help("write `vrrp_mcast_group6 ff02::12` (the VRRP group)"),
                         ),
                         None => {}
                     }
                 }
             }
             "vrrp_garp_master_delay" => {
-                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "write a number of seconds; 0 disables the second burst") {
+                if let Some(v) = ctx.uint(
+                    st,
+                    0,
+                    0,
+                    4_294_967,
+                    "write a number of seconds; 0 disables the second burst",
+                ) {
                     g.vrrp_garp_master_delay = (v > 0).then(|| std::time::Duration::from_secs(v));
                 }
             }
@@ -72,7 +102,13 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                 }
             }
             "vrrp_garp_master_refresh" => {
-                if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "write a number of seconds; 0 disables refresh") {
+                if let Some(v) = ctx.uint(
+                    st,
+                    0,
+                    0,
+                    4_294_967,
+                    "write a number of seconds; 0 disables refresh",
+                ) {
                     g.vrrp_garp_master_refresh = (v > 0).then(|| std::time::Duration::from_secs(v));
                 }
             }
@@ -100,7 +136,8 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
             }
             "vrrp_garp_lower_prio_delay" => {
                 if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "") {
-                    g.vrrp_garp_lower_prio_delay = (v > 0).then(|| std::time::Duration::from_secs(v));
+                    g.vrrp_garp_lower_prio_delay =
+                        (v > 0).then(|| std::time::Duration::from_secs(v));
                 }
             }
             "vrrp_skip_check_adv_addr" => g.vrrp_skip_check_adv_addr = ctx.flag(st),

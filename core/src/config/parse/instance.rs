@@ -16,15 +16,46 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 const KNOWN: &[&str] = &[
-    "state", "interface", "virtual_router_id", "priority", "advert_int", "version", "preempt",
-    "nopreempt", "preempt_delay", "authentication", "virtual_ipaddress",
-    "virtual_ipaddress_excluded", "unicast_src_ip", "unicast_peer", "mcast_src_ip", "mcast_dst_ip",
-    "track_interface", "track_script", "track_file", "notify_master", "notify_backup",
-    "notify_fault", "notify_stop", "notify", "accept", "no_accept", "garp_master_delay",
-    "garp_master_repeat", "garp_master_refresh", "garp_master_refresh_repeat",
-    "garp_lower_prio_repeat", "garp_lower_prio_delay", "lower_prio_no_advert",
-    "higher_prio_send_advert", "v3_checksum_as_v2", "strict_mode", "skip_check_adv_addr",
-    "down_timer_adverts", "dont_track_primary",
+    "state",
+    "interface",
+    "virtual_router_id",
+    "priority",
+    "advert_int",
+    "version",
+    "preempt",
+    "nopreempt",
+    "preempt_delay",
+    "authentication",
+    "virtual_ipaddress",
+    "virtual_ipaddress_excluded",
+    "unicast_src_ip",
+    "unicast_peer",
+    "mcast_src_ip",
+    "mcast_dst_ip",
+    "track_interface",
+    "track_script",
+    "track_file",
+    "notify_master",
+    "notify_backup",
+    "notify_fault",
+    "notify_stop",
+    "notify",
+    "accept",
+    "no_accept",
+    "garp_master_delay",
+    "garp_master_repeat",
+    "garp_master_refresh",
+    "garp_master_refresh_repeat",
+    "garp_lower_prio_repeat",
+    "garp_lower_prio_delay",
+    "lower_prio_no_advert",
+    "higher_prio_send_advert",
+    "v3_checksum_as_v2",
+    "strict_mode",
+    "skip_check_adv_addr",
+    "down_timer_adverts",
+    "dont_track_primary",
+    "check_unicast_src",
 ];
 
 /// `vrrp_instance` directives as written, before inference.
@@ -63,10 +94,15 @@ struct Written {
     skip_check_adv_addr: Option<bool>,
     down_timer_adverts: Option<u32>,
     dont_track_primary: bool,
+    check_unicast_src: bool,
 }
 
 /// Reads one `vrrp_instance NAME { … }`; `None` when it cannot run (no valid VRID).
-pub fn vrrp_instance(ctx: &mut Ctx, block: &Statement, g: &GlobalDefs) -> Option<(VrrpInstance, BlockSpans)> {
+pub fn vrrp_instance(
+    ctx: &mut Ctx,
+    block: &Statement,
+    g: &GlobalDefs,
+) -> Option<(VrrpInstance, BlockSpans)> {
     let name = match block.args.first() {
         Some(t) => t.text.clone(),
         None => {
@@ -119,17 +155,35 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         "interface" => w.interface = ctx.arg(st, 0, "interface eth0").map(|t| t.text.clone()),
         "virtual_router_id" => {
             w.vrid = ctx
-                .uint(st, 0, 1, 255, "write a VRID from 1 to 255, the same on every node of this virtual router")
+                .uint(
+                    st,
+                    0,
+                    1,
+                    255,
+                    "write a VRID from 1 to 255, the same on every node of this virtual router",
+                )
                 .map(|v| v as u8);
         }
         "priority" => {
             w.priority = ctx
-                .uint(st, 0, 1, 255, "write a priority from 1 to 254 (255 only on the address owner)")
+                .uint(
+                    st,
+                    0,
+                    1,
+                    255,
+                    "write a priority from 1 to 254 (255 only on the address owner)",
+                )
                 .map(|v| v as u8);
         }
         "advert_int" => {
             w.advert_int = ctx
-                .timer(st, 0, 10_000, 255_000_000, "write seconds: whole seconds 1–255 for VRRPv2, or 0.01–40.95 for VRRPv3")
+                .timer(
+                    st,
+                    0,
+                    10_000,
+                    255_000_000,
+                    "write seconds: whole seconds 1–255 for VRRPv2, or 0.01–40.95 for VRRPv3",
+                )
                 .map(|d| (d, st.args[0].span));
         }
         "version" => {
@@ -140,7 +194,13 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         "preempt" => {}
         "nopreempt" => w.nopreempt = true,
         "preempt_delay" => {
-            w.preempt_delay = ctx.timer(st, 0, 0, 1_000_000_000, "write a delay in seconds from 0 to 1000");
+            w.preempt_delay = ctx.timer(
+                st,
+                0,
+                0,
+                1_000_000_000,
+                "write a delay in seconds from 0 to 1000",
+            );
         }
         "authentication" => {
             for item in st.items() {
@@ -151,9 +211,12 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
                                 "PASS" => w.auth_type = Some(AuthType::Pass),
                                 "AH" => w.auth_type = Some(AuthType::Ah),
                                 other => ctx.diags.push(
-                                    Diagnostic::error(t.span, format!("unknown auth_type `{other}`"))
-                                        .with_label("expected PASS or AH")
-                                        .with_help("write `auth_type PASS`"),
+                                    Diagnostic::error(
+                                        t.span,
+                                        format!("unknown auth_type `{other}`"),
+                                    )
+                                    .with_label("expected PASS or AH")
+                                    .with_help("write `auth_type PASS`"),
                                 ),
                             }
                         }
@@ -163,9 +226,15 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
                             let mut pass = t.text.clone();
                             if pass.len() > 8 {
                                 ctx.diags.push(
-                                    Diagnostic::warning(t.span, format!("auth_pass is {} bytes; only the first 8 are used", pass.len()))
-                                        .with_label("truncated to 8 bytes")
-                                        .with_help("write a password of at most 8 characters"),
+                                    Diagnostic::warning(
+                                        t.span,
+                                        format!(
+                                            "auth_pass is {} bytes; only the first 8 are used",
+                                            pass.len()
+                                        ),
+                                    )
+                                    .with_label("truncated to 8 bytes")
+                                    .with_help("write a password of at most 8 characters"),
                                 );
                                 let mut cut = 8;
                                 while !pass.is_char_boundary(cut) {
@@ -228,8 +297,13 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
                         ("max_ttl", Some(v)) => peer.max_ttl = Some(v),
                         _ => {
                             ctx.diags.push(
-                                Diagnostic::error(opt.span, format!("unknown unicast_peer option `{}`", opt.text))
-                                    .with_help("write `ADDRESS [min_ttl N] [max_ttl N]` with N in 0–255"),
+                                Diagnostic::error(
+                                    opt.span,
+                                    format!("unknown unicast_peer option `{}`", opt.text),
+                                )
+                                .with_help(
+                                    "write `ADDRESS [min_ttl N] [max_ttl N]` with N in 0–255",
+                                ),
                             );
                             break;
                         }
@@ -270,10 +344,18 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         "no_accept" => w.accept = Some(false),
         "garp_master_delay" => {
             w.garp_master_delay = ctx
-                .uint(st, 0, 0, 4_294_967, "write seconds; 0 disables the second burst")
+                .uint(
+                    st,
+                    0,
+                    0,
+                    4_294_967,
+                    "write seconds; 0 disables the second burst",
+                )
                 .map(|v| (v > 0).then(|| Duration::from_secs(v)));
         }
-        "garp_master_repeat" => w.garp_master_repeat = ctx.uint(st, 0, 1, 4_294_967_295, "").map(|v| v as u32),
+        "garp_master_repeat" => {
+            w.garp_master_repeat = ctx.uint(st, 0, 1, 4_294_967_295, "").map(|v| v as u32)
+        }
         "garp_master_refresh" => {
             w.garp_master_refresh = ctx
                 .uint(st, 0, 0, 4_294_967, "write seconds; 0 disables refresh")
@@ -293,8 +375,11 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         "v3_checksum_as_v2" => w.v3_checksum_as_v2 = ctx.flag(st),
         "strict_mode" => w.strict = Some(ctx.flag(st)),
         "skip_check_adv_addr" => w.skip_check_adv_addr = Some(ctx.flag(st)),
-        "down_timer_adverts" => w.down_timer_adverts = ctx.uint(st, 0, 1, 100, "").map(|v| v as u32),
+        "down_timer_adverts" => {
+            w.down_timer_adverts = ctx.uint(st, 0, 1, 100, "").map(|v| v as u32)
+        }
         "dont_track_primary" => w.dont_track_primary = true,
+        "check_unicast_src" => w.check_unicast_src = ctx.flag(st),
         _ => ctx.unknown(st, "vrrp_instance", KNOWN),
     }
 }
@@ -304,9 +389,12 @@ pub fn weight_option(ctx: &mut Ctx, item: &Statement, min: i64, max: i64) -> Opt
     let first = item.args.first()?;
     if first.text != "weight" {
         ctx.diags.push(
-            Diagnostic::warning(first.span, format!("unexpected `{}` after `{}`", first.text, item.keyword.text))
-                .with_label("ignored")
-                .with_help(format!("write `{} weight N`", item.keyword.text)),
+            Diagnostic::warning(
+                first.span,
+                format!("unexpected `{}` after `{}`", first.text, item.keyword.text),
+            )
+            .with_label("ignored")
+            .with_help(format!("write `{} weight N`", item.keyword.text)),
         );
         return None;
     }
@@ -341,7 +429,15 @@ fn vip(ctx: &mut Ctx, item: &Statement) -> Option<VipEntry> {
     while i < item.args.len() {
         let opt = &item.args[i];
         let value = item.args.get(i + 1);
-        let needs_value = ["brd", "broadcast", "dev", "scope", "label", "peer", "preferred_lft"];
+        let needs_value = [
+            "brd",
+            "broadcast",
+            "dev",
+            "scope",
+            "label",
+            "peer",
+            "preferred_lft",
+        ];
         if needs_value.contains(&opt.text.as_str()) {
             let Some(value) = value else {
                 ctx.diags.push(
@@ -368,13 +464,14 @@ fn vip(ctx: &mut Ctx, item: &Statement) -> Option<VipEntry> {
             continue;
         }
         match opt.text.as_str() {
-            "home" | "-nodad" | "nodad" | "mngtmpaddr" | "noprefixroute" | "autojoin" | "no_track" => {
-                v.flags.push(opt.text.clone())
-            }
+            "home" | "-nodad" | "nodad" | "mngtmpaddr" | "noprefixroute" | "autojoin"
+            | "no_track" => v.flags.push(opt.text.clone()),
             "use_vmac" => ctx.diags.push(
                 Diagnostic::warning(opt.span, "recognised, not supported: use_vmac")
                     .with_label("ignored by vrrplab")
-                    .with_help("remove `use_vmac`; vrrplab adds the address to the interface itself"),
+                    .with_help(
+                        "remove `use_vmac`; vrrplab adds the address to the interface itself",
+                    ),
             ),
             other => {
                 ctx.diags.push(
@@ -390,9 +487,20 @@ fn vip(ctx: &mut Ctx, item: &Statement) -> Option<VipEntry> {
     Some(v)
 }
 
-fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, spans: &BlockSpans) -> VrrpInstance {
+fn resolve(
+    ctx: &mut Ctx,
+    name: String,
+    vrid: u8,
+    w: Written,
+    g: &GlobalDefs,
+    spans: &BlockSpans,
+) -> VrrpInstance {
     // Family: decided by the first virtual address; all must agree (man5 ~2097).
-    let family = w.vips.first().map(|(v, _)| Family::of(&v.address)).unwrap_or(Family::Ipv4);
+    let family = w
+        .vips
+        .first()
+        .map(|(v, _)| Family::of(&v.address))
+        .unwrap_or(Family::Ipv4);
     for (v, span) in &w.vips {
         if Family::of(&v.address) != family {
             ctx.diags.push(
@@ -404,9 +512,12 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
     }
     if w.vips.is_empty() {
         ctx.diags.push(
-            Diagnostic::warning(spans.block, format!("vrrp_instance {name} has no virtual_ipaddress"))
-                .with_label("adverts will carry no address")
-                .with_help("add `virtual_ipaddress { ADDRESS/PREFIX }`"),
+            Diagnostic::warning(
+                spans.block,
+                format!("vrrp_instance {name} has no virtual_ipaddress"),
+            )
+            .with_label("adverts will carry no address")
+            .with_help("add `virtual_ipaddress { ADDRESS/PREFIX }`"),
         );
     }
     let strict = w.strict.unwrap_or(g.vrrp_strict);
@@ -414,8 +525,11 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
     if family == Family::Ipv6 && version == Version::V2 {
         if w.version == Some(Version::V2) {
             ctx.diags.push(
-                Diagnostic::warning(spans.of("version"), format!("vrrp_instance {name} is IPv6, which needs VRRPv3; using version 3"))
-                    .with_help("write `version 3` or remove the line"),
+                Diagnostic::warning(
+                    spans.of("version"),
+                    format!("vrrp_instance {name} is IPv6, which needs VRRPv3; using version 3"),
+                )
+                .with_help("write `version 3` or remove the line"),
             );
         }
         version = Version::V3;
@@ -431,8 +545,13 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
     };
     if w.state == Some(InitialState::Backup) && priority == 255 {
         ctx.diags.push(
-            Diagnostic::warning(spans.of("state"), format!("vrrp_instance {name} has priority 255 (address owner) but state BACKUP"))
-                .with_help("an owner always starts as MASTER; write `state MASTER` or lower the priority"),
+            Diagnostic::warning(
+                spans.of("state"),
+                format!("vrrp_instance {name} has priority 255 (address owner) but state BACKUP"),
+            )
+            .with_help(
+                "an owner always starts as MASTER; write `state MASTER` or lower the priority",
+            ),
         );
     }
     // advert_int: v2 whole seconds (rounded), v3 centiseconds up to 40.95 s (vrrp.c ~3716).
@@ -442,11 +561,17 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
         match version {
             Version::V2 => {
                 let secs = ((micros + 500_000) / 1_000_000).clamp(1, 255);
-                if micros % 1_000_000 != 0 {
+                if !micros.is_multiple_of(1_000_000) {
                     ctx.diags.push(
-                        Diagnostic::warning(span, format!("VRRPv2 advert_int must be whole seconds; {} is rounded to {secs}", super::values::format_seconds(d)))
-                            .with_label(format!("used as {secs}"))
-                            .with_help("write whole seconds, or `version 3` for sub-second adverts"),
+                        Diagnostic::warning(
+                            span,
+                            format!(
+                                "VRRPv2 advert_int must be whole seconds; {} is rounded to {secs}",
+                                super::values::format_seconds(d)
+                            ),
+                        )
+                        .with_label(format!("used as {secs}"))
+                        .with_help("write whole seconds, or `version 3` for sub-second adverts"),
                     );
                 }
                 advert_int = Duration::from_secs(secs);
@@ -455,15 +580,24 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
                 let centis = (micros + 5_000) / 10_000;
                 if centis > 4095 {
                     ctx.diags.push(
-                        Diagnostic::error(span, format!("advert_int {} is out of range for VRRPv3", super::values::format_seconds(d)))
-                            .with_label("must be 0.01–40.95 s")
-                            .with_help("write an interval from 0.01 to 40.95 seconds"),
+                        Diagnostic::error(
+                            span,
+                            format!(
+                                "advert_int {} is out of range for VRRPv3",
+                                super::values::format_seconds(d)
+                            ),
+                        )
+                        .with_label("must be 0.01–40.95 s")
+                        .with_help("write an interval from 0.01 to 40.95 seconds"),
                     );
                 } else {
-                    if micros % 10_000 != 0 {
+                    if !micros.is_multiple_of(10_000) {
                         ctx.diags.push(
-                            Diagnostic::warning(span, "VRRPv3 advert_int is in centiseconds; the value is rounded")
-                                .with_help("write a multiple of 0.01 s"),
+                            Diagnostic::warning(
+                                span,
+                                "VRRPv3 advert_int is in centiseconds; the value is rounded",
+                            )
+                            .with_help("write a multiple of 0.01 s"),
                         );
                     }
                     advert_int = Duration::from_millis(centis.max(1) * 10);
@@ -475,16 +609,24 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
     let mut preempt = match (w.nopreempt, w.preempt_delay) {
         (true, Some(_)) => {
             ctx.diags.push(
-                Diagnostic::warning(spans.of("preempt_delay"), format!("vrrp_instance {name} sets both nopreempt and preempt_delay; nopreempt wins"))
-                    .with_help("keep only one of them"),
+                Diagnostic::warning(
+                    spans.of("preempt_delay"),
+                    format!(
+                        "vrrp_instance {name} sets both nopreempt and preempt_delay; nopreempt wins"
+                    ),
+                )
+                .with_help("keep only one of them"),
             );
             Preempt::Disabled
         }
         (true, None) => Preempt::Disabled,
         (false, Some(d)) if strict => {
             ctx.diags.push(
-                Diagnostic::error(spans.of("preempt_delay"), "preempt_delay is not allowed with vrrp_strict")
-                    .with_help("remove preempt_delay or vrrp_strict"),
+                Diagnostic::error(
+                    spans.of("preempt_delay"),
+                    "preempt_delay is not allowed with vrrp_strict",
+                )
+                .with_help("remove preempt_delay or vrrp_strict"),
             );
             let _ = d;
             Preempt::Enabled
@@ -494,75 +636,123 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
         (false, None) => Preempt::Enabled,
     };
     if state == InitialState::Master && preempt != Preempt::Enabled {
-        let which = if w.nopreempt { "nopreempt" } else { "preempt_delay" };
+        let which = if w.nopreempt {
+            "nopreempt"
+        } else {
+            "preempt_delay"
+        };
         ctx.diags.push(
-            Diagnostic::warning(spans.of(which), format!("{which} is ignored because vrrp_instance {name} has state MASTER"))
-                .with_label("cleared by keepalived")
-                .with_help(format!("write `state BACKUP` on every node when using {which}")),
+            Diagnostic::warning(
+                spans.of(which),
+                format!("{which} is ignored because vrrp_instance {name} has state MASTER"),
+            )
+            .with_label("cleared by keepalived")
+            .with_help(format!(
+                "write `state BACKUP` on every node when using {which}"
+            )),
         );
         preempt = Preempt::Enabled;
     }
     // authentication: v2 only; refused in strict mode.
     let mut authentication = match (w.auth_type, w.auth_pass) {
-        (Some(AuthType::Pass), Some(password)) => Some(AuthSettings { auth_type: AuthType::Pass, password }),
+        (Some(AuthType::Pass), Some(password)) => Some(AuthSettings {
+            auth_type: AuthType::Pass,
+            password,
+        }),
         (Some(AuthType::Pass), None) => {
             ctx.diags.push(
-                Diagnostic::error(spans.of("authentication"), "auth_type PASS without auth_pass")
-                    .with_help("add `auth_pass PASSWORD` (up to 8 characters) inside authentication"),
+                Diagnostic::error(
+                    spans.of("authentication"),
+                    "auth_type PASS without auth_pass",
+                )
+                .with_help("add `auth_pass PASSWORD` (up to 8 characters) inside authentication"),
             );
             None
         }
         (Some(AuthType::Ah), pass) => {
             ctx.diags.push(
-                Diagnostic::warning(spans.of("authentication"), "recognised, not supported: auth_type AH")
-                    .with_help("use auth_type PASS, or no authentication"),
+                Diagnostic::warning(
+                    spans.of("authentication"),
+                    "recognised, not supported: auth_type AH",
+                )
+                .with_help("use auth_type PASS, or no authentication"),
             );
-            Some(AuthSettings { auth_type: AuthType::Ah, password: pass.unwrap_or_default() })
+            Some(AuthSettings {
+                auth_type: AuthType::Ah,
+                password: pass.unwrap_or_default(),
+            })
         }
         (None, Some(password)) => {
             ctx.diags.push(
-                Diagnostic::note(spans.of("authentication"), "auth_pass without auth_type: PASS is assumed")
-                    .with_help("write `auth_type PASS`"),
+                Diagnostic::note(
+                    spans.of("authentication"),
+                    "auth_pass without auth_type: PASS is assumed",
+                )
+                .with_help("write `auth_type PASS`"),
             );
-            Some(AuthSettings { auth_type: AuthType::Pass, password })
+            Some(AuthSettings {
+                auth_type: AuthType::Pass,
+                password,
+            })
         }
         (None, None) => None,
     };
     if authentication.is_some() && version == Version::V3 {
         ctx.diags.push(
-            Diagnostic::warning(spans.of("authentication"), "VRRP version 3 does not support authentication; it is ignored")
-                .with_help("remove the authentication block"),
+            Diagnostic::warning(
+                spans.of("authentication"),
+                "VRRP version 3 does not support authentication; it is ignored",
+            )
+            .with_help("remove the authentication block"),
         );
         authentication = None;
     }
     if authentication.is_some() && strict {
         ctx.diags.push(
-            Diagnostic::error(spans.of("authentication"), "authentication is not allowed with vrrp_strict")
-                .with_help("remove the authentication block or vrrp_strict"),
+            Diagnostic::error(
+                spans.of("authentication"),
+                "authentication is not allowed with vrrp_strict",
+            )
+            .with_help("remove the authentication block or vrrp_strict"),
         );
         authentication = None;
     }
     if strict && !w.unicast_peers.is_empty() {
         ctx.diags.push(
-            Diagnostic::error(spans.of("unicast_peer"), "unicast_peer is not allowed with vrrp_strict")
-                .with_help("remove unicast_peer (use multicast) or remove vrrp_strict"),
+            Diagnostic::error(
+                spans.of("unicast_peer"),
+                "unicast_peer is not allowed with vrrp_strict",
+            )
+            .with_help("remove unicast_peer (use multicast) or remove vrrp_strict"),
         );
     }
-    for (what, addr) in [("unicast_src_ip", w.unicast_src_ip), ("mcast_src_ip", w.mcast_src_ip)] {
-        if let Some(a) = addr {
-            if Family::of(&a) != family {
-                ctx.diags.push(
-                    Diagnostic::error(spans.of(what), format!("{what} {a} is not of the instance's address family"))
-                        .with_help("use an address of the same family as the virtual addresses"),
-                );
-            }
+    for (what, addr) in [
+        ("unicast_src_ip", w.unicast_src_ip),
+        ("mcast_src_ip", w.mcast_src_ip),
+    ] {
+        if let Some(a) = addr
+            && Family::of(&a) != family
+        {
+            ctx.diags.push(
+                Diagnostic::error(
+                    spans.of(what),
+                    format!("{what} {a} is not of the instance's address family"),
+                )
+                .with_help("use an address of the same family as the virtual addresses"),
+            );
         }
     }
     for p in &w.unicast_peers {
         if Family::of(&p.address) != family {
             ctx.diags.push(
-                Diagnostic::error(spans.of("unicast_peer"), format!("unicast_peer {} is not of the instance's address family", p.address))
-                    .with_help("list peers of the same family as the virtual addresses"),
+                Diagnostic::error(
+                    spans.of("unicast_peer"),
+                    format!(
+                        "unicast_peer {} is not of the instance's address family",
+                        p.address
+                    ),
+                )
+                .with_help("list peers of the same family as the virtual addresses"),
             );
         }
     }
@@ -570,8 +760,11 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
     let mut accept = w.accept.unwrap_or(!strict) || priority == 255;
     if strict && version == Version::V2 && w.accept == Some(true) && priority != 255 {
         ctx.diags.push(
-            Diagnostic::error(spans.of("accept"), "accept mode is not allowed with vrrp_strict and VRRPv2")
-                .with_help("remove `accept`, or use `version 3`"),
+            Diagnostic::error(
+                spans.of("accept"),
+                "accept mode is not allowed with vrrp_strict and VRRPv2",
+            )
+            .with_help("remove `accept`, or use `version 3`"),
         );
         accept = false;
     }
@@ -583,22 +776,38 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
         master_delay: w.garp_master_delay.unwrap_or(g.vrrp_garp_master_delay),
         master_repeat: w.garp_master_repeat.unwrap_or(g.vrrp_garp_master_repeat),
         master_refresh: w.garp_master_refresh.unwrap_or(g.vrrp_garp_master_refresh),
-        master_refresh_repeat: w.garp_master_refresh_repeat.unwrap_or(g.vrrp_garp_master_refresh_repeat),
+        master_refresh_repeat: w
+            .garp_master_refresh_repeat
+            .unwrap_or(g.vrrp_garp_master_refresh_repeat),
         interval: match family {
             Family::Ipv4 => g.vrrp_garp_interval,
             Family::Ipv6 => g.vrrp_gna_interval,
         }
         .unwrap_or(Duration::ZERO),
-        lower_prio_repeat: w.garp_lower_prio_repeat.unwrap_or(g.vrrp_garp_lower_prio_repeat),
+        lower_prio_repeat: w
+            .garp_lower_prio_repeat
+            .unwrap_or(g.vrrp_garp_lower_prio_repeat),
     };
-    if let Some(own) = w.interface.as_deref() {
-        if w.track_interfaces.iter().any(|t| t.name == own) {
-            ctx.diags.push(
-                Diagnostic::note(spans.of("track_interface"), format!("track_interface {own} is the instance's own interface, which is always tracked"))
-                    .with_help(format!("remove {own} from track_interface (keepalived ignores it)")),
-            );
-        }
+    if let Some(own) = w.interface.as_deref()
+        && w.track_interfaces.iter().any(|t| t.name == own)
+    {
+        ctx.diags.push(
+            Diagnostic::note(
+                spans.of("track_interface"),
+                format!(
+                    "track_interface {own} is the instance's own interface, which is always tracked"
+                ),
+            )
+            .with_help(format!(
+                "remove {own} from track_interface (keepalived ignores it)"
+            )),
+        );
     }
+    let check_unicast_src = w.check_unicast_src
+        || g.vrrp_check_unicast_src
+        || w.unicast_peers
+            .iter()
+            .any(|p| p.min_ttl.is_some() || p.max_ttl.is_some());
     let interface = match w.interface {
         Some(i) => i,
         None => {
@@ -632,12 +841,17 @@ fn resolve(ctx: &mut Ctx, name: String, vrid: u8, w: Written, g: &GlobalDefs, sp
         notify: w.notify,
         accept,
         garp,
-        lower_prio_no_advert: strict || w.lower_prio_no_advert.unwrap_or(g.vrrp_lower_prio_no_advert),
-        higher_prio_send_advert: !strict && w.higher_prio_send_advert.unwrap_or(g.vrrp_higher_prio_send_advert),
+        lower_prio_no_advert: strict
+            || w.lower_prio_no_advert
+                .unwrap_or(g.vrrp_lower_prio_no_advert),
+        higher_prio_send_advert: !strict
+            && w.higher_prio_send_advert
+                .unwrap_or(g.vrrp_higher_prio_send_advert),
         v3_checksum_as_v2: w.v3_checksum_as_v2,
         strict,
         skip_check_adv_addr: w.skip_check_adv_addr.unwrap_or(g.vrrp_skip_check_adv_addr),
         down_timer_adverts: w.down_timer_adverts.unwrap_or(3),
         dont_track_primary: w.dont_track_primary,
+        check_unicast_src,
     }
 }

@@ -12,19 +12,62 @@ use crate::config::model::{
 use crate::config::tree::Statement;
 
 const VS_KNOWN: &[&str] = &[
-    "delay_loop", "lvs_sched", "lvs_method", "persistence_timeout", "persistence_granularity",
-    "protocol", "ha_suspend", "virtualhost", "quorum", "hysteresis", "quorum_up", "quorum_down",
-    "sorry_server", "sorry_server_inhibit", "alpha", "omega", "real_server",
+    "delay_loop",
+    "lvs_sched",
+    "lvs_method",
+    "persistence_timeout",
+    "persistence_granularity",
+    "protocol",
+    "ha_suspend",
+    "virtualhost",
+    "quorum",
+    "hysteresis",
+    "quorum_up",
+    "quorum_down",
+    "sorry_server",
+    "sorry_server_inhibit",
+    "alpha",
+    "omega",
+    "real_server",
 ];
 const RS_KNOWN: &[&str] = &[
-    "weight", "lvs_method", "inhibit_on_failure", "notify_up", "notify_down", "uthreshold",
-    "lthreshold", "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK",
+    "weight",
+    "lvs_method",
+    "inhibit_on_failure",
+    "notify_up",
+    "notify_down",
+    "uthreshold",
+    "lthreshold",
+    "TCP_CHECK",
+    "HTTP_GET",
+    "SSL_GET",
+    "MISC_CHECK",
 ];
 const CHECK_KNOWN: &[&str] = &[
-    "connect_ip", "connect_port", "bindto", "bind_port", "bind_if", "fwmark", "connect_timeout",
-    "retry", "delay_before_retry", "delay_loop", "warmup", "alpha", "log_all_failures", "url",
-    "virtualhost", "http_protocol", "enable_sni", "sni_name", "tls_compliant", "fast_recovery",
-    "misc_path", "misc_timeout", "misc_dynamic", "user",
+    "connect_ip",
+    "connect_port",
+    "bindto",
+    "bind_port",
+    "bind_if",
+    "fwmark",
+    "connect_timeout",
+    "retry",
+    "delay_before_retry",
+    "delay_loop",
+    "warmup",
+    "alpha",
+    "log_all_failures",
+    "url",
+    "virtualhost",
+    "http_protocol",
+    "enable_sni",
+    "sni_name",
+    "tls_compliant",
+    "fast_recovery",
+    "misc_path",
+    "misc_timeout",
+    "misc_dynamic",
+    "user",
 ];
 
 /// The current name of a possibly deprecated keyword, noting the alias.
@@ -63,12 +106,17 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
             match t.text.parse::<u32>() {
                 Ok(m) => VirtualServerAddress::Fwmark(m),
                 Err(_) => {
-                    ctx.diags.push(Diagnostic::error(t.span, "fwmark must be a number").with_help("write `virtual_server fwmark 1 {`"));
+                    ctx.diags.push(
+                        Diagnostic::error(t.span, "fwmark must be a number")
+                            .with_help("write `virtual_server fwmark 1 {`"),
+                    );
                     return None;
                 }
             }
         }
-        Some("group") => VirtualServerAddress::Group(ctx.arg(block, 1, "virtual_server group NAME")?.text.clone()),
+        Some("group") => VirtualServerAddress::Group(
+            ctx.arg(block, 1, "virtual_server group NAME")?.text.clone(),
+        ),
         Some(_) => {
             let address = ctx.ip(&block.args[0], "the virtual address")?;
             let port = match block.args.get(1) {
@@ -85,7 +133,10 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
             return None;
         }
     };
-    let mut spans = BlockSpans { block: block.span(), ..BlockSpans::default() };
+    let mut spans = BlockSpans {
+        block: block.span(),
+        ..BlockSpans::default()
+    };
     let mut vs = VirtualServer {
         address,
         delay_loop: None,
@@ -120,7 +171,11 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
                         .map(|v| v as u32)
                 };
             }
-            "persistence_granularity" => vs.persistence_granularity = ctx.arg(st, 0, "persistence_granularity 255.255.255.0").map(|t| t.text.clone()),
+            "persistence_granularity" => {
+                vs.persistence_granularity = ctx
+                    .arg(st, 0, "persistence_granularity 255.255.255.0")
+                    .map(|t| t.text.clone())
+            }
             "protocol" => {
                 if let Some(t) = ctx.arg(st, 0, "protocol TCP") {
                     vs.protocol = match t.text.to_ascii_uppercase().as_str() {
@@ -139,17 +194,23 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
                 }
             }
             "ha_suspend" => vs.ha_suspend = true,
-            "virtualhost" => vs.virtualhost = ctx.arg(st, 0, "virtualhost www.example.com").map(|t| t.text.clone()),
+            "virtualhost" => {
+                vs.virtualhost = ctx
+                    .arg(st, 0, "virtualhost www.example.com")
+                    .map(|t| t.text.clone())
+            }
             "quorum" => vs.quorum = ctx.uint(st, 0, 1, u32::MAX as u64, "").map(|v| v as u32),
-            "hysteresis" => vs.hysteresis = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32),
+            "hysteresis" => {
+                vs.hysteresis = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32)
+            }
             "quorum_up" => vs.quorum_up = ctx.command(st),
             "quorum_down" => vs.quorum_down = ctx.command(st),
             "sorry_server" => {
-                if let Some(t) = ctx.arg(st, 0, "sorry_server 192.0.2.30 80") {
-                    if let Some(address) = ctx.ip(t, "the sorry server's address") {
-                        let port = st.args.get(1).and_then(|p| ctx.port(p));
-                        vs.sorry_server = Some(SorryServer { address, port });
-                    }
+                if let Some(t) = ctx.arg(st, 0, "sorry_server 192.0.2.30 80")
+                    && let Some(address) = ctx.ip(t, "the sorry server's address")
+                {
+                    let port = st.args.get(1).and_then(|p| ctx.port(p));
+                    vs.sorry_server = Some(SorryServer { address, port });
                 }
             }
             "sorry_server_inhibit" => vs.sorry_server_inhibit = true,
@@ -187,18 +248,32 @@ fn real_server(ctx: &mut Ctx, block: &Statement) -> Option<RealServer> {
     };
     for st in block.items() {
         match canonical(ctx, st) {
-            "weight" => rs.weight = ctx.int(st, 0, 0, 65535, "write a weight from 0 to 65535").map(|v| v as i32),
+            "weight" => {
+                rs.weight = ctx
+                    .int(st, 0, 0, 65535, "write a weight from 0 to 65535")
+                    .map(|v| v as i32)
+            }
             "lvs_method" => rs.lvs_method = lvs_method(ctx, st),
             "inhibit_on_failure" => rs.inhibit_on_failure = true,
             "notify_up" => rs.notify_up = ctx.command(st),
             "notify_down" => rs.notify_down = ctx.command(st),
-            "uthreshold" => rs.uthreshold = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32),
-            "lthreshold" => rs.lthreshold = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32),
-            "TCP_CHECK" => rs.checkers.push(Checker::Tcp(TcpCheck { common: checker_items(ctx, st, None, None) })),
+            "uthreshold" => {
+                rs.uthreshold = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32)
+            }
+            "lthreshold" => {
+                rs.lthreshold = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32)
+            }
+            "TCP_CHECK" => rs.checkers.push(Checker::Tcp(TcpCheck {
+                common: checker_items(ctx, st, None, None),
+            })),
             "HTTP_GET" | "SSL_GET" => {
                 let mut http = HttpCheck::default();
                 http.common = checker_items(ctx, st, Some(&mut http), None);
-                rs.checkers.push(if st.keyword.text == "HTTP_GET" { Checker::Http(http) } else { Checker::Ssl(http) });
+                rs.checkers.push(if st.keyword.text == "HTTP_GET" {
+                    Checker::Http(http)
+                } else {
+                    Checker::Ssl(http)
+                });
             }
             "MISC_CHECK" => {
                 let mut misc = MiscCheck::default();
@@ -223,20 +298,43 @@ fn real_server(ctx: &mut Ctx, block: &Statement) -> Option<RealServer> {
 }
 
 /// Reads a checker block; HTTP- and MISC-specific options go to the given targets.
-fn checker_items(ctx: &mut Ctx, block: &Statement, mut http: Option<&mut HttpCheck>, mut misc: Option<&mut MiscCheck>) -> CheckerCommon {
+fn checker_items(
+    ctx: &mut Ctx,
+    block: &Statement,
+    mut http: Option<&mut HttpCheck>,
+    mut misc: Option<&mut MiscCheck>,
+) -> CheckerCommon {
     let mut c = CheckerCommon::default();
     let kind = block.keyword.text.clone();
     for st in block.items() {
         let kw = canonical(ctx, st);
         let network = misc.is_none();
         match kw {
-            "connect_ip" if network => c.connect_ip = ctx.arg(st, 0, "connect_ip 192.0.2.21").and_then(|t| ctx.ip(t, "an address")),
-            "connect_port" if network => c.connect_port = ctx.arg(st, 0, "connect_port 80").and_then(|t| ctx.port(t)),
-            "bindto" if network => c.bindto = ctx.arg(st, 0, "bindto 192.0.2.10").and_then(|t| ctx.ip(t, "an address")),
-            "bind_port" if network => c.bind_port = ctx.arg(st, 0, "bind_port 10000").and_then(|t| ctx.port(t)),
-            "bind_if" if network => c.bind_if = ctx.arg(st, 0, "bind_if eth0").map(|t| t.text.clone()),
-            "fwmark" if network => c.fwmark = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32),
-            "connect_timeout" if network => c.connect_timeout = ctx.timer(st, 0, 1, TIMER_MAX_US, ""),
+            "connect_ip" if network => {
+                c.connect_ip = ctx
+                    .arg(st, 0, "connect_ip 192.0.2.21")
+                    .and_then(|t| ctx.ip(t, "an address"))
+            }
+            "connect_port" if network => {
+                c.connect_port = ctx.arg(st, 0, "connect_port 80").and_then(|t| ctx.port(t))
+            }
+            "bindto" if network => {
+                c.bindto = ctx
+                    .arg(st, 0, "bindto 192.0.2.10")
+                    .and_then(|t| ctx.ip(t, "an address"))
+            }
+            "bind_port" if network => {
+                c.bind_port = ctx.arg(st, 0, "bind_port 10000").and_then(|t| ctx.port(t))
+            }
+            "bind_if" if network => {
+                c.bind_if = ctx.arg(st, 0, "bind_if eth0").map(|t| t.text.clone())
+            }
+            "fwmark" if network => {
+                c.fwmark = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32)
+            }
+            "connect_timeout" if network => {
+                c.connect_timeout = ctx.timer(st, 0, 1, TIMER_MAX_US, "")
+            }
             "retry" => c.retry = ctx.uint(st, 0, 0, u32::MAX as u64, "").map(|v| v as u32),
             "delay_before_retry" => c.delay_before_retry = ctx.timer(st, 0, 0, TIMER_MAX_US, ""),
             "delay_loop" => c.delay_loop = ctx.timer(st, 0, 1, TIMER_MAX_US, ""),
@@ -244,10 +342,10 @@ fn checker_items(ctx: &mut Ctx, block: &Statement, mut http: Option<&mut HttpChe
             "alpha" => c.alpha = true,
             "log_all_failures" => c.log_all_failures = true,
             _ => {
-                if let Some(h) = http.as_deref_mut() {
-                    if http_item(ctx, st, kw, h, &kind) {
-                        continue;
-                    }
+                if let Some(h) = http.as_deref_mut()
+                    && http_item(ctx, st, kw, h, &kind)
+                {
+                    continue;
                 }
                 if let Some(m) = misc.as_deref_mut() {
                     match kw {
@@ -283,8 +381,17 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
             let mut url = UrlCheck::default();
             for item in st.items() {
                 match item.keyword.text.as_str() {
-                    "path" => url.path = ctx.arg(item, 0, "path /health").map(|t| t.text.clone()).unwrap_or_default(),
-                    "digest" => url.digest = ctx.arg(item, 0, "digest 9b3a0c85a887a256d6939da88aabd8cd").map(|t| t.text.clone()),
+                    "path" => {
+                        url.path = ctx
+                            .arg(item, 0, "path /health")
+                            .map(|t| t.text.clone())
+                            .unwrap_or_default()
+                    }
+                    "digest" => {
+                        url.digest = ctx
+                            .arg(item, 0, "digest 9b3a0c85a887a256d6939da88aabd8cd")
+                            .map(|t| t.text.clone())
+                    }
                     "status_code" => {
                         for t in &item.args {
                             let range = match t.text.split_once('-') {
@@ -292,19 +399,39 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
                                 None => t.text.parse::<u16>().ok().map(|c| (c, c)),
                             };
                             match range {
-                                Some((a, b)) if (100..=599).contains(&a) && a <= b && b <= 599 => url.status_code.push((a, b)),
+                                Some((a, b)) if (100..=599).contains(&a) && a <= b && b <= 599 => {
+                                    url.status_code.push((a, b))
+                                }
                                 _ => ctx.diags.push(
-                                    Diagnostic::error(t.span, format!("`{}` is not an HTTP status code or range", t.text))
-                                        .with_label("must be 100–599")
-                                        .with_help("write `status_code 200` or `status_code 200-299`"),
+                                    Diagnostic::error(
+                                        t.span,
+                                        format!("`{}` is not an HTTP status code or range", t.text),
+                                    )
+                                    .with_label("must be 100–599")
+                                    .with_help("write `status_code 200` or `status_code 200-299`"),
                                 ),
                             }
                         }
                     }
-                    "virtualhost" => url.virtualhost = ctx.arg(item, 0, "virtualhost www.example.com").map(|t| t.text.clone()),
+                    "virtualhost" => {
+                        url.virtualhost = ctx
+                            .arg(item, 0, "virtualhost www.example.com")
+                            .map(|t| t.text.clone())
+                    }
                     "regex" => url.regex = ctx.arg(item, 0, "regex \"OK\"").map(|t| t.text.clone()),
                     "regex_no_match" => url.regex_no_match = true,
-                    _ => ctx.unknown(item, "url", &["path", "digest", "status_code", "virtualhost", "regex", "regex_no_match"]),
+                    _ => ctx.unknown(
+                        item,
+                        "url",
+                        &[
+                            "path",
+                            "digest",
+                            "status_code",
+                            "virtualhost",
+                            "regex",
+                            "regex_no_match",
+                        ],
+                    ),
                 }
             }
             if url.path.is_empty() {
@@ -316,7 +443,11 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
                 h.urls.push(url);
             }
         }
-        "virtualhost" => h.virtualhost = ctx.arg(st, 0, "virtualhost www.example.com").map(|t| t.text.clone()),
+        "virtualhost" => {
+            h.virtualhost = ctx
+                .arg(st, 0, "virtualhost www.example.com")
+                .map(|t| t.text.clone())
+        }
         "http_protocol" => {
             if let Some(t) = ctx.arg(st, 0, "http_protocol 1.1") {
                 h.http_protocol = match t.text.as_str() {
@@ -325,8 +456,11 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
                     "1.1" => Some(HttpProtocol::Http11),
                     _ => {
                         ctx.diags.push(
-                            Diagnostic::error(t.span, format!("unknown http_protocol `{}`", t.text))
-                                .with_help("write `http_protocol 1.0`, `1.0C` or `1.1`"),
+                            Diagnostic::error(
+                                t.span,
+                                format!("unknown http_protocol `{}`", t.text),
+                            )
+                            .with_help("write `http_protocol 1.0`, `1.0C` or `1.1`"),
                         );
                         None
                     }
@@ -334,7 +468,11 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
             }
         }
         "enable_sni" => h.enable_sni = true,
-        "sni_name" => h.sni_name = ctx.arg(st, 0, "sni_name www.example.com").map(|t| t.text.clone()),
+        "sni_name" => {
+            h.sni_name = ctx
+                .arg(st, 0, "sni_name www.example.com")
+                .map(|t| t.text.clone())
+        }
         "tls_compliant" => h.tls_compliant = true,
         "fast_recovery" => h.fast_recovery = true,
         _ => return false,

@@ -11,12 +11,17 @@ pub use values::{decimal_micros, format_seconds};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{ConfigSpans, KeepalivedConfig};
+use super::source::Span;
 use super::tree::Statement;
 use std::collections::BTreeMap;
 use values::Ctx;
 
 const TOP_KNOWN: &[&str] = &[
-    "global_defs", "vrrp_script", "vrrp_track_file", "vrrp_instance", "vrrp_sync_group",
+    "global_defs",
+    "vrrp_script",
+    "vrrp_track_file",
+    "vrrp_instance",
+    "vrrp_sync_group",
     "virtual_server",
 ];
 
@@ -25,6 +30,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
     let mut ctx = Ctx { diags };
     let mut cfg = KeepalivedConfig::default();
     let mut spans = ConfigSpans::default();
+    let mut first_script = None;
     // global_defs first: instances inherit from it wherever it is written.
     for st in top.iter().filter(|s| s.keyword.text == "global_defs") {
         if ctx.expect_block(st) {
@@ -38,8 +44,13 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
         }
         match kw {
             "global_defs" => {}
-            "vrrp_script" => cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st)),
-            "vrrp_track_file" => cfg.track_files.extend(tracking::vrrp_track_file(&mut ctx, st)),
+            "vrrp_script" => {
+                first_script.get_or_insert(st.span());
+                cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st));
+            }
+            "vrrp_track_file" => cfg
+                .track_files
+                .extend(tracking::vrrp_track_file(&mut ctx, st)),
             "vrrp_instance" => {
                 if let Some((i, s)) = instance::vrrp_instance(&mut ctx, st, &cfg.global) {
                     cfg.instances.push(i);
@@ -62,6 +73,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
         }
     }
     cross_references(&mut ctx, &cfg, &spans);
+    script_security(&mut ctx, &cfg, &spans, first_script);
     (cfg, spans)
 }
 
@@ -71,42 +83,80 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
         let span = spans.instances[i].block;
         if let Some(first) = names.insert(inst.name.clone(), span) {
             ctx.diags.push(
-                Diagnostic::error(span, format!("vrrp_instance {} is defined twice", inst.name))
-                    .with_label("second definition")
-                    .with_help(format!("rename one of them (the first is at line {})", first.line)),
+                Diagnostic::error(
+                    span,
+                    format!("vrrp_instance {} is defined twice", inst.name),
+                )
+                .with_label("second definition")
+                .with_help(format!(
+                    "rename one of them (the first is at line {})",
+                    first.line
+                )),
             );
         }
         for r in &inst.track_scripts {
             if !cfg.scripts.iter().any(|s| s.name == r.name) {
                 ctx.diags.push(
-                    Diagnostic::warning(spans.instances[i].of("track_script"), format!("track_script {} is not defined; keepalived ignores it", r.name))
-                        .with_help(format!("add `vrrp_script {} {{ script \"…\" }}` or fix the name", r.name)),
+                    Diagnostic::warning(
+                        spans.instances[i].of("track_script"),
+                        format!(
+                            "track_script {} is not defined; keepalived ignores it",
+                            r.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "add `vrrp_script {} {{ script \"…\" }}` or fix the name",
+                        r.name
+                    )),
                 );
             }
         }
         for r in &inst.track_files {
             if !cfg.track_files.iter().any(|s| s.name == r.name) {
                 ctx.diags.push(
-                    Diagnostic::warning(spans.instances[i].of("track_file"), format!("track_file {} is not defined; keepalived ignores it", r.name))
-                        .with_help(format!("add `vrrp_track_file {} {{ file … }}` or fix the name", r.name)),
+                    Diagnostic::warning(
+                        spans.instances[i].of("track_file"),
+                        format!(
+                            "track_file {} is not defined; keepalived ignores it",
+                            r.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "add `vrrp_track_file {} {{ file … }}` or fix the name",
+                        r.name
+                    )),
                 );
             }
         }
         // VRID clash on one interface and family (check_vrid_conflicts): allowed only for
         // unicast instances whose peer sets do not overlap.
         for (j, other) in cfg.instances.iter().enumerate().take(i) {
-            let same_wire = other.vrid == inst.vrid && other.family == inst.family && other.interface == inst.interface;
+            let same_wire = other.vrid == inst.vrid
+                && other.family == inst.family
+                && other.interface == inst.interface;
             let disjoint_unicast = !inst.unicast_peers.is_empty()
                 && !other.unicast_peers.is_empty()
-                && !inst.unicast_peers.iter().any(|p| other.unicast_peers.iter().any(|q| q.address == p.address));
+                && !inst
+                    .unicast_peers
+                    .iter()
+                    .any(|p| other.unicast_peers.iter().any(|q| q.address == p.address));
             if same_wire && !disjoint_unicast && other.mcast_dst_ip == inst.mcast_dst_ip {
                 ctx.diags.push(
-                    Diagnostic::error(spans.instances[i].of("virtual_router_id"), format!(
-                        "vrrp_instance {} uses VRID {} on {} like vrrp_instance {} (line {})",
-                        inst.name, inst.vrid, inst.interface, other.name, spans.instances[j].block.line
-                    ))
+                    Diagnostic::error(
+                        spans.instances[i].of("virtual_router_id"),
+                        format!(
+                            "vrrp_instance {} uses VRID {} on {} like vrrp_instance {} (line {})",
+                            inst.name,
+                            inst.vrid,
+                            inst.interface,
+                            other.name,
+                            spans.instances[j].block.line
+                        ),
+                    )
                     .with_label("duplicate VRID")
-                    .with_help("give each virtual router on one interface its own virtual_router_id"),
+                    .with_help(
+                        "give each virtual router on one interface its own virtual_router_id",
+                    ),
                 );
             }
         }
@@ -120,11 +170,45 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
                     .copied()
                     .unwrap_or(spans.sync_groups[i].block);
                 ctx.diags.push(
-                    Diagnostic::error(span, format!("vrrp_sync_group {} names unknown instance {m}", g.name))
-                        .with_label("no vrrp_instance with this name")
-                        .with_help("list names of vrrp_instance blocks defined in this configuration"),
+                    Diagnostic::error(
+                        span,
+                        format!("vrrp_sync_group {} names unknown instance {m}", g.name),
+                    )
+                    .with_label("no vrrp_instance with this name")
+                    .with_help("list names of vrrp_instance blocks defined in this configuration"),
                 );
             }
         }
+    }
+}
+
+/// keepalived (`-t` exit 6) raises "SECURITY VIOLATION - scripts are being executed but
+/// script_security not enabled" when scripts or notify hooks exist without
+/// `enable_script_security`.
+fn script_security(
+    ctx: &mut Ctx,
+    cfg: &KeepalivedConfig,
+    spans: &ConfigSpans,
+    first_script: Option<Span>,
+) {
+    if cfg.global.enable_script_security {
+        return;
+    }
+    let notify = spans
+        .instances
+        .iter()
+        .chain(&spans.sync_groups)
+        .find_map(|s| {
+            s.directives
+                .iter()
+                .find(|(k, _)| k.starts_with("notify"))
+                .map(|(_, span)| *span)
+        });
+    if let Some(span) = first_script.or(notify) {
+        ctx.diags.push(
+            Diagnostic::warning(span, "scripts are run but enable_script_security is not set")
+                .with_label("keepalived reports a SECURITY VIOLATION for this")
+                .with_help("add `enable_script_security` (and `script_user`) to global_defs, and make scripts writable by root only"),
+        );
     }
 }

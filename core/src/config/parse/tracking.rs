@@ -9,10 +9,28 @@ use crate::vrrp::config::NotifyConfig;
 use crate::vrrp::{SyncGroupConfig, TrackRef, TrackedInterface};
 use std::time::Duration;
 
-const SCRIPT_KNOWN: &[&str] = &["script", "interval", "timeout", "weight", "rise", "fall", "init_fail", "user"];
+const SCRIPT_KNOWN: &[&str] = &[
+    "script",
+    "interval",
+    "timeout",
+    "weight",
+    "rise",
+    "fall",
+    "init_fail",
+    "user",
+];
 const GROUP_KNOWN: &[&str] = &[
-    "group", "track_interface", "track_script", "track_file", "notify_master", "notify_backup",
-    "notify_fault", "notify_stop", "notify", "sync_group_tracking_weight", "smtp_alert",
+    "group",
+    "track_interface",
+    "track_script",
+    "track_file",
+    "notify_master",
+    "notify_backup",
+    "notify_fault",
+    "notify_stop",
+    "notify",
+    "sync_group_tracking_weight",
+    "smtp_alert",
 ];
 
 fn name_of(ctx: &mut Ctx, block: &Statement) -> Option<String> {
@@ -57,19 +75,43 @@ pub fn vrrp_script(ctx: &mut Ctx, block: &Statement) -> Option<VrrpScript> {
         match st.keyword.text.as_str() {
             "script" => script = ctx.command(st),
             "interval" => {
-                if let Some(d) = ctx.timer(st, 0, 1, super::global::TIMER_MAX_US, "write the interval in seconds, e.g. `interval 2`") {
+                if let Some(d) = ctx.timer(
+                    st,
+                    0,
+                    1,
+                    super::global::TIMER_MAX_US,
+                    "write the interval in seconds, e.g. `interval 2`",
+                ) {
                     interval = d;
                 }
             }
-            "timeout" => timeout = ctx.timer(st, 0, 1, super::global::TIMER_MAX_US, "write the timeout in seconds"),
+            "timeout" => {
+                timeout = ctx.timer(
+                    st,
+                    0,
+                    1,
+                    super::global::TIMER_MAX_US,
+                    "write the timeout in seconds",
+                )
+            }
             "weight" => {
                 if let Some((w, r)) = weight_reverse(ctx, st) {
                     out.weight = w;
                     out.reverse = r;
                 }
             }
-            "rise" => out.rise = ctx.uint(st, 0, 1, u32::MAX as u64, "").map(|v| v as u32).unwrap_or(1),
-            "fall" => out.fall = ctx.uint(st, 0, 1, u32::MAX as u64, "").map(|v| v as u32).unwrap_or(1),
+            "rise" => {
+                out.rise = ctx
+                    .uint(st, 0, 1, u32::MAX as u64, "")
+                    .map(|v| v as u32)
+                    .unwrap_or(1)
+            }
+            "fall" => {
+                out.fall = ctx
+                    .uint(st, 0, 1, u32::MAX as u64, "")
+                    .map(|v| v as u32)
+                    .unwrap_or(1)
+            }
             "init_fail" => out.init_fail = true,
             "user" => out.user = ctx.command(st),
             _ => ctx.unknown(st, "vrrp_script", SCRIPT_KNOWN),
@@ -77,8 +119,11 @@ pub fn vrrp_script(ctx: &mut Ctx, block: &Statement) -> Option<VrrpScript> {
     }
     let Some(script) = script else {
         ctx.diags.push(
-            Diagnostic::error(block.span(), format!("vrrp_script {} has no script", out.name))
-                .with_help("add `script \"/path/to/check\"`"),
+            Diagnostic::error(
+                block.span(),
+                format!("vrrp_script {} has no script", out.name),
+            )
+            .with_help("add `script \"/path/to/check\"`"),
         );
         return None;
     };
@@ -100,7 +145,11 @@ pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile
     let mut file = None;
     for st in block.items() {
         match st.keyword.text.as_str() {
-            "file" => file = ctx.arg(st, 0, "file /run/keepalived/prio").map(|t| t.text.clone()),
+            "file" => {
+                file = ctx
+                    .arg(st, 0, "file /run/keepalived/prio")
+                    .map(|t| t.text.clone())
+            }
             "weight" => {
                 if let Some((w, r)) = weight_reverse(ctx, st) {
                     out.weight = w;
@@ -113,8 +162,11 @@ pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile
     }
     let Some(file) = file else {
         ctx.diags.push(
-            Diagnostic::error(block.span(), format!("vrrp_track_file {} has no file", out.name))
-                .with_help("add `file /path/to/file`"),
+            Diagnostic::error(
+                block.span(),
+                format!("vrrp_track_file {} has no file", out.name),
+            )
+            .with_help("add `file /path/to/file`"),
         );
         return None;
     };
@@ -139,7 +191,9 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
         match st.keyword.text.as_str() {
             "group" => {
                 for item in st.items() {
-                    spans.directives.insert(format!("member:{}", item.keyword.text), item.span());
+                    spans
+                        .directives
+                        .insert(format!("member:{}", item.keyword.text), item.span());
                     g.members.push(item.keyword.text.clone());
                     g.members.extend(item.args.iter().map(|t| t.text.clone()));
                 }
@@ -147,12 +201,18 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
             "track_interface" => {
                 for item in st.items() {
                     let weight = weight_option(ctx, item, -253, 253).unwrap_or(0);
-                    g.track_interfaces.push(TrackedInterface { name: item.keyword.text.clone(), weight });
+                    g.track_interfaces.push(TrackedInterface {
+                        name: item.keyword.text.clone(),
+                        weight,
+                    });
                 }
             }
             "track_script" | "track_file" => {
                 for item in st.items() {
-                    let r = TrackRef { name: item.keyword.text.clone(), weight: weight_option(ctx, item, -253, 253) };
+                    let r = TrackRef {
+                        name: item.keyword.text.clone(),
+                        weight: weight_option(ctx, item, -253, 253),
+                    };
                     if st.keyword.text == "track_script" {
                         g.track_scripts.push(r);
                     } else {
@@ -171,13 +231,21 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
     }
     if g.members.is_empty() {
         ctx.diags.push(
-            Diagnostic::error(block.span(), format!("vrrp_sync_group {} has no members", g.name))
-                .with_help("add `group { VI_1 VI_2 }`"),
+            Diagnostic::error(
+                block.span(),
+                format!("vrrp_sync_group {} has no members", g.name),
+            )
+            .with_help("add `group { VI_1 VI_2 }`"),
         );
     } else if g.members.len() == 1 {
         ctx.diags.push(
-            Diagnostic::warning(block.span(), format!("vrrp_sync_group {} has only one member", g.name))
-                .with_help("a sync group needs at least two instances; remove the group or add members"),
+            Diagnostic::warning(
+                block.span(),
+                format!("vrrp_sync_group {} has only one member", g.name),
+            )
+            .with_help(
+                "a sync group needs at least two instances; remove the group or add members",
+            ),
         );
     }
     Some((g, spans))

@@ -65,7 +65,14 @@ impl Ctx<'_> {
     }
 
     /// An integer argument in `min..=max`.
-    pub fn uint(&mut self, st: &Statement, i: usize, min: u64, max: u64, help: &str) -> Option<u64> {
+    pub fn uint(
+        &mut self,
+        st: &Statement,
+        i: usize,
+        min: u64,
+        max: u64,
+        help: &str,
+    ) -> Option<u64> {
         let example = format!("{} {}", st.keyword.text, min.max(1));
         let tok = self.arg(st, i, &example)?;
         match tok.text.parse::<u64>() {
@@ -98,7 +105,14 @@ impl Ctx<'_> {
     }
 
     /// A timer in seconds (µs resolution) in `min..=max` microseconds.
-    pub fn timer(&mut self, st: &Statement, i: usize, min_us: u64, max_us: u64, help: &str) -> Option<Duration> {
+    pub fn timer(
+        &mut self,
+        st: &Statement,
+        i: usize,
+        min_us: u64,
+        max_us: u64,
+        help: &str,
+    ) -> Option<Duration> {
         let range = format!(
             "{}–{} s",
             format_seconds(Duration::from_micros(min_us)),
@@ -130,7 +144,10 @@ impl Ctx<'_> {
                 self.diags.push(
                     Diagnostic::error(tok.span, format!("`{}` is not a boolean", tok.text))
                         .with_label("expected on/off")
-                        .with_help(format!("write `{}` alone, or with on|off|true|false|yes|no", st.keyword.text)),
+                        .with_help(format!(
+                            "write `{}` alone, or with on|off|true|false|yes|no",
+                            st.keyword.text
+                        )),
                 );
                 true
             }
@@ -172,9 +189,12 @@ impl Ctx<'_> {
             Some(Ok(l)) if l <= max => Some((address, Some(l))),
             Some(_) => {
                 self.diags.push(
-                    Diagnostic::error(tok.span, format!("prefix length in `{}` is invalid", tok.text))
-                        .with_label(format!("must be 0–{max}"))
-                        .with_help(format!("write a prefix length from 0 to {max}")),
+                    Diagnostic::error(
+                        tok.span,
+                        format!("prefix length in `{}` is invalid", tok.text),
+                    )
+                    .with_label(format!("must be 0–{max}"))
+                    .with_help(format!("write a prefix length from 0 to {max}")),
                 );
                 None
             }
@@ -198,8 +218,18 @@ impl Ctx<'_> {
 
     /// The rest of the arguments joined by spaces (command lines).
     pub fn command(&mut self, st: &Statement) -> Option<String> {
-        self.arg(st, 0, &format!("{} \"/path/to/script arg\"", st.keyword.text))?;
-        Some(st.args.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "))
+        self.arg(
+            st,
+            0,
+            &format!("{} \"/path/to/script arg\"", st.keyword.text),
+        )?;
+        Some(
+            st.args
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     }
 
     /// Reports a keyword this context does not know: unsupported, or unknown with a suggestion.
@@ -213,12 +243,15 @@ impl Ctx<'_> {
             );
             return;
         }
-        let mut d = Diagnostic::warning(st.span(), format!("unknown keyword `{word}` in {context}"))
-            .with_label("ignored");
+        let mut d =
+            Diagnostic::warning(st.span(), format!("unknown keyword `{word}` in {context}"))
+                .with_label("ignored");
         if let Some(best) = keywords::closest(word, known) {
             d = d.with_help(format!("did you mean `{best}`?"));
         } else {
-            d = d.with_help(format!("remove it; it is not a keepalived {context} keyword"));
+            d = d.with_help(format!(
+                "remove it; it is not a keepalived {context} keyword"
+            ));
         }
         self.diags.push(d);
     }
@@ -226,9 +259,12 @@ impl Ctx<'_> {
     /// A note that a deprecated alias was accepted.
     pub fn alias_note(&mut self, st: &Statement, new: &str) {
         self.diags.push(
-            Diagnostic::note(st.span(), format!("`{}` is a deprecated alias of `{new}`", st.keyword.text))
-                .with_label("accepted")
-                .with_help(format!("write `{new}` instead")),
+            Diagnostic::note(
+                st.span(),
+                format!("`{}` is a deprecated alias of `{new}`", st.keyword.text),
+            )
+            .with_label("accepted")
+            .with_help(format!("write `{new}` instead")),
         );
     }
 
@@ -252,9 +288,12 @@ impl Ctx<'_> {
             help.to_string()
         };
         self.diags.push(
-            Diagnostic::error(tok.span, format!("{} {} is out of range", st.keyword.text, tok.text))
-                .with_label(format!("must be {range}"))
-                .with_help(help),
+            Diagnostic::error(
+                tok.span,
+                format!("{} {} is out of range", st.keyword.text, tok.text),
+            )
+            .with_label(format!("must be {range}"))
+            .with_help(help),
         );
     }
 
@@ -265,9 +304,12 @@ impl Ctx<'_> {
             help.to_string()
         };
         self.diags.push(
-            Diagnostic::error(tok.span, format!("`{}` is not a {kind} ({})", tok.text, st.keyword.text))
-                .with_label(format!("expected a {kind}"))
-                .with_help(help),
+            Diagnostic::error(
+                tok.span,
+                format!("`{}` is not a {kind} ({})", tok.text, st.keyword.text),
+            )
+            .with_label(format!("expected a {kind}"))
+            .with_help(help),
         );
     }
 }

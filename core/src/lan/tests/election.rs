@@ -193,3 +193,30 @@ fn backup_accepts_an_equal_priority_advert_and_resets_its_timer() {
     assert_eq!(st.master, Some((IpAddr::V4(host_addr(1)), 100)));
     assert_eq!(st.counters.lower_priority_ignored, 0);
 }
+
+#[test]
+fn owner_backs_off_to_254_when_a_lower_address_owner_keeps_advertising() {
+    // h1 (lower address) is an owner that ignores adverts (strict: owner_ignore_adverts), like
+    // an RFC owner; h2 (higher address) would win the tie, but h1 never yields.
+    let mut rogue = instance(255);
+    rogue.strict = true;
+    let mut lan = lan_of(vec![rogue, instance(255)]);
+    lan.run_until(at_secs(10.0));
+    assert_eq!(lan.masters(51), vec![0], "h2 backed off and yielded");
+    let st = &lan.node(1).unwrap().instances()[0];
+    assert_eq!(st.state, State::Backup);
+    assert_eq!(st.effective_priority, 254);
+    // h2 first hears the rogue at 1 s (it started just after h1's first advert), backs off at
+    // the first rogue advert more than 2 adverts + 1.2 × 1 s later (5 s), and yields to the
+    // next 255 advert (6 s).
+    assert_eq!(
+        lan.history()
+            .first_entry(1, "VI_1", State::Backup, at_secs(0.5)),
+        Some(at_secs(6.0))
+    );
+    // The rogue stops: h2 takes over and is a full owner again.
+    lan.stop(0);
+    lan.run_until(at_secs(20.0));
+    assert_eq!(lan.masters(51), vec![1]);
+    assert_eq!(lan.node(1).unwrap().instances()[0].effective_priority, 255);
+}

@@ -196,3 +196,16 @@ fn track_file_value_times_weight_adjusts_priority_and_weight_zero_faults() {
     lan.set_track_file(0, "f0", 1);
     assert_eq!(state(&lan, 0), Some(State::Fault));
 }
+
+#[test]
+fn unicast_instance_leaving_fault_announces_its_own_address() {
+    let mut c = instance(100);
+    c.unicast_peers = vec![IpAddr::V4(host_addr(1))];
+    let mut lan = lan_of(vec![c]);
+    lan.set_interface(0, "eth0", false);
+    lan.set_interface(0, "eth0", true);
+    let own = lan.history().records().iter().any(|r| {
+        matches!(r.event, crate::lan::Event::Announce { address } if address == IpAddr::V4(host_addr(0)))
+    });
+    assert!(own);
+}

@@ -72,3 +72,30 @@ fn crashed_host_receives_nothing_and_restarts_as_backup() {
     lan.run_until(at_secs(30.0));
     assert_eq!(lan.masters(51), vec![0]);
 }
+
+#[test]
+fn reload_of_the_master_moves_the_vip_set_without_an_election() {
+    let mut lan = lan_of(vec![instance(100), instance(99)]);
+    lan.run_until(at_secs(10.0));
+    let new_vip = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 200));
+    let mut c = InstanceConfig::new("VI_1", "eth0", 51, &[new_vip]);
+    c.priority = 100;
+    lan.reload(0, host_config("h1", host_addr(0), vec![c]));
+    lan.run_until(at_secs(20.0));
+    let after: Vec<_> = lan
+        .history()
+        .transitions()
+        .into_iter()
+        .filter(|t| t.0 >= at_secs(10.0))
+        .collect();
+    assert!(after.is_empty(), "{after:?}");
+    assert!(lan.history().holders_at(vip(), at_secs(20.0)).is_empty());
+    assert_eq!(
+        lan.history().holders_at(new_vip, at_secs(20.0)),
+        [0].into_iter().collect()
+    );
+    // h2 counts the address-list mismatch but stays backup.
+    let st = &lan.node(1).unwrap().instances()[0];
+    assert_eq!(st.state, State::Backup);
+    assert!(st.counters.address_list_mismatches >= 9);
+}

@@ -60,6 +60,11 @@ pub struct Instance {
     wants_master: Option<TransitionReason>,
     /// GARP/NA rounds still to send in the current burst.
     garp_rounds_left: u32,
+    /// Owner only: another owner with a lower address keeps advertising 255 (address, first
+    /// seen, its interval).
+    rogue_owner: Option<(IpAddr, Instant, Duration)>,
+    /// Owner only: backed off to 254 because of a rogue owner.
+    owner_backed_off: bool,
     counters: Counters,
     outputs: VecDeque<Output>,
 }
@@ -90,6 +95,8 @@ impl Instance {
             sync_gated: false,
             wants_master: None,
             garp_rounds_left: 0,
+            rogue_owner: None,
+            owner_backed_off: false,
             counters: Counters::default(),
             outputs: VecDeque::new(),
         }
@@ -197,7 +204,7 @@ impl Instance {
     /// Sets the effective priority computed by tracking (ignored for owners, clamped to 1–254).
     pub fn set_effective_priority(&mut self, priority: u8) {
         self.effective_priority = if self.is_owner() {
-            255
+            if self.owner_backed_off { 254 } else { 255 }
         } else {
             priority.clamp(1, 254)
         };

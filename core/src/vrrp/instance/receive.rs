@@ -11,6 +11,7 @@ use crate::vrrp::timing::interval_centis;
 use crate::wire::advert::{HEADER_LEN, TYPE_ADVERTISEMENT};
 use crate::wire::{Advert, Authentication, Packet, VRRP_HOP_LIMIT, Version, WireError};
 use std::net::IpAddr;
+use std::time::Duration;
 
 /// Unsigned, network-byte-order comparison of two addresses (RFC 5798 §6.4.3 tie-break;
 /// keepalived `inet_inaddrcmp`). Addresses of different families compare as equal.
@@ -158,8 +159,41 @@ impl Instance {
         Ok(advert)
     }
 
+    /// Two owners on one link (keepalived's duplicate-owner handling, RFC 9568 erratum 8298):
+    /// the owner with the lower address normally yields at once. If it keeps advertising 255
+    /// (an implementation that ignores adverts as owner) for 2 of our adverts plus 1.2 × the
+    /// larger interval, we back off to 254 so that exactly one master remains.
+    fn watch_rogue_owner(&mut self, now: Instant, src: IpAddr, interval: Duration) {
+        match self.rogue_owner {
+            Some((rogue, since, _)) if rogue == src => {
+                let larger = interval.max(self.config.advert_interval);
+                let patience = self.config.advert_interval * 2 + larger * 6 / 5;
+                if now - since > patience && !self.owner_backed_off {
+                    self.owner_backed_off = true;
+                    self.effective_priority = 254;
+                }
+            }
+            _ => self.rogue_owner = Some((src, now, interval)),
+        }
+    }
+
+    /// Restores 255 once the rogue owner is gone or no longer claims 255.
+    fn restore_owner_priority(&mut self, src: IpAddr, priority: u8) {
+        let rogue_gone = self
+            .rogue_owner
+            .is_none_or(|(rogue, _, _)| rogue != src || priority != 255);
+        if self.owner_backed_off && rogue_gone {
+            self.owner_backed_off = false;
+            self.rogue_owner = None;
+            self.effective_priority = 255;
+        }
+    }
+
     /// BACKUP (RFC 5798 §6.4.2, keepalived `vrrp_state_backup`).
     fn backup_receive(&mut self, now: Instant, src: IpAddr, advert: &Advert) {
+        if self.is_owner() {
+            self.restore_owner_priority(src, advert.priority);
+        }
         if advert.priority == 0 {
             // The master resigned: wait only Skew_Time.
             self.resigned_from = Some(src);
@@ -219,6 +253,9 @@ impl Instance {
         } else if advert.priority == ours && src == self.primary_address {
             // Our own advert looped back (keepalived logs a warning): nothing to do.
         } else {
+            if self.is_owner() && advert.priority == 255 {
+                self.watch_rogue_owner(now, src, advert.interval());
+            }
             // Lower priority, or equal with a lower address: force a new election.
             if !self.config.lower_prio_no_advert {
                 self.send_advert(ours);

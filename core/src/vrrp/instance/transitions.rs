@@ -43,6 +43,16 @@ impl Instance {
                 } else {
                     self.enter_backup(now, TransitionReason::FaultCleared);
                 }
+                if self.is_unicast() {
+                    // keepalived `try_up_instance`: announce our own source address so the
+                    // master refreshes its ARP/ND entry and can reach us again.
+                    self.outputs.push_back(Output::Announce(Announce {
+                        instance: self.config.name.clone(),
+                        interface: self.config.interface.clone(),
+                        address: self.primary_address,
+                        vrid: self.config.vrid,
+                    }));
+                }
             }
             (State::Backup | State::Master, None) => {}
         }
@@ -88,6 +98,12 @@ impl Instance {
     }
 
     pub(super) fn become_master(&mut self, now: Instant, reason: TransitionReason) {
+        if self.owner_backed_off {
+            // The rogue owner went silent: we are the only owner again.
+            self.owner_backed_off = false;
+            self.rogue_owner = None;
+            self.effective_priority = 255;
+        }
         self.timers.stop(Timer::MasterDown);
         self.preempt_deadline = None;
         self.wants_master = None;
@@ -129,10 +145,9 @@ impl Instance {
 
     /// MASTER → BACKUP on a higher-priority advert (the caller set the interval to adopt).
     pub(super) fn yield_to(&mut self, now: Instant, reason: TransitionReason) {
-        let adopted = self.master_adver_interval;
         self.leave_master(false);
+        self.preempt_deadline = None;
         self.change_state(State::Backup, reason);
-        self.master_adver_interval = adopted;
         self.timers
             .set(Timer::MasterDown, now + self.master_down_interval());
         self.notify(State::Backup);

@@ -11,7 +11,12 @@ fn with(extra: &str) -> String {
 
 fn case(name: &str, text: &str, expect_valid: bool) {
     let p = parse_text("broken.conf", text);
-    assert_eq!(p.is_valid(), expect_valid, "{name}:\n{}", p.render_diagnostics());
+    assert_eq!(
+        p.is_valid(),
+        expect_valid,
+        "{name}:\n{}",
+        p.render_diagnostics()
+    );
     assert!(!p.diagnostics.items.is_empty(), "{name}: no diagnostic");
     insta::assert_snapshot!(name, p.render_diagnostics());
 }
@@ -28,37 +33,67 @@ fn unclosed_block_is_an_error_at_its_opening_brace() {
 
 #[test]
 fn missing_virtual_router_id_is_an_error() {
-    case("missing_vrid", "vrrp_instance VI_1 {\n    interface eth0\n    virtual_ipaddress {\n        192.0.2.100\n    }\n}\n", false);
+    case(
+        "missing_vrid",
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_ipaddress {\n        192.0.2.100\n    }\n}\n",
+        false,
+    );
 }
 
 #[test]
 fn out_of_range_values_report_the_range() {
-    case("out_of_range", "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 256\n    priority 0\n    advert_int 300\n    virtual_ipaddress {\n        192.0.2.100\n    }\n}\n", false);
+    case(
+        "out_of_range",
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 256\n    priority 0\n    advert_int 300\n    virtual_ipaddress {\n        192.0.2.100\n    }\n}\n",
+        false,
+    );
 }
 
 #[test]
 fn words_where_numbers_belong_are_errors() {
-    case("not_a_number", &with("    advert_int fast\n    garp_master_repeat many\n"), false);
+    case(
+        "not_a_number",
+        &with("    advert_int fast\n    garp_master_repeat many\n"),
+        false,
+    );
 }
 
 #[test]
 fn mixed_address_families_in_virtual_ipaddress_are_an_error() {
-    case("mixed_family", &with("    virtual_ipaddress {\n        2001:db8::1/64\n    }\n"), false);
+    case(
+        "mixed_family",
+        &with("    virtual_ipaddress {\n        2001:db8::1/64\n    }\n"),
+        false,
+    );
 }
 
 #[test]
 fn bad_addresses_and_prefixes_are_errors() {
-    case("bad_address", &with("    virtual_ipaddress {\n        192.0.2.300/24\n        192.0.2.5/33\n        192.0.2.6 frobnicate\n    }\n    unicast_src_ip localhost\n"), false);
+    case(
+        "bad_address",
+        &with(
+            "    virtual_ipaddress {\n        192.0.2.300/24\n        192.0.2.5/33\n        192.0.2.6 frobnicate\n    }\n    unicast_src_ip localhost\n",
+        ),
+        false,
+    );
 }
 
 #[test]
 fn unknown_keyword_suggests_the_closest_one() {
-    case("unknown_keyword", &with("    prority 150\n    advert_intt 1\n    frobnicate\n"), true);
+    case(
+        "unknown_keyword",
+        &with("    prority 150\n    advert_intt 1\n    frobnicate\n"),
+        true,
+    );
 }
 
 #[test]
 fn recognised_unsupported_directives_are_warnings_that_name_them() {
-    case("unsupported", &with("    use_vmac\n    track_process {\n        nginx\n    }\n"), true);
+    case(
+        "unsupported",
+        &with("    use_vmac\n    track_process {\n        nginx\n    }\n"),
+        true,
+    );
 }
 
 #[test]
@@ -78,13 +113,20 @@ fn deprecated_aliases_are_accepted_with_a_note() {
 
 #[test]
 fn unterminated_quote_is_an_error() {
-    case("unterminated_quote", &with("    notify_master \"/bin/echo master\n"), false);
+    case(
+        "unterminated_quote",
+        &with("    notify_master \"/bin/echo master\n"),
+        false,
+    );
 }
 
 #[test]
 fn include_cycle_is_an_error_and_missing_include_a_warning() {
     let loader = MemoryLoader::new()
-        .with("/etc/k/keepalived.conf", "include conf.d/*.conf\ninclude missing.conf\n")
+        .with(
+            "/etc/k/keepalived.conf",
+            "include conf.d/*.conf\ninclude missing.conf\n",
+        )
         .with("/etc/k/conf.d/a.conf", "include ../keepalived.conf\n");
     let p = config::parse("/etc/k/keepalived.conf", &loader, &ParseOptions::default());
     assert!(!p.is_valid());
@@ -93,12 +135,21 @@ fn include_cycle_is_an_error_and_missing_include_a_warning() {
 
 #[test]
 fn sync_group_with_unknown_member_is_an_error() {
-    case("sync_group_unknown_member", &format!("{}vrrp_sync_group G {{\n    group {{\n        VI_1\n        VI_9\n    }}\n}}\n", with("")), false);
+    case(
+        "sync_group_unknown_member",
+        &format!(
+            "{}vrrp_sync_group G {{\n    group {{\n        VI_1\n        VI_9\n    }}\n}}\n",
+            with("")
+        ),
+        false,
+    );
 }
 
 #[test]
 fn duplicate_vrid_on_one_interface_is_an_error() {
-    let second = with("").replace("VI_1", "VI_2").replace("192.0.2.100", "192.0.2.101");
+    let second = with("")
+        .replace("VI_1", "VI_2")
+        .replace("192.0.2.100", "192.0.2.101");
     case("duplicate_vrid", &format!("{}{second}", with("")), false);
 }
 
@@ -115,7 +166,12 @@ fn keepalived_inference_warnings_explain_what_is_changed() {
 fn strict_mode_rejects_unicast_and_authentication() {
     case(
         "strict_mode",
-        &format!("global_defs {{\n    vrrp_strict\n}}\n{}", with("    authentication {\n        auth_type PASS\n        auth_pass x\n    }\n    unicast_peer {\n        192.0.2.12\n    }\n    preempt_delay 5\n")),
+        &format!(
+            "global_defs {{\n    vrrp_strict\n}}\n{}",
+            with(
+                "    authentication {\n        auth_type PASS\n        auth_pass x\n    }\n    unicast_peer {\n        192.0.2.12\n    }\n    preempt_delay 5\n"
+            )
+        ),
         false,
     );
 }
@@ -127,15 +183,29 @@ fn state_and_priority_are_inferred_like_keepalived() {
         "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n state MASTER\n}\nvrrp_instance B {\n interface eth0\n virtual_router_id 2\n priority 255\n}\nvrrp_instance C {\n interface eth0\n virtual_router_id 3\n}\n",
     );
     use vrrplab_core::config::model::InitialState::*;
-    let got: Vec<_> = p.model.instances.iter().map(|i| (i.state, i.priority, i.accept)).collect();
-    assert_eq!(got, vec![(Master, 255, true), (Master, 255, true), (Backup, 100, true)]);
+    let got: Vec<_> = p
+        .model
+        .instances
+        .iter()
+        .map(|i| (i.state, i.priority, i.accept))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Master, 255, true),
+            (Master, 255, true),
+            (Backup, 100, true)
+        ]
+    );
 }
 
 #[test]
 fn config_id_selects_conditional_lines() {
     let text = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n @h1 priority 150\n @^h1 priority 50\n virtual_ipaddress {\n  192.0.2.100\n }\n}\n";
     let prio = |id: Option<&str>| {
-        let opts = ParseOptions { config_id: id.map(str::to_string) };
+        let opts = ParseOptions {
+            config_id: id.map(str::to_string),
+        };
         config::parse_str("c.conf", text, &opts).model.instances[0].priority
     };
     assert_eq!(prio(Some("h1")), 150);

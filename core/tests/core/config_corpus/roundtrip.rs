@@ -26,26 +26,54 @@ struct Inst {
 
 fn inst() -> impl Strategy<Value = Inst> {
     (
-        (any::<bool>(), 0u8..3, prop::option::of(1u8..=255), prop::sample::select(vec!["1", "2", "0.5", "1.7", "0.01", "3"]), 0u8..3),
-        (prop::option::of(prop::sample::select(vec!["1111", "s3cret", "x y", "longpassword"])), prop::collection::vec((1u8..250, 0u8..3, 0u8..4), 1..4)),
-        (any::<bool>(), 0u8..3, prop::option::of(0u8..10), any::<bool>(), prop::option::of(-50i16..50), any::<bool>(), prop::option::of(2u8..4)),
+        (
+            any::<bool>(),
+            0u8..3,
+            prop::option::of(1u8..=255),
+            prop::sample::select(vec!["1", "2", "0.5", "1.7", "0.01", "3"]),
+            0u8..3,
+        ),
+        (
+            prop::option::of(prop::sample::select(vec![
+                "1111",
+                "s3cret",
+                "x y",
+                "longpassword",
+            ])),
+            prop::collection::vec((1u8..250, 0u8..3, 0u8..4), 1..4),
+        ),
+        (
+            any::<bool>(),
+            0u8..3,
+            prop::option::of(0u8..10),
+            any::<bool>(),
+            prop::option::of(-50i16..50),
+            any::<bool>(),
+            prop::option::of(2u8..4),
+        ),
     )
-        .prop_map(|((v6, state, priority, advert, preempt), (auth, vips), (unicast, accept, garp_delay, checksum_as_v2, track, notify, version))| Inst {
-            v6,
-            state,
-            priority,
-            advert,
-            preempt,
-            auth,
-            vips,
-            unicast,
-            accept,
-            garp_delay,
-            checksum_as_v2,
-            track,
-            notify,
-            version,
-        })
+        .prop_map(
+            |(
+                (v6, state, priority, advert, preempt),
+                (auth, vips),
+                (unicast, accept, garp_delay, checksum_as_v2, track, notify, version),
+            )| Inst {
+                v6,
+                state,
+                priority,
+                advert,
+                preempt,
+                auth,
+                vips,
+                unicast,
+                accept,
+                garp_delay,
+                checksum_as_v2,
+                track,
+                notify,
+                version,
+            },
+        )
 }
 
 fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: bool) -> String {
@@ -61,7 +89,11 @@ fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: 
     }
     s.push_str("}\nvrrp_script chk {\n    script \"/bin/check 'a b'\"\n    interval 2\n    weight -20 reverse\n    fall 2\n}\n");
     for (n, i) in insts.iter().enumerate() {
-        s.push_str(&format!("vrrp_instance VI_{n} {{\n    interface eth{}\n    virtual_router_id {}\n", n % 2, n + 1));
+        s.push_str(&format!(
+            "vrrp_instance VI_{n} {{\n    interface eth{}\n    virtual_router_id {}\n",
+            n % 2,
+            n + 1
+        ));
         match i.state {
             1 => s.push_str("    state MASTER\n"),
             2 => s.push_str("    state BACKUP\n"),
@@ -80,15 +112,33 @@ fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: 
             _ => {}
         }
         if let (Some(a), false) = (i.auth, strict) {
-            s.push_str(&format!("    authentication {{\n        auth_type PASS\n        auth_pass \"{a}\"\n    }}\n"));
+            s.push_str(&format!(
+                "    authentication {{\n        auth_type PASS\n        auth_pass \"{a}\"\n    }}\n"
+            ));
         }
         s.push_str("    virtual_ipaddress {\n");
         for (k, (host, len, opt)) in i.vips.iter().enumerate() {
-            let addr = if i.v6 { format!("2001:db8::{:x}{k}", host) } else { format!("192.0.{k}.{host}") };
+            let addr = if i.v6 {
+                format!("2001:db8::{:x}{k}", host)
+            } else {
+                format!("192.0.{k}.{host}")
+            };
             let len = match len {
                 0 => String::new(),
-                1 => if i.v6 { "/64".into() } else { "/24".into() },
-                _ => if i.v6 { "/128".into() } else { "/32".into() },
+                1 => {
+                    if i.v6 {
+                        "/64".into()
+                    } else {
+                        "/24".into()
+                    }
+                }
+                _ => {
+                    if i.v6 {
+                        "/128".into()
+                    } else {
+                        "/32".into()
+                    }
+                }
             };
             let opt = match opt {
                 1 => " dev eth1 label eth1:1",
@@ -112,7 +162,9 @@ fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: 
             _ => {}
         }
         if let Some(d) = i.garp_delay {
-            s.push_str(&format!("    garp_master_delay {d}\n    garp_master_repeat 3\n"));
+            s.push_str(&format!(
+                "    garp_master_delay {d}\n    garp_master_repeat 3\n"
+            ));
         }
         if i.checksum_as_v2 {
             s.push_str("    v3_checksum_as_v2\n");
@@ -179,9 +231,42 @@ fn generated_configs_are_mostly_valid_so_the_property_is_not_vacuous() {
         notify: true,
         version: None,
     };
-    let p = parse_text("one.conf", &text(false, false, Some(1), &[i.clone(), i], true));
+    let p = parse_text(
+        "one.conf",
+        &text(false, false, Some(1), &[i.clone(), i], true),
+    );
     assert!(p.is_valid(), "{}", p.render_diagnostics());
     assert_eq!(p.model.instances.len(), 2);
     let again = parse_text("again.conf", &p.model.to_keepalived_conf());
     assert_eq!(again.model, p.model);
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(0x6e6f_7061),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        ..Config::default()
+    })]
+    #[test]
+    fn arbitrary_text_never_panics_and_errors_have_locations(
+        pieces in prop::collection::vec(prop::sample::select(vec![
+            "vrrp_instance", "VI", "{", "}", "\n", " ", "\"", "'", "\\", "#", "!", "$X=", "${X}", "$X",
+            "@h1 ", "@^h1 ", "~SEQ(i,1,3) ", "~LST(i,a,b) ", "~SEQ(i,-9223372036854775808,9223372036854775807)",
+            "virtual_router_id", "255", "256", "-1", "0.5", "priority", "state", "MASTER",
+            "virtual_ipaddress", "192.0.2.1/24", "2001:db8::1/200", "include", "x.conf", "*.conf",
+            "authentication", "auth_type", "PASS", "auth_pass", "unicast_peer", "virtual_server",
+            "real_server", "TCP_CHECK", "HTTP_GET", "url", "status_code", "600-100", "global_defs",
+            "vrrp_sync_group", "group", "track_script", "weight", "é", "\t",
+        ]), 0..80),
+    ) {
+        let text: String = pieces.concat();
+        let p = parse_text("fuzz.conf", &text);
+        for d in &p.diagnostics.items {
+            prop_assert!(d.span.is_some(), "diagnostic without location: {:?}", d);
+            let _ = d.render(&p.sources);
+        }
+        let _ = p.model.to_node_config();
+        let _ = p.model.to_keepalived_conf();
+    }
 }

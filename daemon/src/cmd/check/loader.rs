@@ -17,7 +17,11 @@ impl Loader for FsLoader {
         for p in glob::expand_braces(pattern) {
             let absolute = p.starts_with('/');
             let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-            let start = if absolute { "/".to_string() } else { String::new() };
+            let start = if absolute {
+                "/".to_string()
+            } else {
+                String::new()
+            };
             walk(&start, &parts, &mut out);
         }
         out.sort();
@@ -76,7 +80,9 @@ mod tests {
         let got = FsLoader.glob(&format!("{root}/*/*.conf")).expect("glob");
         let rel: Vec<String> = got.iter().map(|g| g[root.len()..].to_string()).collect();
         assert_eq!(rel, vec!["/a/x.conf", "/a/y.conf", "/b/z.conf"]);
-        let got = FsLoader.glob(&format!("{root}/{{b,a}}/[xz].conf")).expect("glob");
+        let got = FsLoader
+            .glob(&format!("{root}/{{b,a}}/[xz].conf"))
+            .expect("glob");
         assert_eq!(got.len(), 2);
     }
 }

@@ -50,7 +50,14 @@ pub fn text(parsed: &[Parsed], findings: &[Finding]) -> String {
     if parsed.len() > 1 {
         out.push('\n');
         for f in findings {
-            let _ = writeln!(out, "{}[{}]: VRID {}: {}", severity(f), f.kind.as_str(), f.vrid, f.message);
+            let _ = writeln!(
+                out,
+                "{}[{}]: VRID {}: {}",
+                severity(f),
+                f.kind.as_str(),
+                f.vrid,
+                f.message
+            );
             for l in &f.locations {
                 let _ = writeln!(out, "  --> {}:{}:{}  {}", l.path, l.line, l.column, l.note);
             }
@@ -88,7 +95,12 @@ pub fn json(parsed: &[Parsed], findings: &[Finding]) -> String {
     let files: Vec<Value> = parsed
         .iter()
         .map(|p| {
-            let of = |s| p.diagnostics.of(s).map(|d| diagnostic_json(p, d)).collect::<Vec<_>>();
+            let of = |s| {
+                p.diagnostics
+                    .of(s)
+                    .map(|d| diagnostic_json(p, d))
+                    .collect::<Vec<_>>()
+            };
             json!({
                 "path": p.path,
                 "valid": p.is_valid(),
