@@ -332,3 +332,20 @@ fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_
     }
     insta::assert_snapshot!(summary);
 }
+
+#[test]
+fn streamed_json_equals_the_json_value_for_every_capture() {
+    for name in [
+        "v2-steady",
+        "v2-failover-preempt",
+        "v2-kill-master",
+        "split-brain",
+        "v3-ipv4",
+    ] {
+        let report = replay_corpus(name);
+        let mut bytes = Vec::new();
+        report.write_json(&mut bytes).unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(streamed, report.to_json(), "{name}");
+    }
+}
