@@ -7,7 +7,7 @@
 //! Finding kinds are stable names: `dual-master`, `failover`, `resign`, `invalid-packet`,
 //! `parameter-mismatch`, `missing-garp`, `flapping`.
 
-use super::decode::{AnnounceKind, Segment};
+use super::decode::Segment;
 use serde_json::{Value, json};
 use std::net::IpAddr;
 use vrrplab_core::wire::Family;
@@ -217,19 +217,6 @@ pub struct Counts {
     pub malformed: u64,
     /// IP fragments.
     pub fragments: u64,
-}
-
-/// An announcement burst (for rendering).
-#[derive(Debug, Clone)]
-pub struct BurstReport {
-    /// First.
-    pub first_ns: u64,
-    /// Kind.
-    pub kind: AnnounceKind,
-    /// Address.
-    pub address: IpAddr,
-    /// Count.
-    pub count: u64,
 }
 
 /// A whole replay.
