@@ -26,5 +26,8 @@ pub use capture::{Capture, CaptureLog};
 pub use error::{HarnessError, Result};
 pub use gate::{Need, require};
 pub use observe::{ObservedState, Observer, Timeline};
-pub use peer::{FrrRouter, FrrVrrpd, Keepalived, KeepalivedInstance, Peer, keepalived_config};
+pub use peer::{
+    FrrRouter, FrrVrrpd, Keepalived, KeepalivedInstance, Peer, keepalived_config,
+    keepalived_config_with,
+};
 pub use topology::{Host, Role, Topology, TopologyBuilder};

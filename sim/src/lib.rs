@@ -1,2 +1,21 @@
 //! vrrplab-sim: runs vrrplab-core nodes in a deterministic turmoil network, and replays captures.
+//!
+//! Layers: [`scenario`] (nodes, fault plan, settings, expectations) → [`world::run`] (turmoil
+//! hosts driving `Node`s, faults applied between steps) → [`observe`] (the event record) →
+//! [`analysis`] (split-brain intervals, failovers, invariants, verdict) → [`report`] (text
+//! timeline, JSON, pcap, SVG). Same scenario and seed ⇒ byte-identical output.
+
+pub mod analysis;
+pub mod fault;
+pub mod observe;
+pub mod backends;
 pub mod replay;
+pub mod report;
+pub mod scenario;
+pub mod sweep;
+pub mod world;
+
+pub use analysis::{Analysis, analyse};
+pub use fault::{Fault, FaultAction, FaultPlan};
+pub use scenario::{Expectations, NodeSpec, Scenario, SimSettings};
+pub use world::{RunRecord, SimError, run};

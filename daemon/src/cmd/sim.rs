@@ -1,13 +1,204 @@
-//! `vrrplab sim`.
+//! `vrrplab sim`: run a simulated cluster and print its timeline and verdict.
+//!
+//! Forms: no argument (the embedded LVS-DR default), `vrrplab sim SCENARIO.toml`, or the quick
+//! form `vrrplab sim --node a.conf --node b.conf --fault '12s block b<-a' …`. Outputs: text
+//! (default), `--json`, `--pcap FILE`, `--svg FILE`; `--sweep N` runs N seeds with a progress
+//! bar. Exit status: 0 pass, 1 an expectation or invariant failed, 2 the input is unusable.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vrrplab_sim::fault::{Fault, parse_duration};
+use vrrplab_sim::scenario::{
+    NodeSpec, Scenario, default_address, default_scenario, load_keepalived_conf,
+};
+use vrrplab_sim::{analyse, report, run as run_sim, sweep};
 
 /// Arguments of `vrrplab sim`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Scenario file (TOML). Without it and without --node, the embedded default runs.
+    pub scenario: Option<PathBuf>,
+    /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …).
+    #[arg(long = "node", value_name = "FILE")]
+    pub nodes: Vec<PathBuf>,
+    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat).
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<String>,
+    /// RNG seed (overrides the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulated duration, e.g. 60s, 10m (overrides the scenario's).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// turmoil tick, e.g. 10ms (delivery is rounded up to it).
+    #[arg(long)]
+    pub tick: Option<String>,
+    /// Fixed one-way latency, e.g. 1ms (sets min and max).
+    #[arg(long)]
+    pub latency: Option<String>,
+    /// Maximum one-way latency (random between min and max, drawn from the seed).
+    #[arg(long)]
+    pub max_latency: Option<String>,
+    /// Add a client host whose ARP cache follows the GARPs (quick form).
+    #[arg(long)]
+    pub client: bool,
+    /// Print the result as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the simulated segment's traffic to a pcap file.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+    /// Write a timeline picture (SVG).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Run N seeds (from --seed) and summarise split-brain and failover statistics.
+    #[arg(long, value_name = "N")]
+    pub sweep: Option<u64>,
+}
+
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("vrrplab sim: {message}");
+    ExitCode::from(2)
+}
+
+fn build(args: &Args) -> Result<Scenario, String> {
+    let loader = |text: &str, origin: &str| load_keepalived_conf(text, origin);
+    let mut scenario = if let Some(path) = &args.scenario {
+        if !args.nodes.is_empty() {
+            return Err("give a scenario file or --node files, not both".into());
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Scenario::from_toml(&text, &path.display().to_string(), base, &loader)
+            .map_err(|e| e.to_string())?
+    } else if !args.nodes.is_empty() {
+        let mut nodes = Vec::new();
+        for (k, path) in args.nodes.iter().enumerate() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let config = load_keepalived_conf(&text, &path.display().to_string())?;
+            let name = ((b'a' + (k % 26) as u8) as char).to_string();
+            nodes.push(NodeSpec::new(&name, default_address(k), config));
+        }
+        let mut s = Scenario::new("quick scenario (--node)", nodes);
+        s.client = args.client;
+        s
+    } else {
+        let mut s = default_scenario(Some(&loader));
+        if !args.faults.is_empty() {
+            s.faults = Default::default();
+            s.expect = Default::default();
+        }
+        s
+    };
+    for f in &args.faults {
+        scenario
+            .faults
+            .push(Fault::parse(f).map_err(|e| e.to_string())?);
+    }
+    if args.client {
+        scenario.client = true;
+    }
+    let d = |t: &str| parse_duration(t).map_err(|e| e.to_string());
+    let st = &mut scenario.settings;
+    if let Some(seed) = args.seed {
+        st.seed = seed;
+    }
+    if let Some(t) = &args.duration {
+        st.duration = d(t)?;
+    }
+    if let Some(t) = &args.tick {
+        st.tick = d(t)?;
+    }
+    if let Some(t) = &args.latency {
+        st.min_latency = d(t)?;
+        st.max_latency = st.min_latency;
+    }
+    if let Some(t) = &args.max_latency {
+        st.max_latency = d(t)?;
+    }
+    st.record_packets = args.pcap.is_some();
+    scenario.validate().map_err(|e| e.to_string())?;
+    Ok(scenario)
+}
+
+fn run_sweep(scenario: &Scenario, n: u64, json: bool) -> ExitCode {
+    let bar = indicatif::ProgressBar::new(n);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} sweep {pos}/{len} seeds [{bar:40}] {elapsed_precise} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let result = sweep::sweep(scenario, n, |done| bar.set_position(done));
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                println!("vrrplab sim — {}", scenario.name);
+                print!("{summary}");
+            }
+            if summary.passed == summary.runs {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => usage(e),
+    }
+}
 
 /// Runs `vrrplab sim`.
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("vrrplab sim: not built yet");
-    ExitCode::from(2)
+pub fn run(args: Args) -> ExitCode {
+    let scenario = match build(&args) {
+        Ok(s) => s,
+        Err(e) => return usage(e),
+    };
+    if let Some(n) = args.sweep {
+        return run_sweep(&scenario, n, args.json);
+    }
+    let record = match run_sim(&scenario) {
+        Ok(r) => r,
+        Err(e) => return usage(e),
+    };
+    let analysis = analyse(&scenario, &record);
+    if let Some(path) = &args.pcap {
+        let hosts = scenario
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.address))
+            .collect();
+        let written = std::fs::File::create(path)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                report::pcap::write(std::io::BufWriter::new(f), &record.packets, &hosts)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = written {
+            return usage(format!("{}: {e}", path.display()));
+        }
+    }
+    if let Some(path) = &args.svg {
+        if let Err(e) = std::fs::write(path, report::svg::render(&scenario, &record, &analysis)) {
+            return usage(format!("{}: {e}", path.display()));
+        }
+    }
+    if args.json {
+        let doc = report::json::render(&scenario, &record, &analysis);
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print!("{}", report::text::render(&scenario, &record, &analysis));
+    }
+    if analysis.passed(&scenario) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

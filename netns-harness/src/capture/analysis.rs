@@ -311,6 +311,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_and_mutated_frames_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
+            flips in proptest::collection::vec((0usize..60, proptest::prelude::any::<u8>()), 0..6),
+        ) {
+            let mut log = CaptureLog::default();
+            log.push_frame(Duration::ZERO, &bytes);
+            let mut frame = v3_frame([192, 0, 2, 11], 200);
+            for (i, b) in flips {
+                if let Some(x) = frame.get_mut(i) {
+                    *x = b;
+                }
+            }
+            log.push_frame(Duration::ZERO, &frame);
+            proptest::prop_assert_eq!(log.frames, 2);
+        }
+    }
+
     #[test]
     fn truncated_vrrp_is_counted_not_fatal() {
         let mut frame = v3_frame([192, 0, 2, 11], 200);

@@ -93,6 +93,21 @@ impl Timeline {
         out
     }
 
+    /// The successive holder sets of `vip`, without times: `["-", "h1", "h1+h2", "h1"]`. Stable
+    /// across runs where the scenario is, so it suits snapshot tests.
+    pub fn holder_sequence(&self, vip: IpAddr) -> Vec<String> {
+        self.holder_intervals(vip)
+            .into_iter()
+            .map(|(_, _, h)| {
+                if h.is_empty() {
+                    "-".to_string()
+                } else {
+                    h.join("+")
+                }
+            })
+            .collect()
+    }
+
     /// Intervals in which more than one host held `vip`: `(from, to, holders)`.
     pub fn multiple_holders(&self, vip: IpAddr) -> Vec<(Duration, Duration, Vec<String>)> {
         self.holder_intervals(vip)
@@ -359,5 +374,6 @@ mod tests {
             vec![(ms(10), ms(30), vec!["h1".to_string(), "h2".to_string()])]
         );
         assert_eq!(t.first_time_held_by(vip, &["h1"], ms(35)), Some(ms(40)));
+        assert_eq!(t.holder_sequence(vip), ["h1", "h1+h2", "h1"]);
     }
 }

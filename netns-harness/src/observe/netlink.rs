@@ -152,127 +152,127 @@ impl NetlinkSocket {
                     std::io::Error::last_os_error(),
                 ));
             }
-            let mut rest = &buf[..n as usize];
-            while rest.len() >= NLMSG_HDR_LEN {
-                let msg_len =
-                    u32::from_ne_bytes(rest[0..4].try_into().unwrap_or_default()) as usize;
-                let kind = u16::from_ne_bytes([rest[4], rest[5]]);
-                let seq = u32::from_ne_bytes(rest[8..12].try_into().unwrap_or_default());
-                if msg_len < NLMSG_HDR_LEN || msg_len > rest.len() {
-                    return Err(HarnessError::Invalid(format!(
-                        "netlink message length {msg_len} with {} bytes left",
-                        rest.len()
-                    )));
-                }
-                if seq == self.seq {
-                    match i32::from(kind) {
-                        libc::NLMSG_DONE => return Ok(messages),
-                        libc::NLMSG_ERROR => {
-                            return Err(HarnessError::Invalid("netlink dump error".into()));
-                        }
-                        _ if kind == msg_type - 2 => {
-                            // RTM_GETx is answered with RTM_NEWx = RTM_GETx - 2
-                            messages.push(rest[NLMSG_HDR_LEN..msg_len].to_vec());
-                        }
-                        _ => {}
-                    }
-                }
-                let aligned = (msg_len + 3) & !3;
-                rest = rest.get(aligned..).unwrap_or(&[]);
+            if split_datagram(&buf[..n as usize], self.seq, msg_type - 2, &mut messages)? {
+                return Ok(messages);
             }
         }
     }
 
     /// Every interface.
     pub fn links(&mut self) -> Result<Vec<Link>> {
-        let mut out = Vec::new();
-        for body in self.dump(libc::RTM_GETLINK, libc::AF_UNSPEC as u8, IFINFOMSG_LEN)? {
-            let Some(head) = body.get(..IFINFOMSG_LEN) else {
-                continue;
-            };
-            let index = i32::from_ne_bytes(head[4..8].try_into().unwrap_or_default()) as u32;
-            let flags = u32::from_ne_bytes(head[8..12].try_into().unwrap_or_default());
-            let mut link = Link {
-                index,
-                name: String::new(),
-                flags,
-                proto_down: false,
-            };
-            for (kind, value) in attributes(&body[IFINFOMSG_LEN..]) {
-                match kind {
-                    IFLA_IFNAME => {
-                        link.name = String::from_utf8_lossy(value)
-                            .trim_end_matches('\0')
-                            .to_string();
-                    }
-                    IFLA_PROTO_DOWN => link.proto_down = value.first().is_some_and(|b| *b != 0),
-                    _ => {}
-                }
-            }
-            out.push(link);
-        }
-        Ok(out)
+        let bodies = self.dump(libc::RTM_GETLINK, libc::AF_UNSPEC as u8, IFINFOMSG_LEN)?;
+        Ok(bodies.iter().filter_map(|b| parse_link(b)).collect())
     }
 
     /// Every IPv4 and IPv6 address.
     pub fn addresses(&mut self) -> Result<Vec<Address>> {
-        let mut out = Vec::new();
-        for body in self.dump(libc::RTM_GETADDR, libc::AF_UNSPEC as u8, IFADDRMSG_LEN)? {
-            let Some(head) = body.get(..IFADDRMSG_LEN) else {
-                continue;
-            };
-            let prefix_len = head[1];
-            let index = u32::from_ne_bytes(head[4..8].try_into().unwrap_or_default());
-            let mut local = None;
-            let mut address = None;
-            for (kind, value) in attributes(&body[IFADDRMSG_LEN..]) {
-                match kind {
-                    IFA_LOCAL => local = ip_from_bytes(value),
-                    IFA_ADDRESS => address = ip_from_bytes(value),
-                    _ => {}
-                }
-            }
-            // IPv4 puts the local address in IFA_LOCAL (IFA_ADDRESS is the peer for p2p).
-            if let Some(address) = local.or(address) {
-                out.push(Address {
-                    index,
-                    address,
-                    prefix_len,
-                });
-            }
-        }
-        Ok(out)
+        let bodies = self.dump(libc::RTM_GETADDR, libc::AF_UNSPEC as u8, IFADDRMSG_LEN)?;
+        Ok(bodies.iter().filter_map(|b| parse_address(b)).collect())
     }
 
     /// Every neighbour (ARP and NDP) entry.
     pub fn neighbours(&mut self) -> Result<Vec<Neighbour>> {
-        let mut out = Vec::new();
-        for body in self.dump(libc::RTM_GETNEIGH, libc::AF_UNSPEC as u8, NDMSG_LEN)? {
-            let Some(head) = body.get(..NDMSG_LEN) else {
-                continue;
-            };
-            let index = i32::from_ne_bytes(head[4..8].try_into().unwrap_or_default()) as u32;
-            let state = u16::from_ne_bytes([head[8], head[9]]);
-            let mut destination = None;
-            let mut lladdr = None;
-            for (kind, value) in attributes(&body[NDMSG_LEN..]) {
-                match kind {
-                    NDA_DST => destination = ip_from_bytes(value),
-                    NDA_LLADDR => lladdr = Some(value.to_vec()),
-                    _ => {}
+        let bodies = self.dump(libc::RTM_GETNEIGH, libc::AF_UNSPEC as u8, NDMSG_LEN)?;
+        Ok(bodies.iter().filter_map(|b| parse_neighbour(b)).collect())
+    }
+}
+
+/// Splits one received datagram into the bodies of `reply_type` messages answering `seq`
+/// (appended to `messages`). `Ok(true)` once the dump's `NLMSG_DONE` arrived.
+pub fn split_datagram(
+    datagram: &[u8],
+    seq: u32,
+    reply_type: u16,
+    messages: &mut Vec<Vec<u8>>,
+) -> Result<bool> {
+    let mut rest = datagram;
+    while rest.len() >= NLMSG_HDR_LEN {
+        let msg_len = u32::from_ne_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = u16::from_ne_bytes([rest[4], rest[5]]);
+        let msg_seq = u32::from_ne_bytes([rest[8], rest[9], rest[10], rest[11]]);
+        if msg_len < NLMSG_HDR_LEN || msg_len > rest.len() {
+            return Err(HarnessError::Invalid(format!(
+                "netlink message length {msg_len} with {} bytes left",
+                rest.len()
+            )));
+        }
+        if msg_seq == seq {
+            match i32::from(kind) {
+                libc::NLMSG_DONE => return Ok(true),
+                libc::NLMSG_ERROR => {
+                    return Err(HarnessError::Invalid("netlink dump error".into()));
                 }
-            }
-            if let Some(destination) = destination {
-                out.push(Neighbour {
-                    index,
-                    destination,
-                    lladdr,
-                    state,
-                });
+                // RTM_GETx is answered with RTM_NEWx
+                _ if kind == reply_type => messages.push(rest[NLMSG_HDR_LEN..msg_len].to_vec()),
+                _ => {}
             }
         }
-        Ok(out)
+        rest = rest.get((msg_len + 3) & !3..).unwrap_or(&[]);
     }
+    Ok(false)
+}
+
+/// Parses an `RTM_NEWLINK` body (`ifinfomsg` + attributes).
+pub fn parse_link(body: &[u8]) -> Option<Link> {
+    let head = body.get(..IFINFOMSG_LEN)?;
+    let mut link = Link {
+        index: u32::from_ne_bytes([head[4], head[5], head[6], head[7]]),
+        name: String::new(),
+        flags: u32::from_ne_bytes([head[8], head[9], head[10], head[11]]),
+        proto_down: false,
+    };
+    for (kind, value) in attributes(&body[IFINFOMSG_LEN..]) {
+        match kind {
+            IFLA_IFNAME => {
+                link.name = String::from_utf8_lossy(value)
+                    .trim_end_matches('\0')
+                    .to_string();
+            }
+            IFLA_PROTO_DOWN => link.proto_down = value.first().is_some_and(|b| *b != 0),
+            _ => {}
+        }
+    }
+    Some(link)
+}
+
+/// Parses an `RTM_NEWADDR` body (`ifaddrmsg` + attributes).
+pub fn parse_address(body: &[u8]) -> Option<Address> {
+    let head = body.get(..IFADDRMSG_LEN)?;
+    let mut local = None;
+    let mut address = None;
+    for (kind, value) in attributes(&body[IFADDRMSG_LEN..]) {
+        match kind {
+            IFA_LOCAL => local = ip_from_bytes(value),
+            IFA_ADDRESS => address = ip_from_bytes(value),
+            _ => {}
+        }
+    }
+    // IPv4 puts the local address in IFA_LOCAL (IFA_ADDRESS is the peer for p2p).
+    Some(Address {
+        index: u32::from_ne_bytes([head[4], head[5], head[6], head[7]]),
+        address: local.or(address)?,
+        prefix_len: head[1],
+    })
+}
+
+/// Parses an `RTM_NEWNEIGH` body (`ndmsg` + attributes).
+pub fn parse_neighbour(body: &[u8]) -> Option<Neighbour> {
+    let head = body.get(..NDMSG_LEN)?;
+    let mut destination = None;
+    let mut lladdr = None;
+    for (kind, value) in attributes(&body[NDMSG_LEN..]) {
+        match kind {
+            NDA_DST => destination = ip_from_bytes(value),
+            NDA_LLADDR => lladdr = Some(value.to_vec()),
+            _ => {}
+        }
+    }
+    Some(Neighbour {
+        index: u32::from_ne_bytes([head[4], head[5], head[6], head[7]]),
+        destination: destination?,
+        lladdr,
+        state: u16::from_ne_bytes([head[8], head[9]]),
+    })
 }
 
 fn ip_from_bytes(value: &[u8]) -> Option<IpAddr> {
@@ -305,6 +305,58 @@ pub fn attributes(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = attributes(&bytes).count();
+            let _ = parse_link(&bytes);
+            let _ = parse_address(&bytes);
+            let _ = parse_neighbour(&bytes);
+            let mut messages = Vec::new();
+            let _ = split_datagram(&bytes, 7, 20, &mut messages);
+            for m in &messages {
+                prop_assert!(m.len() <= bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn split_datagram_keeps_replies_to_our_sequence_and_stops_at_done() {
+        let msg = |kind: u16, seq: u32, body: &[u8]| {
+            let mut m = ((16 + body.len()) as u32).to_ne_bytes().to_vec();
+            m.extend_from_slice(&kind.to_ne_bytes());
+            m.extend_from_slice(&[0, 0]);
+            m.extend_from_slice(&seq.to_ne_bytes());
+            m.extend_from_slice(&[0; 4]);
+            m.extend_from_slice(body);
+            while !m.len().is_multiple_of(4) {
+                m.push(0);
+            }
+            m
+        };
+        let mut datagram = msg(20, 7, &[1, 2, 3, 4, 5]);
+        datagram.extend(msg(20, 8, &[9; 4])); // another request's reply
+        datagram.extend(msg(libc::NLMSG_DONE as u16, 7, &[0; 4]));
+        let mut messages = Vec::new();
+        assert!(split_datagram(&datagram, 7, 20, &mut messages).unwrap());
+        assert_eq!(messages, vec![vec![1, 2, 3, 4, 5]]);
+        let mut bad = msg(20, 7, &[0; 4]);
+        bad[0] = 200; // claims more bytes than the datagram has
+        assert!(split_datagram(&bad, 7, 20, &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn parse_address_prefers_local_over_peer_address() {
+        let mut body = vec![2, 24, 0, 0];
+        body.extend_from_slice(&3u32.to_ne_bytes());
+        body.extend(attr(IFA_ADDRESS, &[192, 0, 2, 1]));
+        body.extend(attr(IFA_LOCAL, &[192, 0, 2, 100]));
+        let a = parse_address(&body).unwrap();
+        assert_eq!((a.index, a.prefix_len), (3, 24));
+        assert_eq!(a.address, "192.0.2.100".parse::<IpAddr>().unwrap());
+    }
 
     fn attr(kind: u16, value: &[u8]) -> Vec<u8> {
         let mut v = ((4 + value.len()) as u16).to_ne_bytes().to_vec();

@@ -57,11 +57,25 @@ impl KeepalivedInstance {
 
 /// Renders a keepalived.conf for `router_id` with VRRP `version` (2 or 3) and `instances`.
 pub fn keepalived_config(router_id: &str, version: u8, instances: &[KeepalivedInstance]) -> String {
+    keepalived_config_with(router_id, version, &[], instances)
+}
+
+/// Like [`keepalived_config`], with extra `global_defs` lines (e.g. `vrrp_rt_priority 50`).
+pub fn keepalived_config_with(
+    router_id: &str,
+    version: u8,
+    globals: &[&str],
+    instances: &[KeepalivedInstance],
+) -> String {
     let mut c = String::new();
     let _ = writeln!(
         c,
-        "global_defs {{\n    router_id {router_id}\n    vrrp_version {version}\n}}"
+        "global_defs {{\n    router_id {router_id}\n    vrrp_version {version}"
     );
+    for line in globals {
+        let _ = writeln!(c, "    {line}");
+    }
+    let _ = writeln!(c, "}}");
     for i in instances {
         let advert = f64::from(i.advert_int_ms) / 1000.0;
         let _ = writeln!(c, "\nvrrp_instance {} {{", i.name);
@@ -199,8 +213,13 @@ mod tests {
             "192.0.2.11".parse().unwrap(),
             vec!["192.0.2.12".parse().unwrap()],
         ));
-        let c = keepalived_config("h1", 3, &[i]);
-        assert!(c.contains("vrrp_version 3"), "{c}");
+        let c = keepalived_config_with("h1", 3, &["vrrp_rt_priority 50"], &[i]);
+        assert!(
+            c.starts_with(
+                "global_defs {\n    router_id h1\n    vrrp_version 3\n    vrrp_rt_priority 50\n}\n"
+            ),
+            "{c}"
+        );
         assert!(c.contains("advert_int 0.1\n"), "{c}");
         assert!(c.contains("unicast_src_ip 192.0.2.11"), "{c}");
         assert!(c.contains("        192.0.2.12\n"), "{c}");

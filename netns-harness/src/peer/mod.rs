@@ -13,7 +13,7 @@ mod keepalived;
 
 pub use daemon::Daemon;
 pub use frr::{FrrRouter, FrrVrrpd};
-pub use keepalived::{Keepalived, KeepalivedInstance, keepalived_config};
+pub use keepalived::{Keepalived, KeepalivedInstance, keepalived_config, keepalived_config_with};
 
 use std::path::PathBuf;
 
