@@ -311,9 +311,13 @@ fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_
                 );
             }
             summary.push_str(&format!(
-                "{name} as {router}: {} agree, {} explained: {}\n",
+                "{name} as {router}: {} agree, {} explained; adverts core/router {}/{}, GARPs {}/{}: {}\n",
                 count("agreements"),
                 count("explained"),
+                result["adverts"]["core"],
+                result["adverts"]["router"],
+                result["announcements"]["core"],
+                result["announcements"]["router"],
                 result["explained"]
                     .as_array()
                     .unwrap()
