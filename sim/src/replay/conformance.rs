@@ -285,7 +285,7 @@ pub fn conformance<R: Read>(
     while let Ok(Some(frame)) = capture.next_frame() {
         let t = frame.time_ns;
         d.advance(t);
-        if let Some(m) = membership(frame.link, frame.interface, frame.data, target, group) {
+        if let Some(m) = membership(frame.link, frame.data, target, group) {
             match (m, d.node.is_some()) {
                 (Membership::Join, false) => d.start(t, "joined the VRRP group"),
                 (Membership::Leave, true) => {

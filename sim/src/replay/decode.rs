@@ -324,13 +324,7 @@ pub enum Membership {
 /// If the frame is an IGMP (v2/v3) or MLD (v1/v2) report about `group` from `host`, whether
 /// it joins or leaves. keepalived's raw socket joins the VRRP group at start and the kernel
 /// leaves it when the process exits, killed or not.
-pub fn membership(
-    link: LinkType,
-    interface: u32,
-    data: &[u8],
-    host: IpAddr,
-    group: IpAddr,
-) -> Option<Membership> {
+pub fn membership(link: LinkType, data: &[u8], host: IpAddr, group: IpAddr) -> Option<Membership> {
     let sliced = match link {
         LinkType::ETHERNET => SlicedPacket::from_ethernet(data),
         LinkType::LINUX_SLL => SlicedPacket::from_linux_sll(data),
@@ -342,7 +336,6 @@ pub fn membership(
         _ => return None,
     }
     .ok()?;
-    let _ = interface;
     let (src, proto, payload) = packet_net(&sliced)?;
     if src != host {
         return None;
