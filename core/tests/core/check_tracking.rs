@@ -327,3 +327,32 @@ fn without_gateway_arbitration_the_cut_off_backup_becomes_a_second_master() {
     w.run_until(at(30.0));
     assert_eq!(w.holder(at(30.0)), vec![0, 1]);
 }
+
+#[test]
+fn node_running_its_own_scripts_goes_to_fault_after_fall_failed_runs() {
+    use vrrplab_core::node::{Node, Output as NodeOutput};
+    let mut instance = InstanceConfig::new("VI_1", "eth0", 51, &[vip()]);
+    instance.track_scripts = vec![TrackRef {
+        name: "chk_nginx".into(),
+        weight: None,
+    }];
+    let mut config = host_config("h1", Ipv4Addr::new(192, 0, 2, 11), vec![instance]);
+    config.scripts = vec![chk_nginx(0, 1, 2)];
+    let mut node = Node::new(config, Instant::ZERO);
+    node.run_scripts(Instant::ZERO);
+    let mut now = Instant::ZERO;
+    let mut starts = Vec::new();
+    while now < at(10.0) {
+        while let Some(o) = node.poll_output() {
+            if let NodeOutput::StartProbe(p) = o {
+                starts.push(now);
+                node.handle_probe_result(now, p.id, ProbeResult::Exited(1));
+            }
+        }
+        let Some(next) = node.poll_timeout() else { break };
+        now = next;
+        node.handle_timeout(now);
+    }
+    assert_eq!(starts[..3], [at(0.0), at(2.0), at(4.0)]);
+    assert_eq!(node.instances()[0].state, State::Fault);
+}
