@@ -2,7 +2,8 @@
 //! million VRRPv2 adverts (two routers, a failover every 100 000 adverts, GARP bursts), and the
 //! same file through `tshark -r FILE -Y vrrp -T fields -e vrrp.prio` in the same run, with the
 //! ratio printed. Under `cargo test --benches` (no `--bench` argument) the capture has 10 000
-//! adverts and the tshark comparison is skipped.
+//! adverts and the tshark comparison is skipped. `VRRPLAB_REPLAY_BENCH_KEEP=1` keeps the
+//! generated capture in the temp directory (to run `vrrplab replay` on it by hand).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -177,7 +178,11 @@ fn bench(c: &mut Criterion) {
     } else {
         println!("replay vs tshark: comparison only under `cargo bench` (1 000 000 adverts)");
     }
-    let _ = std::fs::remove_file(&path);
+    if std::env::var_os("VRRPLAB_REPLAY_BENCH_KEEP").is_some() {
+        println!("capture kept at {}", path.display());
+    } else {
+        let _ = std::fs::remove_file(&path);
+    }
 }
 
 criterion_group!(benches, bench);

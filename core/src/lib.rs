@@ -10,6 +10,7 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
+pub mod check;
 pub mod config;
 pub mod lan;
 pub mod node;

@@ -18,7 +18,7 @@ pub enum Need {
     Netns,
     /// Debian's keepalived (`keepalived --version` runs).
     Keepalived,
-    /// FRR's zebra and vrrpd in `/usr/lib/frr`, and the `frr` user they drop to.
+    /// FRR's zebra and vrrpd in `/usr/lib/frr`, vtysh, and the `frr` user they drop to.
     Frr,
     /// nftables (`nft`), for fault injection.
     Nft,
@@ -50,6 +50,8 @@ impl Need {
                         return Err(format!("FRR is not installed ({daemon} missing)"));
                     }
                 }
+                command::run("vtysh", &["-h"])
+                    .map_err(|e| format!("FRR's vtysh is not runnable ({e})"))?;
                 command::run("id", &["-u", "frr"])
                     .map(drop)
                     .map_err(|_| "FRR's user `frr` does not exist".to_string())

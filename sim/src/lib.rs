@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod fault;
 pub mod observe;
+pub mod backends;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -466,6 +466,9 @@ impl Lan {
                         self.in_flight.push(Reverse(delivery));
                     }
                 }
+                // The Lan reports script states itself (`set_script`); it never calls
+                // `Node::run_scripts`, so no probe outputs arrive here.
+                Output::StartProbe(_) | Output::CancelProbe(_) => {}
                 Output::AddAddress(a) => self.history.push(
                     now,
                     host,

@@ -59,6 +59,17 @@ use std::time::Duration;
 use sync::SyncGroup;
 use tracking::TrackerStates;
 
+/// The `vrrp_script` runner for `config`'s scripts, first runs due at `now`.
+fn scripts_health(config: &NodeConfig, now: Instant) -> crate::check::Health {
+    crate::check::Health::new(
+        crate::check::HealthConfig {
+            scripts: config.scripts.clone(),
+            ..Default::default()
+        },
+        now,
+    )
+}
+
 /// Receive metadata the kernel gives with a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RxMeta {
@@ -119,6 +130,9 @@ pub struct Node {
     instances: Vec<Instance>,
     groups: Vec<SyncGroup>,
     trackers: TrackerStates,
+    /// The `vrrp_script` runner (rise/fall, timeouts) once [`Node::run_scripts`] was called;
+    /// its transitions feed `trackers`.
+    scripts: Option<crate::check::Health>,
     counters: NodeCounters,
     outputs: VecDeque<Output>,
 }
@@ -130,6 +144,16 @@ impl Node {
         let mut node = Node::build(config);
         node.start_all(now);
         node
+    }
+
+    /// From `now` on, the node runs its `vrrp_script`s itself: it emits
+    /// [`Output::StartProbe`] / [`Output::CancelProbe`], takes the driver's answers through
+    /// [`Node::handle_probe_result`] and applies rise/fall, timeouts and "still running ⇒
+    /// skipped" (`core::check`). Without this call the driver reports script states with
+    /// [`Node::handle_script_result`].
+    pub fn run_scripts(&mut self, now: Instant) {
+        self.scripts = Some(scripts_health(&self.config, now));
+        self.pump_scripts(now);
     }
 
     fn build(config: NodeConfig) -> Node {
@@ -151,6 +175,7 @@ impl Node {
         let groups = SyncGroup::build(&config.sync_groups, &instances);
         let mut node = Node {
             trackers: TrackerStates::from_config(&config),
+            scripts: None,
             config,
             instances,
             groups,
@@ -232,6 +257,45 @@ impl Node {
             }
         }
         self.reconcile_groups(now);
+        if let Some(scripts) = self.scripts.as_mut()
+            && scripts.poll_timeout().is_some_and(|t| t <= now)
+        {
+            scripts.handle_timeout(now);
+            self.pump_scripts(now);
+        }
+    }
+
+    /// The driver's answer to an [`Output::StartProbe`] (a `vrrp_script` run). Late or unknown
+    /// results are ignored and counted by the script runner.
+    pub fn handle_probe_result(
+        &mut self,
+        now: Instant,
+        id: crate::check::ProbeId,
+        result: crate::check::ProbeResult,
+    ) {
+        if let Some(scripts) = self.scripts.as_mut() {
+            scripts.handle_probe_result(now, id, result);
+            self.pump_scripts(now);
+        }
+    }
+
+    /// Moves the script runner's outputs: probes to the driver, transitions into tracking.
+    fn pump_scripts(&mut self, now: Instant) {
+        while let Some(output) = self.scripts.as_mut().and_then(|s| s.poll_output()) {
+            match output {
+                crate::check::Output::StartProbe(p) => {
+                    self.outputs.push_back(Output::StartProbe(p))
+                }
+                crate::check::Output::CancelProbe(id) => {
+                    self.outputs.push_back(Output::CancelProbe(id))
+                }
+                crate::check::Output::ScriptResult(r) => {
+                    self.handle_script_result(now, &r.script, r.up)
+                }
+                // Only scripts run here: no pool, quorum or hook outputs.
+                _ => {}
+            }
+        }
     }
 
     /// An interface went up or down (the instance's own interface ⇒ FAULT; tracked ones by
@@ -288,7 +352,9 @@ impl Node {
     /// When `handle_timeout` must be called next, if any timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.instances.iter().filter_map(|i| i.poll_timeout()).min()
+        let instances = self.instances.iter().filter_map(|i| i.poll_timeout());
+        let scripts = self.scripts.as_ref().and_then(|s| s.poll_timeout());
+        instances.chain(scripts).min()
     }
 
     /// A snapshot of every instance, in configuration order.

@@ -21,6 +21,10 @@ pub enum Output {
     StateChange(StateChange),
     /// Run a notify hook (`notify_master` …) as a child process.
     Notify(Notify),
+    /// Run a `vrrp_script` now; answer with `Node::handle_probe_result(now, probe.id, …)`.
+    StartProbe(crate::check::Probe),
+    /// A `vrrp_script` run timed out: SIGTERM it (SIGKILL after 2 s); its result is ignored.
+    CancelProbe(crate::check::ProbeId),
 }
 
 /// An IP packet to send.

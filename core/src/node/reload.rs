@@ -49,6 +49,11 @@ impl Node {
         self.instances = next.instances;
         self.groups = next.groups;
         self.trackers = next.trackers;
+        if self.scripts.is_some() {
+            // Script runners restart (rise/fall from scratch); their last up/down carried over.
+            self.scripts = Some(super::scripts_health(&self.config, now));
+            self.pump_scripts(now);
+        }
         for i in 0..self.instances.len() {
             self.drain(i);
         }

@@ -60,8 +60,12 @@ pub struct GarpConfig {
     pub master_refresh_repeat: u32,
     /// `vrrp_garp_interval` / `vrrp_gna_interval`: spacing inside a burst (default 0).
     pub interval: Duration,
-    /// `garp_lower_prio_repeat`: announcements when a master hears a lower priority (default 0).
+    /// `garp_lower_prio_repeat`: announcements when a master hears a lower priority (keepalived
+    /// default: `garp_master_repeat`; the split-brain capture shows a burst of 5 per advert).
     pub lower_prio_repeat: u32,
+    /// `garp_lower_prio_delay`: a second lower-priority burst this long after each first one
+    /// (keepalived default: `garp_master_delay`; `None` = no second burst).
+    pub lower_prio_delay: Option<Duration>,
 }
 
 impl Default for GarpConfig {
@@ -72,7 +76,8 @@ impl Default for GarpConfig {
             master_refresh: None,
             master_refresh_repeat: 1,
             interval: Duration::ZERO,
-            lower_prio_repeat: 0,
+            lower_prio_repeat: 5,
+            lower_prio_delay: Some(Duration::from_secs(5)),
         }
     }
 }

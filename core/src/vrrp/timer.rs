@@ -19,16 +19,19 @@ pub enum Timer {
     GarpSecondBurst,
     /// MASTER: periodic `garp_master_refresh`.
     GarpRefresh,
+    /// MASTER: the delayed second burst after a lower-priority advert (`garp_lower_prio_delay`).
+    GarpLowerPrio,
 }
 
 impl Timer {
     /// Every timer, in the order expired timers are handled.
-    pub const VALUES: [Timer; 5] = [
+    pub const VALUES: [Timer; 6] = [
         Timer::MasterDown,
         Timer::Advert,
         Timer::GarpBurst,
         Timer::GarpSecondBurst,
         Timer::GarpRefresh,
+        Timer::GarpLowerPrio,
     ];
 
     const fn index(self) -> usize {

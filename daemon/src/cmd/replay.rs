@@ -4,6 +4,7 @@
 //! does (or, with `--as`, when the core's transitions differ from the captured router's), 2
 //! when the capture could not be read completely (the partial report is still printed).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vrrplab_core::config;
@@ -94,12 +95,14 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if args.json {
-        match serde_json::to_string_pretty(&report.to_json()) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("vrrplab replay: cannot write JSON: {e}");
-                return ExitCode::from(2);
-            }
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = report
+            .write_json(&mut out)
+            .map_err(|e| e.to_string())
+            .and_then(|()| writeln!(out).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            eprintln!("vrrplab replay: cannot write JSON: {e}");
+            return ExitCode::from(2);
         }
     } else {
         print!("{}", render(&report));

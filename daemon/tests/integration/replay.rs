@@ -90,3 +90,24 @@ fn replay_of_a_missing_file_or_bad_kind_fails_cleanly() {
         Some(2)
     );
 }
+
+#[test]
+fn replay_as_h1_with_its_keepalived_conf_explains_the_kills_and_agrees_otherwise() {
+    let file = corpus("v3-ipv4.pcap");
+    let conf = corpus("v3-ipv4.h1.conf");
+    let out = vrrplab(&[
+        "replay",
+        file.to_str().unwrap(),
+        "--as",
+        "192.0.2.11",
+        "--config",
+        conf.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("as 192.0.2.11: 3 agreements, 0 differences, 5 explained"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("process killed"), "{stdout}");
+}

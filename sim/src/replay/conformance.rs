@@ -73,6 +73,12 @@ struct Driver {
     transitions: Vec<Transition>,
     notes: Vec<Value>,
     starts: Vec<u64>,
+    /// Adverts with priority > 0 the core sent, and the router's own while the core ran.
+    core_adverts: u64,
+    router_adverts: u64,
+    /// Gratuitous ARPs / unsolicited NAs the core asked for, and the router's while it ran.
+    core_announcements: u64,
+    router_announcements: u64,
 }
 
 impl Driver {
@@ -107,14 +113,19 @@ impl Driver {
         let t = self.ns(now);
         let Some(node) = &mut self.node else { return };
         while let Some(out) = node.poll_output() {
-            if let Output::StateChange(c) = out
-                && (c.to == State::Master) != (c.from == State::Master)
-            {
-                self.transitions.push(Transition {
-                    time_ns: t,
-                    vrid: c.vrid,
-                    to_master: c.to == State::Master,
-                });
+            match out {
+                Output::StateChange(c) if (c.to == State::Master) != (c.from == State::Master) => {
+                    self.transitions.push(Transition {
+                        time_ns: t,
+                        vrid: c.vrid,
+                        to_master: c.to == State::Master,
+                    });
+                }
+                Output::Transmit(tx) if tx.payload.get(2).is_some_and(|p| *p != 0) => {
+                    self.core_adverts += 1;
+                }
+                Output::Announce(_) => self.core_announcements += 1,
+                _ => {}
             }
         }
     }
@@ -258,14 +269,23 @@ pub fn conformance<R: Read>(
             .map(|n| json!({"time": null, "note": n}))
             .collect(),
         starts: Vec::new(),
+        core_adverts: 0,
+        router_adverts: 0,
+        core_announcements: 0,
+        router_announcements: 0,
     };
+    let my_mac = mine.iter().find_map(|r| r.mac);
+    let my_addresses: Vec<IpAddr> = mine
+        .iter()
+        .flat_map(|r| r.addresses.iter().copied())
+        .collect();
     let mut capture = CaptureReader::new(reader).map_err(|e| e.to_string())?;
     let mut deaths: Vec<u64> = Vec::new();
     let mut late_start = false;
     while let Ok(Some(frame)) = capture.next_frame() {
         let t = frame.time_ns;
         d.advance(t);
-        if let Some(m) = membership(frame.link, frame.interface, frame.data, target, group) {
+        if let Some(m) = membership(frame.link, frame.data, target, group) {
             match (m, d.node.is_some()) {
                 (Membership::Join, false) => d.start(t, "joined the VRRP group"),
                 (Membership::Leave, true) => {
@@ -280,8 +300,17 @@ pub fn conformance<R: Read>(
             }
             continue;
         }
-        let Decoded::Vrrp(v) = decode(frame.link, frame.interface, frame.data) else {
-            continue;
+        let v = match decode(frame.link, frame.interface, frame.data) {
+            Decoded::Vrrp(v) => v,
+            Decoded::Announce(a) => {
+                let mine = my_addresses.contains(&a.address)
+                    && my_mac.is_some_and(|m| a.mac == Some(m) || a.l2_src == Some(m));
+                if mine && d.node.is_some() && !d.shut_down {
+                    d.router_announcements += 1;
+                }
+                continue;
+            }
+            _ => continue,
         };
         let vrid = v.payload.get(1).copied().unwrap_or(0);
         if !vrids.contains(&vrid) || Family::of(&v.src) != family {
@@ -291,6 +320,9 @@ pub fn conformance<R: Read>(
             if d.node.is_none() {
                 late_start = true;
                 d.start(t, "first advert seen without a group join: started late");
+            }
+            if v.payload.get(2) != Some(&0) && d.node.is_some() && !d.shut_down {
+                d.router_adverts += 1;
             }
             if v.payload.get(2) == Some(&0) && !d.shut_down {
                 let now = d.at(t);
@@ -457,9 +489,20 @@ fn compare(
     for (_, line) in items {
         text.push_str(&line);
     }
+    text.push_str(&format!(
+        "  adverts (priority > 0) while the core ran: core {}, router {}{}; gratuitous ARPs / NAs: core {}, router {}{}\n",
+        d.core_adverts,
+        d.router_adverts,
+        if d.core_adverts == d.router_adverts { "" } else { " (differ)" },
+        d.core_announcements,
+        d.router_announcements,
+        if d.core_announcements == d.router_announcements { "" } else { " (differ)" },
+    ));
     json!({
         "router": target.to_string(),
         "tolerance": TOLERANCE_NS as f64 / 1e9,
+        "adverts": {"core": d.core_adverts, "router": d.router_adverts},
+        "announcements": {"core": d.core_announcements, "router": d.router_announcements},
         "agreements": agreements,
         "differences": differences,
         "explained": explained,

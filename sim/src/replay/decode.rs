@@ -324,13 +324,7 @@ pub enum Membership {
 /// If the frame is an IGMP (v2/v3) or MLD (v1/v2) report about `group` from `host`, whether
 /// it joins or leaves. keepalived's raw socket joins the VRRP group at start and the kernel
 /// leaves it when the process exits, killed or not.
-pub fn membership(
-    link: LinkType,
-    interface: u32,
-    data: &[u8],
-    host: IpAddr,
-    group: IpAddr,
-) -> Option<Membership> {
+pub fn membership(link: LinkType, data: &[u8], host: IpAddr, group: IpAddr) -> Option<Membership> {
     let sliced = match link {
         LinkType::ETHERNET => SlicedPacket::from_ethernet(data),
         LinkType::LINUX_SLL => SlicedPacket::from_linux_sll(data),
@@ -342,7 +336,6 @@ pub fn membership(
         _ => return None,
     }
     .ok()?;
-    let _ = interface;
     let (src, proto, payload) = packet_net(&sliced)?;
     if src != host {
         return None;
@@ -421,5 +414,56 @@ fn mld(p: &[u8], group: [u8; 16]) -> Option<Membership> {
             &group,
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_names_say_interface_and_vlan() {
+        let s = |interface, vlan| Segment { interface, vlan }.to_string();
+        assert_eq!(
+            [s(0, None), s(0, Some(10)), s(3, None), s(3, Some(7))],
+            ["-", "vlan10", "if3", "if3.vlan7"]
+        );
+    }
+
+    #[test]
+    fn arp_request_for_another_address_is_not_gratuitous() {
+        let mut arp = vec![
+            0, 1, 0x08, 0x00, 6, 4, 0, 1, 2, 0, 0, 0, 0, 3, 192, 0, 2, 13,
+        ];
+        arp.extend_from_slice(&[0; 6]);
+        arp.extend_from_slice(&[192, 0, 2, 100]);
+        assert!(gratuitous_arp(&arp, Segment::default(), None).is_none());
+        arp[24..28].copy_from_slice(&[192, 0, 2, 13]);
+        let g = gratuitous_arp(&arp, Segment::default(), None).unwrap();
+        assert_eq!(g.address, IpAddr::V4(Ipv4Addr::new(192, 0, 2, 13)));
+        assert_eq!(g.mac, Some([2, 0, 0, 0, 0, 3]));
+    }
+
+    #[test]
+    fn solicited_na_is_not_an_announcement_and_tlla_gives_the_mac() {
+        let mut na = vec![136, 0, 0, 0, 0x20, 0, 0, 0];
+        na.extend_from_slice(&"2001:db8::100".parse::<Ipv6Addr>().unwrap().octets());
+        na.extend_from_slice(&[2, 1, 0, 0, 0x5e, 0, 2, 51]);
+        let a = unsolicited_na(&na, Segment::default(), None).unwrap();
+        assert_eq!(a.mac, Some([0, 0, 0x5e, 0, 2, 51]));
+        na[4] = 0x60;
+        assert!(unsolicited_na(&na, Segment::default(), None).is_none());
+    }
+
+    #[test]
+    fn igmpv3_change_records_are_joins_and_leaves_of_the_vrrp_group() {
+        let report = |kind: u8| {
+            let mut p = vec![0x22, 0, 0, 0, 0, 0, 0, 1, kind, 0, 0, 0];
+            p.extend_from_slice(&[224, 0, 0, 18]);
+            p
+        };
+        assert_eq!(igmp(&report(4), [224, 0, 0, 18]), Some(Membership::Join));
+        assert_eq!(igmp(&report(3), [224, 0, 0, 18]), Some(Membership::Leave));
+        assert_eq!(igmp(&report(4), [224, 0, 0, 22]), None);
     }
 }

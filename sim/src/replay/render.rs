@@ -139,12 +139,19 @@ fn render_routers(report: &Report, out: &mut String) {
         let jitter = if r.jitter.samples == 0 {
             "-".to_string()
         } else {
-            format!(
+            let mut text = format!(
                 "{:.1}±{:.1} / {:.1}",
                 r.jitter.mean * 1e3,
                 r.jitter.stddev * 1e3,
                 r.jitter.max_deviation * 1e3
-            )
+            );
+            if r.jitter.early + r.jitter.late > 0 {
+                text.push_str(&format!(
+                    " ({} early, {} late)",
+                    r.jitter.early, r.jitter.late
+                ));
+            }
+            text
         };
         rows.push(vec![
             r.segment.to_string(),

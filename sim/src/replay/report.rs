@@ -7,7 +7,7 @@
 //! Finding kinds are stable names: `dual-master`, `failover`, `resign`, `invalid-packet`,
 //! `parameter-mismatch`, `missing-garp`, `flapping`.
 
-use super::decode::{AnnounceKind, Segment};
+use super::decode::Segment;
 use serde_json::{Value, json};
 use std::net::IpAddr;
 use vrrplab_core::wire::Family;
@@ -219,19 +219,6 @@ pub struct Counts {
     pub fragments: u64,
 }
 
-/// An announcement burst (for rendering).
-#[derive(Debug, Clone)]
-pub struct BurstReport {
-    /// First.
-    pub first_ns: u64,
-    /// Kind.
-    pub kind: AnnounceKind,
-    /// Address.
-    pub address: IpAddr,
-    /// Count.
-    pub count: u64,
-}
-
 /// A whole replay.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -294,40 +281,11 @@ impl Report {
         self.findings.iter().filter(move |f| f.kind == kind)
     }
 
-    /// The `--json` document.
+    /// The `--json` document as a value (the whole tree in memory; see [`Report::write_json`]).
     pub fn to_json(&self) -> Value {
         let routers: Vec<Value> = self.routers.iter().map(router_json).collect();
-        let findings: Vec<Value> = self
-            .findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "kind": f.kind.name(),
-                    "vrid": f.vrid,
-                    "family": f.family.to_string(),
-                    "start": secs(f.start_ns),
-                    "end": secs(f.end_ns),
-                    "routers": f.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-                    "detail": f.detail,
-                })
-            })
-            .collect();
-        let timeline: Vec<Value> = self
-            .timeline
-            .iter()
-            .map(|e| {
-                json!({
-                    "time": secs(e.time_ns),
-                    "frame": e.frame,
-                    "segment": e.segment.to_string(),
-                    "vrid": e.vrid,
-                    "family": e.family.to_string(),
-                    "router": e.router,
-                    "event": e.event,
-                    "detail": e.detail,
-                })
-            })
-            .collect();
+        let findings: Vec<Value> = self.findings.iter().map(finding_json).collect();
+        let timeline: Vec<Value> = self.timeline.iter().map(event_json).collect();
         let mut doc = json!({
             "file": self.file,
             "packets": self.counts.packets,
@@ -346,6 +304,67 @@ impl Report {
         }
         doc
     }
+
+    /// Writes the same document as [`Report::to_json`] (same keys, same order), pretty
+    /// printed, building one router / finding / event value at a time.
+    pub fn write_json<W: std::io::Write>(&self, writer: W) -> serde_json::Result<()> {
+        use serde::Serializer;
+        use serde::ser::SerializeMap;
+        let mut ser = serde_json::Serializer::pretty(writer);
+        let mut map = ser.serialize_map(None)?;
+        if let Some(c) = &self.conformance {
+            map.serialize_entry("conformance", c)?;
+        }
+        if let Some(e) = &self.error {
+            map.serialize_entry("error", e)?;
+        }
+        map.serialize_entry("file", &self.file)?;
+        map.serialize_entry("findings", &Lazy(&self.findings, finding_json))?;
+        map.serialize_entry("packets", &self.counts.packets)?;
+        map.serialize_entry("routers", &Lazy(&self.routers, router_json))?;
+        map.serialize_entry("timeline", &Lazy(&self.timeline, event_json))?;
+        map.serialize_entry("vrrp_packets", &self.counts.vrrp)?;
+        map.end()
+    }
+}
+
+/// A sequence serialised by converting one element at a time.
+struct Lazy<'a, T>(&'a [T], fn(&T) -> Value);
+
+impl<T> serde::Serialize for Lazy<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "kind": f.kind.name(),
+        "vrid": f.vrid,
+        "family": f.family.to_string(),
+        "start": secs(f.start_ns),
+        "end": secs(f.end_ns),
+        "routers": f.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "detail": f.detail,
+    })
+}
+
+fn event_json(e: &Event) -> Value {
+    json!({
+        "time": secs(e.time_ns),
+        "frame": e.frame,
+        "segment": e.segment.to_string(),
+        "vrid": e.vrid,
+        "family": e.family.to_string(),
+        "router": e.router,
+        "event": e.event,
+        "detail": e.detail,
+    })
 }
 
 fn router_json(r: &RouterReport) -> Value {

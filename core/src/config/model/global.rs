@@ -38,10 +38,11 @@ pub struct GlobalDefs {
     pub vrrp_garp_interval: Option<Duration>,
     /// `vrrp_gna_interval`: spacing of unsolicited NAs (default none).
     pub vrrp_gna_interval: Option<Duration>,
-    /// `vrrp_garp_lower_prio_repeat` (default 0).
-    pub vrrp_garp_lower_prio_repeat: u32,
-    /// `vrrp_garp_lower_prio_delay` (default none).
-    pub vrrp_garp_lower_prio_delay: Option<Duration>,
+    /// `vrrp_garp_lower_prio_repeat` (default: the instance's `garp_master_repeat`).
+    pub vrrp_garp_lower_prio_repeat: Option<u32>,
+    /// `vrrp_garp_lower_prio_delay` (default: the instance's `garp_master_delay`; `Some(None)`
+    /// = written as 0, no second burst).
+    pub vrrp_garp_lower_prio_delay: Option<Option<Duration>>,
     /// `vrrp_skip_check_adv_addr`.
     pub vrrp_skip_check_adv_addr: bool,
     /// `vrrp_check_unicast_src`.
@@ -80,7 +81,7 @@ impl Default for GlobalDefs {
             vrrp_garp_master_refresh_repeat: 1,
             vrrp_garp_interval: None,
             vrrp_gna_interval: None,
-            vrrp_garp_lower_prio_repeat: 0,
+            vrrp_garp_lower_prio_repeat: None,
             vrrp_garp_lower_prio_delay: None,
             vrrp_skip_check_adv_addr: false,
             vrrp_check_unicast_src: false,

@@ -131,13 +131,13 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
             }
             "vrrp_garp_lower_prio_repeat" => {
                 if let Some(v) = ctx.uint(st, 0, 0, 4_294_967_295, "") {
-                    g.vrrp_garp_lower_prio_repeat = v as u32;
+                    g.vrrp_garp_lower_prio_repeat = Some(v as u32);
                 }
             }
             "vrrp_garp_lower_prio_delay" => {
                 if let Some(v) = ctx.uint(st, 0, 0, 4_294_967, "") {
                     g.vrrp_garp_lower_prio_delay =
-                        (v > 0).then(|| std::time::Duration::from_secs(v));
+                        Some((v > 0).then(|| std::time::Duration::from_secs(v)));
                 }
             }
             "vrrp_skip_check_adv_addr" => g.vrrp_skip_check_adv_addr = ctx.flag(st),

@@ -162,6 +162,18 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
         }
     }
     for (i, g) in cfg.sync_groups.iter().enumerate() {
+        let prios: Vec<u8> = g
+            .members
+            .iter()
+            .filter_map(|m| cfg.instances.iter().find(|inst| &inst.name == m))
+            .map(|inst| inst.priority)
+            .collect();
+        if prios.contains(&255) && prios.iter().any(|p| *p != 255) {
+            ctx.diags.push(
+                Diagnostic::warning(spans.sync_groups[i].block, format!("vrrp_sync_group {} mixes address owners (priority 255) and other instances", g.name))
+                    .with_help("keepalived reports this as a configuration error; give all members owner priority or none"),
+            );
+        }
         for m in &g.members {
             if !cfg.instances.iter().any(|inst| &inst.name == m) {
                 let span = spans.sync_groups[i]

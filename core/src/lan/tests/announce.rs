@@ -96,6 +96,7 @@ fn no_second_burst_after_leaving_master() {
 fn garp_lower_prio_repeat_announces_when_a_lower_advert_arrives() {
     let mut high = instance(200);
     high.garp.lower_prio_repeat = 2;
+    high.garp.lower_prio_delay = None;
     high.garp.master_delay = None;
     let mut lan = lan_of(vec![instance(100), high]);
     lan.cut_one_way(1, 0);
@@ -105,4 +106,68 @@ fn garp_lower_prio_repeat_announces_when_a_lower_advert_arrives() {
     let lower_adverts = lan.history().adverts(0, 51).len();
     assert_eq!(lower_adverts, 7);
     assert_eq!(lan.history().announces(1).len(), 5 + 2 * lower_adverts);
+}
+
+#[test]
+fn by_default_a_master_hearing_lower_adverts_bursts_five_now_and_five_again_after_five_seconds() {
+    // keepalived's defaults, as in the split-brain capture: garp_lower_prio_repeat and
+    // garp_lower_prio_delay follow garp_master_repeat (5) and garp_master_delay (5 s).
+    let mut high = instance(200);
+    high.garp.master_delay = None;
+    let mut lan = lan_of(vec![instance(100), high]);
+    lan.cut_one_way(1, 0);
+    lan.run_until(at_secs(12.0));
+    let lower: Vec<Instant> = lan
+        .history()
+        .adverts(0, 51)
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    let garps = lan.history().announces(1);
+    let own_burst = 5;
+    let immediate = 5 * lower.len();
+    let delayed = 5 * lower
+        .iter()
+        .filter(|t| **t + Duration::from_secs(5) <= at_secs(12.0))
+        .count();
+    assert!(delayed > 0, "some delayed bursts fall inside the run");
+    assert_eq!(garps.len(), own_burst + immediate + delayed);
+}
+
+#[test]
+fn delayed_lower_priority_bursts_stop_when_the_master_yields() {
+    let mut high = instance(200);
+    high.garp.master_delay = None;
+    let mut lan = lan_of(vec![instance(100), high]);
+    lan.cut_one_way(1, 0);
+    lan.run_until(at_secs(6.0));
+    let before = lan.history().announces(1).len();
+    // An owner appears: h2 yields at once; nothing it had scheduled may follow.
+    lan.add_host("h3", host_config("h3", host_addr(2), vec![instance(255)]));
+    lan.run_until(at_secs(20.0));
+    let h2_became_backup = lan
+        .history()
+        .records()
+        .iter()
+        .find(|r| {
+            r.node == 1
+                && matches!(
+                    r.event,
+                    Event::Transition {
+                        from: State::Master,
+                        to: State::Backup,
+                        ..
+                    }
+                )
+        })
+        .map(|r| r.at)
+        .expect("h2 yields to the owner");
+    let late = lan
+        .history()
+        .announces(1)
+        .iter()
+        .filter(|t| **t > h2_became_backup)
+        .count();
+    assert!(lan.history().announces(1).len() >= before);
+    assert_eq!(late, 0);
 }

@@ -60,6 +60,9 @@ pub struct Instance {
     wants_master: Option<TransitionReason>,
     /// GARP/NA rounds still to send in the current burst.
     garp_rounds_left: u32,
+    /// MASTER: due times of delayed lower-priority bursts, oldest first (keepalived arms one
+    /// per lower-priority advert, so several can be pending).
+    lower_prio_bursts: VecDeque<Instant>,
     /// Owner only: another owner with a lower address keeps advertising 255 (address, first
     /// seen, its interval).
     rogue_owner: Option<(IpAddr, Instant, Duration)>,
@@ -95,6 +98,7 @@ impl Instance {
             sync_gated: false,
             wants_master: None,
             garp_rounds_left: 0,
+            lower_prio_bursts: VecDeque::new(),
             rogue_owner: None,
             owner_backed_off: false,
             counters: Counters::default(),
@@ -247,6 +251,7 @@ impl Instance {
                 Timer::GarpSecondBurst => {
                     self.start_garp_burst(now, self.config.garp.master_repeat)
                 }
+                Timer::GarpLowerPrio => self.send_due_lower_prio_bursts(now),
                 Timer::GarpRefresh => {
                     if let Some(refresh) = self.config.garp.master_refresh {
                         for _ in 0..self.config.garp.master_refresh_repeat {

@@ -260,9 +260,7 @@ impl Instance {
             if !self.config.lower_prio_no_advert {
                 self.send_advert(ours);
             }
-            for _ in 0..self.config.garp.lower_prio_repeat {
-                self.announce_all();
-            }
+            self.lower_priority_burst(now);
         }
     }
 }

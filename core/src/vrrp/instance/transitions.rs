@@ -14,6 +14,9 @@ use crate::vrrp::timer::Timer;
 use crate::vrrp::timing::interval_centis;
 use crate::wire::{Advert, Authentication, Family, VRRP_HOP_LIMIT, Version};
 
+/// At most this many delayed lower-priority bursts wait at once.
+const MAX_PENDING_LOWER_PRIO_BURSTS: usize = 64;
+
 impl Instance {
     /// Starts the instance at `now`: FAULT when `fault` is given, MASTER for the address owner,
     /// BACKUP for everyone else (keepalived never starts a non-owner as master, even with
@@ -174,7 +177,9 @@ impl Instance {
         self.timers.stop(Timer::GarpBurst);
         self.timers.stop(Timer::GarpSecondBurst);
         self.timers.stop(Timer::GarpRefresh);
+        self.timers.stop(Timer::GarpLowerPrio);
         self.garp_rounds_left = 0;
+        self.lower_prio_bursts.clear();
         for (interface, address, prefix_len) in self.addresses() {
             self.outputs.push_back(Output::RemoveAddress(AddressChange {
                 instance: self.config.name.clone(),
@@ -290,6 +295,51 @@ impl Instance {
         if self.garp_rounds_left > 0 {
             self.timers
                 .set(Timer::GarpBurst, now + self.config.garp.interval);
+        }
+    }
+
+    /// A master heard a lower priority: `garp_lower_prio_repeat` announcements now and, with
+    /// `garp_lower_prio_delay`, as many again after the delay (keepalived
+    /// `vrrp_state_master_rx`; the split-brain capture shows a burst per lower advert, and two
+    /// per advert once the delayed ones start).
+    pub(super) fn lower_priority_burst(&mut self, now: Instant) {
+        let repeat = self.config.garp.lower_prio_repeat;
+        if repeat == 0 {
+            return;
+        }
+        for _ in 0..repeat {
+            self.announce_all();
+        }
+        if let Some(delay) = self.config.garp.lower_prio_delay.filter(|d| !d.is_zero()) {
+            // Bounded: a flood of lower-priority adverts must not grow memory without limit.
+            if self.lower_prio_bursts.len() < MAX_PENDING_LOWER_PRIO_BURSTS {
+                self.lower_prio_bursts.push_back(now + delay);
+            }
+            self.arm_lower_prio_timer();
+        }
+    }
+
+    /// Sends every delayed lower-priority burst that is due and re-arms for the next.
+    pub(super) fn send_due_lower_prio_bursts(&mut self, now: Instant) {
+        while self
+            .lower_prio_bursts
+            .front()
+            .is_some_and(|due| *due <= now)
+        {
+            self.lower_prio_bursts.pop_front();
+            if self.state == State::Master {
+                for _ in 0..self.config.garp.lower_prio_repeat {
+                    self.announce_all();
+                }
+            }
+        }
+        self.arm_lower_prio_timer();
+    }
+
+    fn arm_lower_prio_timer(&mut self) {
+        match self.lower_prio_bursts.front() {
+            Some(due) => self.timers.set(Timer::GarpLowerPrio, *due),
+            None => self.timers.stop(Timer::GarpLowerPrio),
         }
     }
 

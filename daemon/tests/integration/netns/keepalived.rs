@@ -9,7 +9,8 @@ use super::common::{
     Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4, vip6,
 };
 use super::replay_check::{
-    self, assert_dual_master, assert_failover, assert_no_dual_master, assert_quiet, assert_resign,
+    self, assert_dual_master, assert_failover, assert_no_dual_master, assert_observed_near,
+    assert_quiet, assert_resign,
 };
 
 const V3_ADVERT: Duration = Duration::from_millis(100);
@@ -88,9 +89,9 @@ fn keepalived_v2_steady_state_highest_priority_is_the_only_master() {
             ms(tolerance())
         );
     }
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_quiet(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    assert_quiet(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -159,10 +160,14 @@ fn keepalived_master_crash_backup_takes_over_within_master_down_interval() {
         "crash_vip_holders",
         done.timeline.holder_sequence(vip4()).join(" → ")
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
 }
 
 #[test]
@@ -210,10 +215,10 @@ fn keepalived_graceful_stop_backup_takes_over_within_skew_time() {
         done.timeline.multiple_holders(vip4()).is_empty(),
         "a graceful stop never leaves two holders\n{ctx}"
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_resign(&findings, h1, h2, resigned, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    assert_resign(&findings, h1, h2, resigned, takeover, &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -279,11 +284,11 @@ fn keepalived_one_way_vrrp_block_both_hold_vip_until_unblocked() {
         healed.saturating_sub(unblock_at) <= Duration::from_secs(1),
         "dual mastership ends within an advert interval of the unblock (observer and nft latency included)\n{ctx}"
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        // replay's split brain (from adverts) and the observer's (from addresses) agree
-        let (observed_from, observed_to, _) = dual[0].clone();
-        assert_dual_master(&findings, VRID, &[h1, h2], observed_from, observed_to, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    // replay's split brain (from adverts) and the observer's (from addresses) agree
+    let (observed_from, observed_to, _) = dual[0].clone();
+    assert_dual_master(&findings, VRID, &[h1, h2], observed_from, observed_to, &ctx);
 }
 
 #[test]
@@ -349,10 +354,14 @@ fn keepalived_v3_100ms_adverts_highest_priority_wins_and_next_takes_over() {
         ms(gap),
         ms(mdi)
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -427,10 +436,14 @@ fn keepalived_ipv6_master_crash_backup_takes_over_within_master_down_interval() 
             .is_empty(),
         "the new master sends unsolicited NAs\n{ctx}"
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip6(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -495,10 +508,14 @@ fn keepalived_unicast_master_crash_backup_takes_over_within_master_down_interval
         ms(gap),
         ms(mdi)
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -547,11 +564,15 @@ fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
         1,
         "one split period, during the pause\n{ctx}"
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        let takeover = done.capture.first_advert_from(h2, VRID, pause_at).unwrap();
-        let last_h1 = done.capture.last_advert_from(h1, VRID, takeover).unwrap();
-        assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let takeover = done.capture.first_advert_from(h2, VRID, pause_at).unwrap();
+    let last_h1 = done.capture.last_advert_from(h1, VRID, takeover).unwrap();
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, last_h1, takeover, &ctx);
+    let observed = done
+        .timeline
+        .first_time_held_by(vip4(), &["h1", "h2"], pause_at);
+    assert_observed_near(observed, replay_takeover, "h2 adding the VIP", &ctx);
 }
 
 #[test]
@@ -611,8 +632,10 @@ fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up()
         lab.keepalived(1).logs().contains("FAULT"),
         "keepalived on h1 went through FAULT\n{ctx}"
     );
-    if let Some(findings) = replay_check::replay(test, &done.pcap) {
-        assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
-        assert_no_dual_master(&findings, VRID, &ctx);
-    }
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(&findings, VRID, h1, h2, takeover - gap, takeover, &ctx);
+    let observed = done.timeline.first_time_held_by(vip4(), &["h2"], down_at);
+    assert_observed_near(observed, replay_takeover, "h2 alone holding the VIP", &ctx);
+    assert_no_dual_master(&findings, VRID, &ctx);
 }

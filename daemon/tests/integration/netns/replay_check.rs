@@ -34,55 +34,49 @@ impl Finding {
     }
 }
 
-/// Runs `vrrplab replay --json` on `pcap`. `None` (with a note on stderr) while the command is
-/// still the placeholder of the workspace skeleton; panics on any other failure.
-pub fn replay(test: &str, pcap: &Path) -> Option<Vec<Finding>> {
+/// Runs `vrrplab replay --json` on `pcap` and returns its findings; panics when replay fails.
+pub fn replay(pcap: &Path) -> Vec<Finding> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vrrplab"))
         .args(["replay", "--json"])
         .arg(pcap)
         .output()
         .expect("run vrrplab replay");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let json: Value = match serde_json::from_str(&stdout) {
-        Ok(v) => v,
-        Err(_) if stderr.contains("not built yet") || stderr.contains("unexpected argument") => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE {test}: replay cross-check not run: `vrrplab replay` is not built yet"
-            );
-            return None;
-        }
-        Err(e) => panic!(
-            "vrrplab replay --json {}: {e} (exit {})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "vrrplab replay --json {}: {e} (exit {})\nstdout:\n{stdout}\nstderr:\n{}",
             pcap.display(),
-            out.status
-        ),
-    };
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.status.success(),
+        "vrrplab replay --json {} exited with {}",
+        pcap.display(),
+        out.status
+    );
     let findings = json["findings"]
         .as_array()
         .unwrap_or_else(|| panic!("no `findings` array in replay output:\n{stdout}"));
-    Some(
-        findings
-            .iter()
-            .map(|f| Finding {
-                kind: f["kind"].as_str().unwrap_or_default().to_string(),
-                vrid: f["vrid"].as_u64().unwrap_or_default(),
-                start: f["start"].as_f64().unwrap_or(f64::NAN),
-                end: f["end"].as_f64().unwrap_or(f64::NAN),
-                routers: f["routers"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|r| r.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                detail: f["detail"].clone(),
-            })
-            .collect(),
-    )
+    findings
+        .iter()
+        .map(|f| Finding {
+            kind: f["kind"].as_str().unwrap_or_default().to_string(),
+            vrid: f["vrid"].as_u64().unwrap_or_default(),
+            start: f["start"].as_f64().unwrap_or(f64::NAN),
+            end: f["end"].as_f64().unwrap_or(f64::NAN),
+            routers: f["routers"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            detail: f["detail"].clone(),
+        })
+        .collect()
 }
 
 /// Findings of `kind` for `vrid`.
@@ -99,6 +93,7 @@ fn secs(d: Duration) -> f64 {
 
 /// Asserts replay found exactly one failover `from` → `to` whose start and end are the
 /// harness's last advert of `from` and first advert of `to` (same capture: within 1 ms).
+/// Returns the finding's end (the new master's first advert, Unix seconds).
 pub fn assert_failover(
     findings: &[Finding],
     vrid: u8,
@@ -107,7 +102,7 @@ pub fn assert_failover(
     last_old: Duration,
     first_new: Duration,
     ctx: &str,
-) {
+) -> f64 {
     let failovers: Vec<_> = of_kind(findings, "failover", vrid)
         .into_iter()
         .filter(|f| f.involves(from) && f.involves(to))
@@ -125,6 +120,23 @@ pub fn assert_failover(
         f.end,
         secs(last_old),
         secs(first_new)
+    );
+    f.end
+}
+
+/// Asserts the observer saw the new holder set (`observed`, from netlink) close to the moment
+/// replay says the new master started advertising (`replay_time`): keepalived adds the VIP
+/// within a few ms of its first advert and the observer polls every 10 ms, so within
+/// −50…+150 ms (slack for a loaded machine).
+pub fn assert_observed_near(observed: Option<Duration>, replay_time: f64, what: &str, ctx: &str) {
+    let observed = observed
+        .unwrap_or_else(|| panic!("the observer never saw {what}\n{ctx}"))
+        .as_secs_f64();
+    let delta = observed - replay_time;
+    assert!(
+        (-0.05..=0.15).contains(&delta),
+        "observer saw {what} {:+.1} ms from replay's takeover\n{ctx}",
+        delta * 1000.0
     );
 }
 

@@ -25,7 +25,7 @@ use crate::replay::report::{
     signed_dur,
 };
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use vrrplab_core::wire::{Authentication, Family, Version, virtual_mac};
 
@@ -136,6 +136,11 @@ fn close_runs(group: &mut Group, end_ns: u64) {
     }
 }
 
+/// ns → seconds rounded to the microsecond (what captures resolve).
+fn micros(ns: f64) -> f64 {
+    (ns / 1e3).round() / 1e6
+}
+
 fn router_report(group: &Group, r: &RouterState) -> RouterReport {
     let p = r.params.as_ref();
     let j = &r.jitter;
@@ -195,11 +200,11 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
             .collect(),
         jitter: JitterReport {
             samples: j.count,
-            mean: j.mean_ns() / 1e9,
-            stddev: j.stddev_ns() / 1e9,
-            min: j.min_ns as f64 / 1e9,
-            max: j.max_ns as f64 / 1e9,
-            max_deviation: j.max_deviation_ns as f64 / 1e9,
+            mean: micros(j.mean_ns()),
+            stddev: micros(j.stddev_ns()),
+            min: micros(j.min_ns as f64),
+            max: micros(j.max_ns as f64),
+            max_deviation: micros(j.max_deviation_ns as f64),
             early: j.early,
             late: j.late,
         },
@@ -289,6 +294,7 @@ fn analyse_group(
     };
     let mut takeovers: BTreeSet<usize> = BTreeSet::new();
     let mut changes: Vec<(u64, IpAddr)> = Vec::new();
+    let mut latest: BTreeMap<IpAddr, usize> = BTreeMap::new();
     for (i, r) in runs.iter().enumerate() {
         let run = &r.run;
         if let RunEnd::Resigned { time_ns, frame } = run.end {
@@ -309,12 +315,19 @@ fn analyse_group(
                 format!("last advert (priority {}), then silent", run.priority),
             );
         }
+        // A router's runs follow each other, so its latest run is the only one that can still
+        // be advertising, and the one that ended last.
+        let others: Vec<usize> = latest
+            .iter()
+            .filter(|(router, _)| **router != r.router)
+            .map(|(_, &j)| j)
+            .collect();
+        latest.insert(r.router, i);
         if run.adverts == 0 {
             continue;
         }
         let interval = r.interval_ns();
         let at_capture_start = run.start_ns.saturating_sub(start_ns) < interval;
-        let others: Vec<usize> = (0..i).filter(|&j| runs[j].router != r.router).collect();
         let overlapping: Vec<IpAddr> = others
             .iter()
             .filter(|&&j| runs[j].run.adverts > 0 && runs[j].run.last_ns > run.start_ns)
@@ -526,13 +539,18 @@ fn missing_garp(ctx: &mut Ctx<'_>, r: &RunRef, bursts: &[super::Burst], end_ns: 
         return;
     }
     let vmac = virtual_mac(key.family, key.vrid);
-    let found = bursts.iter().any(|b| {
-        b.segment == key.segment
-            && params.addresses.contains(&b.address)
-            && b.first_ns + GARP_WINDOW_NS >= start
-            && b.first_ns <= start + GARP_WINDOW_NS
-            && (router.mac.is_none_or(|m| b.from_mac(&m)) || b.from_mac(&vmac))
-    });
+    // Bursts are in order of their first announcement: look only inside the window.
+    let from = bursts.partition_point(|b| b.first_ns + GARP_WINDOW_NS < start);
+    let found = bursts[from..]
+        .iter()
+        .take_while(|b| b.first_ns <= start + GARP_WINDOW_NS)
+        .any(|b| {
+            b.segment == key.segment
+                && params.addresses.contains(&b.address)
+                && b.first_ns + GARP_WINDOW_NS >= start
+                && b.first_ns <= start + GARP_WINDOW_NS
+                && (router.mac.is_none_or(|m| b.from_mac(&m)) || b.from_mac(&vmac))
+        });
     if found {
         return;
     }

@@ -141,7 +141,7 @@ impl Group {
                         && m.sides[0].0 == lo.0
                         && m.sides[1].0 == hi.0
                 });
-                match (open, a_differs(&lo.1, &hi.1)) {
+                match (open, lo.1 != hi.1) {
                     (Some(m), false) => m.end_ns = Some(time_ns),
                     (Some(m), true) => m.sides = [lo, hi],
                     (None, true) => self.mismatches.push(Mismatch {
@@ -155,10 +155,6 @@ impl Group {
             }
         }
     }
-}
-
-fn a_differs(a: &str, b: &str) -> bool {
-    a != b
 }
 
 /// Human value of each comparable field of two parameter sets (both sides, always listed so

@@ -238,3 +238,54 @@ struct RawFrame {
     data: std::ops::Range<usize>,
     orig_len: u32,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big_endian_microsecond_pcap() -> Vec<u8> {
+        let mut f = vec![0xa1, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4];
+        f.extend_from_slice(&[0; 8]);
+        f.extend_from_slice(&65535u32.to_be_bytes());
+        f.extend_from_slice(&101u32.to_be_bytes());
+        for (secs, micros, data) in [
+            (10u32, 250_000u32, &[0x45u8, 0, 0][..]),
+            (11, 999_999, &[0x60][..]),
+        ] {
+            f.extend_from_slice(&secs.to_be_bytes());
+            f.extend_from_slice(&micros.to_be_bytes());
+            f.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            f.extend_from_slice(&(data.len() as u32 + 40).to_be_bytes());
+            f.extend_from_slice(data);
+        }
+        f
+    }
+
+    #[test]
+    fn big_endian_microsecond_pcap_gives_nanosecond_times_and_raw_link() {
+        let bytes = big_endian_microsecond_pcap();
+        let mut r = CaptureReader::new(&bytes[..]).unwrap();
+        assert_eq!(r.format(), Format::Pcap);
+        let f = r.next_frame().unwrap().unwrap();
+        assert_eq!(
+            (f.number, f.time_ns, f.link, f.data, f.orig_len),
+            (1, 10_250_000_000, LinkType::RAW, &[0x45, 0, 0][..], 43)
+        );
+        let f = r.next_frame().unwrap().unwrap();
+        assert_eq!((f.number, f.time_ns), (2, 11_999_999_000));
+        assert!(r.next_frame().unwrap().is_none());
+    }
+
+    #[test]
+    fn record_longer_than_the_snapshot_length_is_corrupt_with_its_frame_number() {
+        let mut bytes = big_endian_microsecond_pcap();
+        // Second record's captured length (header at 24 + 16 + 3 = 43, length at +8).
+        bytes[51..55].copy_from_slice(&0x0100_0000u32.to_be_bytes());
+        let mut r = CaptureReader::new(&bytes[..]).unwrap();
+        assert!(r.next_frame().unwrap().is_some());
+        let e = r.next_frame().unwrap_err();
+        assert_eq!((e.frame, e.offset), (2, 43));
+        assert!(e.to_string().contains("exceeds the snapshot length"), "{e}");
+        assert!(r.next_frame().unwrap().is_none());
+    }
+}

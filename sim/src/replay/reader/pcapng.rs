@@ -286,3 +286,17 @@ impl State {
         Ok((self.last_time_ns, interface.link, 0, data, orig_len))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Resolution;
+
+    #[test]
+    fn timestamp_resolutions_convert_to_nanoseconds() {
+        assert_eq!(Resolution::Decimal(6).to_ns(1_500_000), 1_500_000_000);
+        assert_eq!(Resolution::Decimal(9).to_ns(7), 7);
+        assert_eq!(Resolution::Decimal(12).to_ns(5_000), 5);
+        assert_eq!(Resolution::Binary(10).to_ns(1024), 1_000_000_000);
+        assert_eq!(Resolution::Binary(0).to_ns(3), 3_000_000_000);
+    }
+}

@@ -311,9 +311,13 @@ fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_
                 );
             }
             summary.push_str(&format!(
-                "{name} as {router}: {} agree, {} explained: {}\n",
+                "{name} as {router}: {} agree, {} explained; adverts core/router {}/{}, GARPs {}/{}: {}\n",
                 count("agreements"),
                 count("explained"),
+                result["adverts"]["core"],
+                result["adverts"]["router"],
+                result["announcements"]["core"],
+                result["announcements"]["router"],
                 result["explained"]
                     .as_array()
                     .unwrap()
@@ -331,4 +335,21 @@ fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_
         }
     }
     insta::assert_snapshot!(summary);
+}
+
+#[test]
+fn streamed_json_equals_the_json_value_for_every_capture() {
+    for name in [
+        "v2-steady",
+        "v2-failover-preempt",
+        "v2-kill-master",
+        "split-brain",
+        "v3-ipv4",
+    ] {
+        let report = replay_corpus(name);
+        let mut bytes = Vec::new();
+        report.write_json(&mut bytes).unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(streamed, report.to_json(), "{name}");
+    }
 }

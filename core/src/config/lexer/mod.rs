@@ -8,9 +8,12 @@
 //! lines define parameters, `~SEQ` lines are repeated, `${NAME}`/`$NAME` are substituted
 //! (recursively; undefined names stay as written), and `include` lines are expanded.
 
+mod repetition;
+
 use super::diagnostic::{Diagnostic, Diagnostics, Severity};
 use super::glob;
 use super::source::{FileId, Loader, Sources, Span, resolve_relative};
+use repetition::{Repetition, find_repetition};
 use std::collections::BTreeMap;
 
 /// One word of a configuration after preprocessing.
@@ -49,7 +52,6 @@ pub struct LexOptions {
 
 const MAX_INCLUDE_DEPTH: usize = 32;
 const MAX_SUBSTITUTION_DEPTH: usize = 16;
-const MAX_SEQ_VALUES: i64 = 100_000;
 const MAX_REPEATED_LINES: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,14 +205,29 @@ impl Lexer<'_> {
             self.repeat(file, path, chars, seq, depth);
             return;
         }
-        let chars = self.substitute(&chars, path, 0);
+        let mut chars = self.substitute(&chars, path, 0);
+        self.drop_unsupported_builtins(file, &mut chars);
         let tokens = self.tokenize(file, &chars);
         if tokens.is_empty() {
             return;
         }
-        if !tokens[0].quoted && tokens[0].text == "include" {
-            self.include(path, &tokens);
-            return;
+        if !tokens[0].quoted {
+            match tokens[0].text.as_str() {
+                // includer/m/w/b/a only change how keepalived reports missing files.
+                "include" | "includer" | "includem" | "includew" | "includeb" | "includea" => {
+                    self.include(path, &tokens);
+                    return;
+                }
+                "include_check" => {
+                    self.diags.push(
+                        Diagnostic::warning(tokens[0].span, "recognised, not supported: include_check")
+                            .with_label("ignored by vrrplab")
+                            .with_help("remove it; vrrplab warns about every include that matches nothing or cannot be read"),
+                    );
+                    return;
+                }
+                _ => {}
+            }
         }
         self.out.push(tokens);
     }
@@ -293,6 +310,36 @@ impl Lexer<'_> {
         }
     }
 
+    /// Removes `${_RANDOM …}`, `${_ENV …}` and `${_INSTANCE}` (keepalived built-ins that need
+    /// randomness, the environment or the process name) with a warning naming them.
+    fn drop_unsupported_builtins(&mut self, file: FileId, chars: &mut Vec<Ch>) {
+        const NAMES: [&str; 3] = ["_RANDOM", "_ENV", "_INSTANCE"];
+        let mut i = 0;
+        while i + 2 < chars.len() {
+            if chars[i].c == '$' && chars[i + 1].c == '{' {
+                let rest: String = chars[i + 2..].iter().take(9).map(|c| c.c).collect();
+                let name = NAMES.iter().find(|n| {
+                    rest.starts_with(*n) && !rest[n.len()..].starts_with(|c: char| is_ident(c))
+                });
+                if let (Some(name), Some(close)) =
+                    (name, chars[i..].iter().position(|c| c.c == '}'))
+                {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            span_of(file, &chars[i..i + close + 1]),
+                            format!("recognised, not supported: ${{{name}}}"),
+                        )
+                        .with_label("replaced by nothing")
+                        .with_help("write the value itself, or define it with `$NAME=value`"),
+                    );
+                    chars.drain(i..i + close + 1);
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
     fn builtin_or_param(&self, name: &str, path: &str, at: Ch) -> Option<Vec<Ch>> {
         let text = match name {
             "_HASH" => "#".to_string(),
@@ -349,8 +396,9 @@ impl Lexer<'_> {
                             break;
                         }
                         if q == '\\' && i + 1 < chars.len() {
-                            text.push(unescape(chars[i + 1].c));
-                            i += 2;
+                            let (c, used) = unescape_at(&chars[i + 1..]);
+                            text.push(c);
+                            i += 1 + used;
                             continue;
                         }
                         text.push(q);
@@ -447,6 +495,34 @@ impl Lexer<'_> {
     }
 }
 
+/// The character a backslash escape stands for (`\n`, `\x41`, `\101`, …) and how many
+/// characters after the backslash it used.
+fn unescape_at(rest: &[Ch]) -> (char, usize) {
+    let digits = |radix: u32, max: usize, skip: usize| {
+        let ds: String = rest[skip..]
+            .iter()
+            .take(max)
+            .map(|c| c.c)
+            .take_while(|c| c.is_digit(radix))
+            .collect();
+        let value = u32::from_str_radix(&ds, radix)
+            .ok()
+            .and_then(char::from_u32);
+        value.map(|v| (v, ds.len()))
+    };
+    match rest[0].c {
+        'x' => match digits(16, 2, 1) {
+            Some((c, n)) => (c, 1 + n),
+            None => ('x', 1),
+        },
+        '0'..='7' => match digits(8, 3, 0) {
+            Some((c, n)) => (c, n),
+            None => (rest[0].c, 1),
+        },
+        other => (unescape(other), 1),
+    }
+}
+
 fn unescape(c: char) -> char {
     match c {
         'n' => '\n',
@@ -528,95 +604,6 @@ fn reference_at(chars: &[Ch]) -> Option<(String, usize)> {
     (len > 0).then(|| (chars[1..1 + len].iter().map(|c| c.c).collect(), len + 1))
 }
 
-struct Repetition {
-    start: usize,
-    end: usize,
-    var: String,
-    kind: &'static str,
-    args: Vec<String>,
-}
-
-impl Repetition {
-    fn values(&self) -> Result<Vec<String>, String> {
-        if self.kind == "LST" {
-            if self.args.is_empty() {
-                return Err("~LST needs at least one value".into());
-            }
-            return Ok(self.args.clone());
-        }
-        let nums: Result<Vec<i64>, _> = self.args.iter().map(|a| a.trim().parse::<i64>()).collect();
-        let nums = nums.map_err(|_| format!("~{} arguments must be integers", self.kind))?;
-        let (start, step, end) = match nums.as_slice() {
-            [end] => (1, 1, *end),
-            [start, end] => (*start, 1, *end),
-            [start, step, end] => (*start, *step, *end),
-            _ => {
-                return Err(format!(
-                    "~{} takes 1 to 3 numbers after the variable",
-                    self.kind
-                ));
-            }
-        };
-        let span = i128::from(end) - i128::from(start);
-        if step == 0 || span.signum() * i128::from(step.signum()) < 0 {
-            return Err("the step never reaches the end".into());
-        }
-        if span / i128::from(step) >= i128::from(MAX_SEQ_VALUES) {
-            return Err(format!("more than {MAX_SEQ_VALUES} values"));
-        }
-        let mut out = Vec::new();
-        let mut v = start;
-        while (step > 0 && v <= end) || (step < 0 && v >= end) {
-            out.push(if self.kind == "SEQx" {
-                format!("{v:x}")
-            } else {
-                v.to_string()
-            });
-            match v.checked_add(step) {
-                Some(next) => v = next,
-                None => break,
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The first `~SEQ(…)`, `~SEQx(…)` or `~LST(…)` in a line.
-fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
-    if !chars.iter().any(|c| c.c == '~') {
-        return None;
-    }
-    let text: Vec<char> = chars.iter().map(|c| c.c).collect();
-    for start in 0..text.len() {
-        if text[start] != '~' {
-            continue;
-        }
-        let rest: String = text[start + 1..].iter().take(5).collect();
-        let kind = if rest.starts_with("SEQx(") {
-            "SEQx"
-        } else if rest.starts_with("SEQ(") {
-            "SEQ"
-        } else if rest.starts_with("LST(") {
-            "LST"
-        } else {
-            continue;
-        };
-        let open = start + 1 + kind.len();
-        let close = (open..text.len()).find(|&i| text[i] == ')')?;
-        let inner: String = text[open + 1..close].iter().collect();
-        let mut parts = inner.split(',').map(|s| s.trim().to_string());
-        let var = parts.next().unwrap_or_default();
-        return Some(Repetition {
-            start,
-            end: close + 1,
-            var,
-            kind,
-            args: parts.collect(),
-        });
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,6 +638,20 @@ mod tests {
             ]
         );
         assert!(d.items.is_empty());
+    }
+
+    #[test]
+    fn escapes_include_variants_and_unsupported_builtins_are_handled() {
+        let l = MemoryLoader::new()
+            .with(
+                "k.conf",
+                "x \"a\\x41\\101\\tb\" ${_RANDOM 1 9} y\nincludem o.conf\n",
+            )
+            .with("o.conf", "z\n");
+        let (w, d) = words(&l, None);
+        assert_eq!(w, vec![vec!["x", "aAA\tb", "y"], vec!["z"]]);
+        assert_eq!(d.items.len(), 1);
+        assert!(d.items[0].message.contains("_RANDOM"));
     }
 
     #[test]

@@ -1,0 +1,6 @@
+//! Virtual-clock tests of the health checks: one module per rule family, sharing one driver.
+
+mod checker;
+mod pool;
+mod script;
+mod world;
