@@ -38,7 +38,9 @@ fn vrrp_blocked_on_backup_causes_split_brain_and_unblock_heals() {
     assert!(sb.cause.contains("b drops VRRP from a"), "{}", o.ctx());
     // The client first still points at a, then follows b's GARPs (and a's answering bursts).
     assert!(
-        sb.client_reached.first().is_some_and(|r| r.starts_with("a from"))
+        sb.client_reached
+            .first()
+            .is_some_and(|r| r.starts_with("a from"))
             && sb.client_reached.iter().any(|r| r.starts_with("b from")),
         "client ARP during the split: {:?}{}",
         sb.client_reached,
