@@ -184,6 +184,13 @@ impl Scenario {
                     )));
                 }
             }
+            if let crate::fault::FaultAction::Drift { rate, .. } = &f.action
+                && !(rate.is_finite() && *rate >= 0.01 && *rate <= 100.0)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}`: the clock rate must be a number between 0.01 and 100"
+                )));
+            }
             if let crate::fault::FaultAction::Reload { config, .. } = &f.action
                 && !self.configs.contains_key(config)
             {
