@@ -475,7 +475,11 @@ pub(crate) fn check(
                         })
                         .map(|(ft, _)| *ft)
                         .unwrap_or(run.simulated);
-                    let grace = script.interval * (script.fall + 1) + script.timeout + tolerance;
+                    // Each failing run may cost interval + timeout (a timed-out run makes the
+                    // next start be skipped), and the first run may have just started.
+                    let grace = (script.interval + script.timeout) * script.fall
+                        + script.interval
+                        + tolerance;
                     let check_from = t + grace;
                     if check_from >= restored {
                         continue;

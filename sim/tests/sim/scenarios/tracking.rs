@@ -7,8 +7,13 @@ use vrrplab_sim::FaultAction::*;
 use vrrplab_sim::Scenario;
 
 /// The unicast pair of `corpus/configs/unicast-gateway-arbiter.conf`: nopreempt, unicast
-/// peers, a weight-0 `check_gateway` script (fall 3, rise 2) on both nodes.
+/// peers, a weight-0 `check_gateway` script (interval 1 s, timeout 1 s, fall 3, rise 2) on
+/// both nodes.
 fn gateway_pair(tracking: bool) -> Scenario {
+    gateway_pair_with(tracking, 1.0, 3)
+}
+
+fn gateway_pair_with(tracking: bool, timeout: f64, fall: u32) -> Scenario {
     let mut sc = cluster("gateway arbiter", &[110, 100]);
     sc.gateway = tracking;
     let addrs = [Ipv4Addr::new(192, 0, 2, 11), Ipv4Addr::new(192, 0, 2, 12)];
@@ -23,8 +28,9 @@ fn gateway_pair(tracking: bool) -> Scenario {
                 "check_gateway",
                 "/usr/local/bin/check_gateway.sh 192.0.2.1",
             );
-            script.fall = 3;
+            script.fall = fall;
             script.rise = 2;
+            script.timeout = s(timeout);
             n.config.scripts = vec![script];
             i.track_scripts = vec![TrackRef {
                 name: "check_gateway".into(),
@@ -38,7 +44,9 @@ fn gateway_pair(tracking: bool) -> Scenario {
 
 #[test]
 fn gateway_tracking_prevents_split_brain() {
-    let mut sc = gateway_pair(true);
+    // A check that fails faster than Master_Down_Interval (3.6 s): timeout 0.5 s, fall 2 ⇒
+    // FAULT 1.5 s after the cut.
+    let mut sc = gateway_pair_with(true, 0.5, 2);
     at(&mut sc, 10.0, Isolate("b".into()));
     at(&mut sc, 25.0, HealAll);
     let o = run_scenario(sc);
@@ -52,6 +60,21 @@ fn gateway_tracking_prevents_split_brain() {
     assert_eq!(o.analysis.final_masters[&60], ["a"], "{}", o.ctx());
     o.assert_invariants();
     insta::assert_snapshot!(o.timeline());
+}
+
+#[test]
+fn corpus_arbiter_timing_lets_a_short_split_brain_through() {
+    // The corpus config (interval 1, timeout 1, fall 3): a timed-out run makes the next one be
+    // skipped, so the third failure lands 5 s after the cut — after b's Master_Down_Interval.
+    let mut sc = gateway_pair(true);
+    at(&mut sc, 10.0, Isolate("b".into()));
+    at(&mut sc, 25.0, HealAll);
+    let o = run_scenario(sc);
+    assert_eq!(o.analysis.split_brain.len(), 1, "{}", o.ctx());
+    let sb = &o.analysis.split_brain[0];
+    let end = sb.end.unwrap_or_else(|| panic!("not healed{}", o.ctx()));
+    assert!(sb.start >= 13.0 && end <= 15.0 + TOL, "{}", o.ctx());
+    o.assert_invariants();
 }
 
 #[test]
