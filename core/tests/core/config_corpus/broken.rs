@@ -212,3 +212,18 @@ fn config_id_selects_conditional_lines() {
     assert_eq!(prio(Some("h2")), 50);
     assert_eq!(prio(None), 50);
 }
+
+#[test]
+fn track_file_init_file_is_a_recognised_unsupported_warning_not_dropped() {
+    let p = parse_text(
+        "broken.conf",
+        "vrrp_track_file tf {\n    file /run/tf\n    init_file 0 overwrite\n}\n",
+    );
+    assert!(p.is_valid(), "{}", p.render_diagnostics());
+    let warnings: Vec<&str> = p
+        .diagnostics
+        .of(Severity::Warning)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warnings, vec!["recognised, not supported: init_file"]);
+}
