@@ -4,7 +4,7 @@
 //! Exit status: 0 when every file is valid and no finding predicts a split brain; 1 otherwise
 //! (an invalid file, or a finding of error severity); 2 for usage errors (clap).
 
-mod loader;
+pub(crate) mod loader;
 mod report;
 
 use std::process::ExitCode;
