@@ -127,9 +127,11 @@ impl Scenario {
         base_dir: &Path,
         load: &ConfigLoader,
     ) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario = toml::from_str(text)
-            .map_err(|e| ScenarioError::new(format!("{origin}: {e}")))?;
-        let dur = |field: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, ScenarioError> {
+        let raw: RawScenario =
+            toml::from_str(text).map_err(|e| ScenarioError::new(format!("{origin}: {e}")))?;
+        let dur = |field: &str,
+                   v: &Option<String>|
+         -> Result<Option<std::time::Duration>, ScenarioError> {
             v.as_deref()
                 .map(|t| {
                     parse_duration(t).map_err(|e| {
@@ -201,7 +203,9 @@ impl Scenario {
         let faults: FaultPlan = raw
             .faults
             .iter()
-            .map(|line| Fault::parse(line).map_err(|e| ScenarioError::new(format!("{origin}: {e}"))))
+            .map(|line| {
+                Fault::parse(line).map_err(|e| ScenarioError::new(format!("{origin}: {e}")))
+            })
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .collect();
@@ -231,7 +235,9 @@ impl Scenario {
                 allow_violations: raw.expect.allow_violations,
             },
         };
-        scenario.validate().map_err(|e| ScenarioError::new(format!("{origin}: {}", e.message)))?;
+        scenario
+            .validate()
+            .map_err(|e| ScenarioError::new(format!("{origin}: {}", e.message)))?;
         Ok(scenario)
     }
 }

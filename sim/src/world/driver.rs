@@ -8,7 +8,7 @@
 //! `turmoil::sim_elapsed()`, never a tokio `Instant`.
 
 use super::net::{
-    CLIENT_ADDR, Command, Control, Drop, GATEWAY_ADDR, GARP_PORT, PING_PORT, SharedRef, VRRP_PORT,
+    CLIENT_ADDR, Command, Control, Drop, GARP_PORT, GATEWAY_ADDR, PING_PORT, SharedRef, VRRP_PORT,
 };
 use crate::observe::{EventKind, PacketKind, PacketRecord};
 use std::collections::BTreeMap;
@@ -102,7 +102,15 @@ impl Driver {
         self.script_state = config
             .scripts
             .iter()
-            .map(|s| (s.name.clone(), ScriptState { up: !s.init_fail, streak: 0 }))
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    ScriptState {
+                        up: !s.init_fail,
+                        streak: 0,
+                    },
+                )
+            })
             .collect();
         let mut node = Node::new(config, now);
         // Track files already set by the fault plan are reported at once.
@@ -121,10 +129,10 @@ impl Driver {
                 names.push(i.interface.clone());
             }
         }
-        if names.is_empty() {
-            if let Some(i) = config.instances.first() {
-                names.push(i.interface.clone());
-            }
+        if names.is_empty()
+            && let Some(i) = config.instances.first()
+        {
+            names.push(i.interface.clone());
         }
         names
     }
@@ -163,7 +171,8 @@ impl Driver {
                     });
                     drop(shared);
                     // A send to a crashed or unknown peer fails like an unreachable host would.
-                    let _ = sock.try_send_to(&datagram, SocketAddr::new(IpAddr::V4(dst), VRRP_PORT));
+                    let _ =
+                        sock.try_send_to(&datagram, SocketAddr::new(IpAddr::V4(dst), VRRP_PORT));
                 }
                 Output::AddAddress(a) => {
                     shared
@@ -198,7 +207,8 @@ impl Driver {
                     if self.spec.client {
                         let mut msg = address.octets().to_vec();
                         msg.push(a.vrid);
-                        let _ = sock.try_send_to(&msg, SocketAddr::new(IpAddr::V4(CLIENT_ADDR), GARP_PORT));
+                        let _ = sock
+                            .try_send_to(&msg, SocketAddr::new(IpAddr::V4(CLIENT_ADDR), GARP_PORT));
                     }
                 }
                 Output::StateChange(sc) => {
@@ -360,7 +370,11 @@ impl Driver {
             Command::Reload(config) => {
                 *self.ctl.config.borrow_mut() = *config;
                 if let Some(node) = self.node.as_mut() {
-                    let config = with_interfaces(self.ctl.config.borrow().clone(), self.spec.address, &|_| false);
+                    let config = with_interfaces(
+                        self.ctl.config.borrow().clone(),
+                        self.spec.address,
+                        &|_| false,
+                    );
                     node.reload(now, config);
                 }
             }
@@ -381,12 +395,14 @@ impl Driver {
             if due > t {
                 continue;
             }
-            self.script_due.insert(script.name.clone(), t + script.interval);
+            self.script_due
+                .insert(script.name.clone(), t + script.interval);
             let ok = if self.spec.gateway_script.as_deref() == Some(script.name.as_str()) {
                 let ok = self.gateway_replied;
                 self.gateway_replied = false;
                 if let Some(sock) = sock {
-                    let _ = sock.try_send_to(&[1], SocketAddr::new(IpAddr::V4(GATEWAY_ADDR), PING_PORT));
+                    let _ = sock
+                        .try_send_to(&[1], SocketAddr::new(IpAddr::V4(GATEWAY_ADDR), PING_PORT));
                 }
                 ok
             } else {
@@ -400,7 +416,10 @@ impl Driver {
             let st = self
                 .script_state
                 .entry(script.name.clone())
-                .or_insert(ScriptState { up: !script.init_fail, streak: 0 });
+                .or_insert(ScriptState {
+                    up: !script.init_fail,
+                    streak: 0,
+                });
             if ok == st.up {
                 st.streak = 0;
                 continue;
@@ -437,7 +456,10 @@ impl Driver {
     }
 }
 
-async fn recv_opt(sock: Option<&UdpSocket>, buf: &mut [u8]) -> std::io::Result<(usize, SocketAddr)> {
+async fn recv_opt(
+    sock: Option<&UdpSocket>,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr)> {
     match sock {
         Some(s) => s.recv_from(buf).await,
         None => std::future::pending().await,
@@ -462,10 +484,11 @@ pub(crate) async fn router(
     sock.set_broadcast(true)?;
     let mut groups: Vec<Ipv4Addr> = Vec::new();
     for instance in &ctl.config.borrow().instances {
-        if let IpAddr::V4(g) = instance.multicast_group {
-            if g.is_multicast() && !groups.contains(&g) {
-                groups.push(g);
-            }
+        if let IpAddr::V4(g) = instance.multicast_group
+            && g.is_multicast()
+            && !groups.contains(&g)
+        {
+            groups.push(g);
         }
     }
     for g in &groups {
@@ -490,9 +513,32 @@ pub(crate) async fn router(
     }
     let mut buf = vec![0u8; 2048];
     let mut pong = [0u8; 16];
+    let mut stalled = 0u32;
+    let mut after_timer = false;
     loop {
         driver.flush(&sock);
-        let wake = driver.next_wake();
+        let mut wake = driver.next_wake();
+        // A deadline that stays in the past after handling it would spin inside one tick;
+        // after a few such wakes, wait a millisecond (and say so) instead of hanging turmoil.
+        if after_timer && wake.is_some_and(|w| w <= sim_now()) {
+            stalled += 1;
+            if stalled > 8 {
+                if stalled == 9 {
+                    let name = driver.spec.name.clone();
+                    driver.shared.borrow_mut().observer.push(
+                        sim_now(),
+                        &name,
+                        EventKind::Violation(format!(
+                            "{name}: the core's poll_timeout stays in the past after handle_timeout"
+                        )),
+                    );
+                }
+                wake = Some(sim_now() + Duration::from_millis(1));
+            }
+        } else {
+            stalled = 0;
+        }
+        after_timer = false;
         tokio::select! {
             biased;
             _ = ctl.notify.notified() => {
@@ -512,6 +558,7 @@ pub(crate) async fn router(
                 driver.gateway_replied = true;
             }
             _ = sleep_until_sim(wake) => {
+                after_timer = true;
                 driver.run_scripts(ping.as_ref());
                 let now = driver.local_now();
                 if let Some(node) = driver.node.as_mut() {

@@ -46,9 +46,18 @@ fn action(n: usize) -> impl Strategy<Value = FaultAction> {
         name().prop_map(FaultAction::Start),
         (name(), name()).prop_map(|(a, b)| FaultAction::Partition(a, b)),
         (name(), name()).prop_map(|(a, b)| FaultAction::Heal(a, b)),
-        (name(), name()).prop_map(|(r, s)| FaultAction::Block { receiver: r, sender: s }),
-        (name(), name()).prop_map(|(r, s)| FaultAction::Unblock { receiver: r, sender: s }),
-        (0u8..=40).prop_map(|p| FaultAction::Loss { link: None, percent: p }),
+        (name(), name()).prop_map(|(r, s)| FaultAction::Block {
+            receiver: r,
+            sender: s
+        }),
+        (name(), name()).prop_map(|(r, s)| FaultAction::Unblock {
+            receiver: r,
+            sender: s
+        }),
+        (0u8..=40).prop_map(|p| FaultAction::Loss {
+            link: None,
+            percent: p
+        }),
         Just(FaultAction::HealAll),
     ]
 }
