@@ -4,6 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 mod cmd;
+mod run;
 
 /// vrrplab: keepalived-compatible VRRP tooling.
 #[derive(Parser, Debug)]
@@ -15,6 +16,8 @@ enum Cli {
     Sim(cmd::sim::Args),
     /// Analyse a pcap/pcapng capture of VRRP traffic.
     Replay(cmd::replay::Args),
+    /// Run the VRRP daemon on this host (keepalived.conf).
+    Run(cmd::run::Args),
 }
 
 fn main() -> ExitCode {
@@ -22,5 +25,6 @@ fn main() -> ExitCode {
         Cli::Check(args) => cmd::check::run(args),
         Cli::Sim(args) => cmd::sim::run(args),
         Cli::Replay(args) => cmd::replay::run(args),
+        Cli::Run(args) => cmd::run::run(args),
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod replay;
+pub mod run;
 pub mod sim;

@@ -1,0 +1,101 @@
+//! Reading keepalived.conf for the daemon: parse and validate (errors rendered with
+//! file:line:column), convert to the core's [`NodeConfig`], and fill its interfaces from the
+//! host. Used at start and on SIGHUP (a bad file leaves the running config in place).
+
+use super::interfaces::Link;
+use crate::cmd::check::loader::FsLoader;
+use std::collections::BTreeMap;
+use vrrplab_core::config::{self, ParseOptions};
+use vrrplab_core::node::{InterfaceInfo, NodeConfig};
+
+/// Reads and validates `path`; the `Err` is the rendered diagnostics.
+pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String> {
+    let options = ParseOptions { config_id };
+    let parsed = config::parse(path, &FsLoader, &options);
+    if !parsed.is_valid() {
+        return Err(parsed.render_diagnostics());
+    }
+    for d in &parsed.diagnostics.items {
+        tracing::warn!("{}", d.render(&parsed.sources).trim_end());
+    }
+    Ok(parsed.model.to_node_config())
+}
+
+/// Names of every interface the configuration refers to, sorted.
+pub fn interface_names(config: &NodeConfig) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for i in &config.instances {
+        names.push(i.interface.clone());
+        names.extend(i.track_interfaces.iter().map(|t| t.name.clone()));
+        let vips = i.virtual_addresses.iter().chain(&i.excluded_addresses);
+        names.extend(vips.filter_map(|v| v.interface.clone()));
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Fills `config.interfaces` from the host's links; an interface the host lacks is down and
+/// has no addresses (its instances go to FAULT).
+pub fn fill_interfaces(config: &mut NodeConfig, links: &BTreeMap<String, Link>) {
+    config.interfaces = interface_names(config)
+        .into_iter()
+        .map(|name| match links.get(&name) {
+            Some(link) => link.info(&name),
+            None => InterfaceInfo {
+                name,
+                up: false,
+                primary_v4: None,
+                link_local_v6: None,
+            },
+        })
+        .collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vrrplab_core::wire::MacAddress;
+
+    const CONF: &str = "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  track_interface {\n    eth9\n  }\n  virtual_ipaddress {\n    10.0.0.100/24\n    10.1.0.1/32 dev eth1\n  }\n}\n";
+
+    #[test]
+    fn interfaces_come_from_instances_trackers_and_vip_devices() {
+        let parsed = config::parse_str("k.conf", CONF, &ParseOptions::default());
+        assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+        let mut node = parsed.model.to_node_config();
+        assert_eq!(interface_names(&node), ["eth0", "eth1", "eth9"]);
+        let mut links = BTreeMap::new();
+        links.insert(
+            "eth0".to_string(),
+            Link {
+                index: 2,
+                mac: MacAddress([2, 0, 0, 0, 0, 1]),
+                up: true,
+                primary_v4: Some("10.0.0.1".parse().unwrap()),
+                link_local_v6: None,
+            },
+        );
+        fill_interfaces(&mut node, &links);
+        assert_eq!(node.interfaces.len(), 3);
+        assert!(node.interfaces[0].up);
+        assert_eq!(
+            node.interfaces[0].primary_v4,
+            Some("10.0.0.1".parse().unwrap())
+        );
+        assert!(!node.interfaces[1].up && node.interfaces[1].primary_v4.is_none());
+    }
+
+    #[test]
+    fn invalid_file_reports_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.conf");
+        std::fs::write(
+            &path,
+            "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 300\n}\n",
+        )
+        .unwrap();
+        let err = load(path.to_str().unwrap(), None).unwrap_err();
+        assert!(err.contains("bad.conf:3:"), "{err}");
+    }
+}

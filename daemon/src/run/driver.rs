@@ -1,0 +1,362 @@
+//! The driver loop: owns the [`Node`], the sockets and the child processes.
+
+use super::addresses::Addresses;
+use super::announce::Announcer;
+use super::interfaces::{self, Link};
+use super::scripts::{self, Probes};
+use super::socket::{self, Received, SocketErrors, VrrpSocket};
+use super::status::{self, DriverCounters};
+use super::{Options, config};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use vrrplab_core::check::{ProbeId, ProbeResult};
+use vrrplab_core::node::{Node, NodeConfig, Output};
+use vrrplab_core::wire::Family;
+
+/// How often link state and track files are polled.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Everything the loop owns besides the node.
+struct Driver {
+    options: Options,
+    start: tokio::time::Instant,
+    node: Node,
+    links: BTreeMap<String, Link>,
+    sockets: BTreeMap<(String, bool), VrrpSocket>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+    packets_tx: mpsc::UnboundedSender<Received>,
+    probe_tx: mpsc::UnboundedSender<(ProbeId, ProbeResult)>,
+    addresses: Addresses,
+    announcer: Option<Announcer>,
+    probes: Probes,
+    socket_errors: Arc<SocketErrors>,
+    counters: DriverCounters,
+    track_files: BTreeMap<String, i64>,
+}
+
+/// Starts the daemon and runs it until SIGTERM / SIGINT.
+pub async fn main(options: Options) -> Result<(), String> {
+    let mut node_config = config::load(&options.file, options.config_id.clone())?;
+    let links = interfaces::scan().map_err(|e| format!("cannot list interfaces: {e}"))?;
+    config::fill_interfaces(&mut node_config, &links);
+    let addresses = Addresses::connect().map_err(|e| format!("cannot open netlink: {e}"))?;
+    let announcer = match Announcer::open() {
+        Ok(a) => Some(a),
+        Err(e) => {
+            tracing::error!(error = %e, "AF_PACKET socket unavailable: no GARP / NA will be sent");
+            None
+        }
+    };
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+    let mut usr1 = signal(SignalKind::user_defined1()).map_err(|e| e.to_string())?;
+    let (packets_tx, mut packets) = mpsc::unbounded_channel();
+    let (probe_tx, mut probe_results) = mpsc::unbounded_channel();
+    let start = tokio::time::Instant::now();
+    let mut driver = Driver {
+        options,
+        start,
+        node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
+        links,
+        sockets: BTreeMap::new(),
+        readers: Vec::new(),
+        packets_tx,
+        probe_tx,
+        addresses,
+        announcer,
+        probes: Probes::default(),
+        socket_errors: Arc::new(SocketErrors::default()),
+        counters: DriverCounters::default(),
+        track_files: BTreeMap::new(),
+    };
+    // Sockets first, so the first adverts of an owner go out.
+    driver.open_sockets(&node_config);
+    tracing::info!(
+        file = driver.options.file,
+        instances = node_config.instances.len(),
+        "vrrplab run starting"
+    );
+    let now = driver.now();
+    driver.node = Node::new(node_config, now);
+    driver.node.run_scripts(now);
+    driver.poll_track_files();
+    let mut tick = tokio::time::interval(POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let now = driver.now();
+        if driver.node.poll_timeout().is_some_and(|t| t <= now) {
+            driver.node.handle_timeout(now);
+        }
+        driver.drain().await;
+        let deadline = driver
+            .node
+            .poll_timeout()
+            .map(|t| driver.start + t.as_duration());
+        let sleep = async move {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => driver.reload(),
+            _ = usr1.recv() => driver.dump(),
+            Some(p) = packets.recv() => {
+                let now = driver.now();
+                driver.node.handle_packet(now, &p.meta, &p.payload);
+            }
+            Some((id, result)) = probe_results.recv() => {
+                driver.probes.finished(id);
+                let now = driver.now();
+                driver.node.handle_probe_result(now, id, result);
+            }
+            _ = tick.tick() => {
+                driver.poll_links();
+                driver.poll_track_files();
+            }
+            _ = sleep => {
+                let now = driver.now();
+                driver.node.handle_timeout(now);
+            }
+        }
+    }
+    tracing::info!("stopping: priority 0 from masters, virtual addresses removed");
+    let now = driver.now();
+    driver.node.shutdown(now);
+    driver.drain().await;
+    driver.probes.cancel_all();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn is_v6(family: Family) -> bool {
+    family == Family::Ipv6
+}
+
+impl Driver {
+    /// The core's clock: time since start on the tokio clock.
+    fn now(&self) -> vrrplab_core::Instant {
+        vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
+    }
+
+    /// (Re)opens one VRRP socket per interface and family used by `config`.
+    fn open_sockets(&mut self, config: &NodeConfig) {
+        for reader in self.readers.drain(..) {
+            reader.abort();
+        }
+        self.sockets.clear();
+        let mut wanted: BTreeMap<(String, bool), Vec<IpAddr>> = BTreeMap::new();
+        for i in &config.instances {
+            let groups = wanted
+                .entry((i.interface.clone(), is_v6(i.family)))
+                .or_default();
+            if i.unicast_peers.is_empty() && !groups.contains(&i.multicast_group) {
+                groups.push(i.multicast_group);
+            }
+        }
+        for ((name, v6), groups) in wanted {
+            let Some(link) = self.links.get(&name) else {
+                tracing::error!(
+                    interface = name,
+                    "interface not found: its instances stay in FAULT"
+                );
+                continue;
+            };
+            match VrrpSocket::open(&name, link.index, v6, &groups) {
+                Ok(s) => {
+                    let group = groups.first().copied().unwrap_or(socket::default_group(v6));
+                    self.readers.push(s.spawn_reader(
+                        group,
+                        self.packets_tx.clone(),
+                        self.socket_errors.clone(),
+                    ));
+                    self.sockets.insert((name, v6), s);
+                }
+                Err(e) => {
+                    tracing::error!(interface = name, v6, error = %e, "cannot open the VRRP socket")
+                }
+            }
+        }
+    }
+
+    /// Carries out every pending output of the node.
+    async fn drain(&mut self) {
+        while let Some(output) = self.node.poll_output() {
+            self.carry_out(output).await;
+        }
+    }
+
+    async fn carry_out(&mut self, output: Output) {
+        match output {
+            Output::Transmit(t) => {
+                let key = (t.interface.clone(), t.dst.is_ipv6());
+                let result = match self.sockets.get(&key) {
+                    Some(s) => s.send(&t),
+                    None => Err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no socket",
+                    )),
+                };
+                if let Err(e) = result {
+                    self.counters.send_errors += 1;
+                    tracing::warn!(interface = t.interface, dst = %t.dst, error = %e, "advert not sent");
+                }
+            }
+            Output::AddAddress(a) | Output::RemoveAddress(a)
+                if !self.links.contains_key(&a.interface) =>
+            {
+                self.counters.netlink_errors += 1;
+                tracing::error!(
+                    instance = a.instance,
+                    interface = a.interface,
+                    "no such interface for {}",
+                    a.address
+                );
+            }
+            Output::AddAddress(a) => {
+                let index = self.links[&a.interface].index;
+                match self.addresses.add(index, a.address, a.prefix_len).await {
+                    Ok(()) => tracing::info!(
+                        instance = a.instance,
+                        "added {}/{} on {}",
+                        a.address,
+                        a.prefix_len,
+                        a.interface
+                    ),
+                    Err(e) => {
+                        self.counters.netlink_errors += 1;
+                        tracing::error!(instance = a.instance, error = %e, "cannot add {}/{} on {}", a.address, a.prefix_len, a.interface);
+                    }
+                }
+            }
+            Output::RemoveAddress(a) => {
+                let index = self.links[&a.interface].index;
+                match self.addresses.remove(index, a.address, a.prefix_len).await {
+                    Ok(()) => tracing::info!(
+                        instance = a.instance,
+                        "removed {}/{} from {}",
+                        a.address,
+                        a.prefix_len,
+                        a.interface
+                    ),
+                    Err(e) => {
+                        self.counters.netlink_errors += 1;
+                        tracing::error!(instance = a.instance, error = %e, "cannot remove {}/{} from {}", a.address, a.prefix_len, a.interface);
+                    }
+                }
+            }
+            Output::Announce(a) => {
+                let (Some(announcer), Some(link)) = (&self.announcer, self.links.get(&a.interface))
+                else {
+                    self.counters.announce_errors += 1;
+                    return;
+                };
+                let router = a.address.is_ipv6() && forwards_ipv6(&a.interface);
+                if let Err(e) = announcer.send(link.index, link.mac, a.address, router) {
+                    self.counters.announce_errors += 1;
+                    tracing::warn!(instance = a.instance, error = %e, "announcement of {} not sent", a.address);
+                }
+            }
+            Output::StateChange(c) => {
+                tracing::info!(
+                    instance = c.instance,
+                    vrid = c.vrid,
+                    priority = c.priority,
+                    "({}) {} -> {} ({})",
+                    c.instance,
+                    c.from,
+                    c.to,
+                    c.reason
+                );
+            }
+            Output::Notify(n) => scripts::notify(&n.command),
+            Output::StartProbe(p) => self.probes.start(p, self.probe_tx.clone()),
+            Output::CancelProbe(id) => self.probes.cancel(id),
+            other => tracing::debug!(?other, "output not handled by the daemon"),
+        }
+    }
+
+    /// SIGHUP: re-read the file; a bad file is reported and the running config kept.
+    fn reload(&mut self) {
+        tracing::info!(file = self.options.file, "SIGHUP: reloading");
+        let mut next = match config::load(&self.options.file, self.options.config_id.clone()) {
+            Ok(c) => c,
+            Err(diagnostics) => {
+                self.counters.reload_failures += 1;
+                eprint!("{diagnostics}");
+                tracing::error!(
+                    file = self.options.file,
+                    "reload refused, the running configuration stays:\n{}",
+                    diagnostics.trim_end()
+                );
+                return;
+            }
+        };
+        if let Ok(links) = interfaces::scan() {
+            self.links = links;
+        }
+        config::fill_interfaces(&mut next, &self.links);
+        self.open_sockets(&next);
+        let now = self.now();
+        self.node.reload(now, next);
+        self.poll_track_files();
+    }
+
+    /// SIGUSR1: the state as one JSON line on stdout.
+    fn dump(&self) {
+        let mut counters = self.counters;
+        counters.receive_errors = self.socket_errors.receive.load(Ordering::Relaxed);
+        let doc = status::json(&self.node.instances(), self.node.counters(), &counters);
+        println!("{doc}");
+    }
+
+    /// Link up/down changes of the configured interfaces → `handle_interface`.
+    fn poll_links(&mut self) {
+        let Ok(links) = interfaces::scan() else {
+            return;
+        };
+        let now = self.now();
+        for info in self.node.config().interfaces.clone() {
+            let was = self.links.get(&info.name).is_some_and(|l| l.up);
+            let is = links.get(&info.name).is_some_and(|l| l.up);
+            if was != is {
+                tracing::info!(interface = info.name, up = is, "link state changed");
+                self.node.handle_interface(now, &info.name, is);
+            }
+        }
+        self.links = links;
+    }
+
+    /// `vrrp_track_file` values (an unreadable or non-numeric file counts as 0).
+    fn poll_track_files(&mut self) {
+        let now = self.now();
+        for f in self.node.config().track_files.clone() {
+            let value = std::fs::read_to_string(&f.path)
+                .ok()
+                .and_then(|s| {
+                    s.split_whitespace()
+                        .next()
+                        .and_then(|w| w.parse::<i64>().ok())
+                })
+                .unwrap_or(0);
+            if self.track_files.insert(f.name.clone(), value) != Some(value) {
+                self.node.handle_track_file(now, &f.name, value);
+            }
+        }
+    }
+}
+
+/// Whether the interface forwards IPv6 (keepalived then sets the NA's Router flag).
+fn forwards_ipv6(interface: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{interface}/forwarding"))
+        .is_ok_and(|s| s.trim() == "1")
+}

@@ -1,0 +1,191 @@
+//! What a received VRRP packet looked like on the wire, decoded without trusting it.
+//!
+//! IPv4 raw sockets hand over the IP header: [`ipv4`] reads TTL, source and destination from it
+//! and returns the VRRP payload. IPv6 raw sockets hand over only the payload; the hop limit and
+//! destination come from ancillary data, decoded by [`Ipv6Ancillary`]. Malformed input is a
+//! [`RxError`], never a panic.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// IP protocol number of VRRP.
+pub const IPPROTO_VRRP: u8 = 112;
+
+/// Why a received datagram was not handed to the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RxError {
+    /// Shorter than the IPv4 header it claims.
+    Truncated,
+    /// IP version field is not 4.
+    NotIpv4,
+    /// Not protocol 112.
+    NotVrrp,
+    /// IPv6 datagram without a hop limit control message.
+    NoHopLimit,
+}
+
+impl std::fmt::Display for RxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RxError::Truncated => "truncated IPv4 header",
+            RxError::NotIpv4 => "not IPv4",
+            RxError::NotVrrp => "not protocol 112",
+            RxError::NoHopLimit => "no IPv6 hop limit in ancillary data",
+        })
+    }
+}
+
+/// The parts of an IPv4 datagram the core needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv4Datagram<'a> {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// Time to live as received.
+    pub ttl: u8,
+    /// The VRRP message (after the header, cut to the header's total length).
+    pub payload: &'a [u8],
+}
+
+/// Splits a datagram read from an IPv4 raw socket into header fields and payload.
+pub fn ipv4(datagram: &[u8]) -> Result<Ipv4Datagram<'_>, RxError> {
+    let first = *datagram.first().ok_or(RxError::Truncated)?;
+    if first >> 4 != 4 {
+        return Err(RxError::NotIpv4);
+    }
+    let header_len = usize::from(first & 0x0f) * 4;
+    if header_len < 20 || datagram.len() < header_len {
+        return Err(RxError::Truncated);
+    }
+    if datagram[9] != IPPROTO_VRRP {
+        return Err(RxError::NotVrrp);
+    }
+    let total = usize::from(u16::from_be_bytes([datagram[2], datagram[3]]));
+    // The kernel gives the whole datagram; a total length beyond it (or inside the header) is
+    // a lie, and the bytes we have are what we pass on.
+    let end = if total >= header_len && total <= datagram.len() {
+        total
+    } else {
+        datagram.len()
+    };
+    let addr = |at: usize| {
+        Ipv4Addr::new(
+            datagram[at],
+            datagram[at + 1],
+            datagram[at + 2],
+            datagram[at + 3],
+        )
+    };
+    Ok(Ipv4Datagram {
+        src: addr(12),
+        dst: addr(16),
+        ttl: datagram[8],
+        payload: &datagram[header_len..end],
+    })
+}
+
+/// The ancillary data of one IPv6 datagram.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ipv6Ancillary {
+    /// `IPV6_HOPLIMIT`.
+    pub hop_limit: Option<u8>,
+    /// `IPV6_PKTINFO` destination.
+    pub dst: Option<Ipv6Addr>,
+}
+
+impl Ipv6Ancillary {
+    /// Records a hop limit control message (an `int`; values outside 0–255 are ignored).
+    pub fn hop_limit(&mut self, value: i32) {
+        self.hop_limit = u8::try_from(value).ok();
+    }
+
+    /// Records a packet-info destination (raw bytes of `in6_addr`).
+    pub fn destination(&mut self, octets: [u8; 16]) {
+        self.dst = Some(Ipv6Addr::from(octets));
+    }
+
+    /// The destination and hop limit; the destination defaults to the group the socket joined
+    /// when the kernel gave no packet info.
+    pub fn resolve(&self, group: IpAddr) -> Result<(IpAddr, u8), RxError> {
+        let hop_limit = self.hop_limit.ok_or(RxError::NoHopLimit)?;
+        Ok((self.dst.map(IpAddr::V6).unwrap_or(group), hop_limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(ttl: u8, protocol: u8, total: u16) -> Vec<u8> {
+        let mut h = vec![
+            0x45, 0, 0, 0, 0, 0, 0, 0, ttl, protocol, 0, 0, 10, 0, 0, 1, 224, 0, 0, 18,
+        ];
+        h[2..4].copy_from_slice(&total.to_be_bytes());
+        h
+    }
+
+    #[test]
+    fn ipv4_header_gives_ttl_src_dst_and_payload() {
+        let mut d = header(255, 112, 28);
+        d.extend_from_slice(&[0x21, 51, 100, 1, 0, 0, 0, 0]);
+        let got = ipv4(&d).unwrap();
+        assert_eq!(got.src, Ipv4Addr::new(10, 0, 0, 1));
+        assert_eq!(got.dst, Ipv4Addr::new(224, 0, 0, 18));
+        assert_eq!(got.ttl, 255);
+        assert_eq!(got.payload, &[0x21, 51, 100, 1, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn ipv4_header_with_options_skips_them() {
+        let mut d = header(64, 112, 28);
+        d[0] = 0x46;
+        d.extend_from_slice(&[0x94, 4, 0, 0]); // router alert option
+        d.extend_from_slice(&[1, 2, 3, 4]);
+        d[2..4].copy_from_slice(&28u16.to_be_bytes());
+        let got = ipv4(&d).unwrap();
+        assert_eq!(got.ttl, 64);
+        assert_eq!(got.payload, &[1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn ipv4_total_length_trims_trailing_padding() {
+        let mut d = header(255, 112, 22);
+        d.extend_from_slice(&[7, 8, 0, 0]);
+        assert_eq!(ipv4(&d).unwrap().payload, &[7, 8]);
+    }
+
+    #[test]
+    fn ipv4_lying_total_length_falls_back_to_received_bytes() {
+        let mut d = header(255, 112, 999);
+        d.extend_from_slice(&[7, 8]);
+        assert_eq!(ipv4(&d).unwrap().payload, &[7, 8]);
+    }
+
+    #[test]
+    fn ipv4_malformed_headers_are_errors() {
+        assert_eq!(ipv4(&[]), Err(RxError::Truncated));
+        assert_eq!(ipv4(&[0x45, 0, 0]), Err(RxError::Truncated));
+        assert_eq!(ipv4(&header(255, 112, 20)[..19]), Err(RxError::Truncated));
+        let mut short_ihl = header(255, 112, 20);
+        short_ihl[0] = 0x44;
+        assert_eq!(ipv4(&short_ihl), Err(RxError::Truncated));
+        let mut v6 = header(255, 112, 20);
+        v6[0] = 0x60;
+        assert_eq!(ipv4(&v6), Err(RxError::NotIpv4));
+        assert_eq!(ipv4(&header(255, 6, 20)), Err(RxError::NotVrrp));
+    }
+
+    #[test]
+    fn ipv6_ancillary_needs_hop_limit_and_defaults_destination_to_group() {
+        let group: IpAddr = "ff02::12".parse().unwrap();
+        let mut a = Ipv6Ancillary::default();
+        assert_eq!(a.resolve(group), Err(RxError::NoHopLimit));
+        a.hop_limit(255);
+        assert_eq!(a.resolve(group), Ok((group, 255)));
+        let dst: Ipv6Addr = "fe80::1".parse().unwrap();
+        a.destination(dst.octets());
+        assert_eq!(a.resolve(group), Ok((IpAddr::V6(dst), 255)));
+        a.hop_limit(300);
+        assert_eq!(a.resolve(group), Err(RxError::NoHopLimit));
+    }
+}

@@ -1,0 +1,259 @@
+//! VRRP sockets: one raw socket (protocol 112) per interface and family, bound to the device.
+//!
+//! IPv4: the kernel writes the IP header on send (TTL 255 for multicast and unicast, loop off);
+//! the source address is set per packet with `IP_PKTINFO`, so the socket is not bound to an
+//! address (a raw socket bound to an address only receives datagrams sent *to* it). Received
+//! data includes the IP header: TTL, source and destination are read from it ([`super::rx`]).
+//! IPv6: `IPV6_CHECKSUM` = 6 makes the kernel fill and verify the checksum; the hop limit and
+//! destination come from `IPV6_RECVHOPLIMIT` / `IPV6_RECVPKTINFO` ancillary data.
+//!
+//! Every datagram read is forwarded as [`Received`] over a channel; socket errors are logged
+//! and counted, never fatal.
+
+use super::rx::{self, Ipv6Ancillary};
+use nix::sys::socket::{
+    ControlMessage, ControlMessageOwned, MsgFlags, SockaddrIn, SockaddrIn6, recvmsg, sendmsg,
+};
+use socket2::{Domain, InterfaceIndexOrAddress, Protocol, Socket, Type};
+use std::io::{IoSlice, IoSliceMut};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
+use tokio::sync::mpsc;
+use vrrplab_core::node::{RxMeta, Transmit};
+
+/// A datagram for the core.
+#[derive(Debug)]
+pub struct Received {
+    /// Where and how it arrived.
+    pub meta: RxMeta,
+    /// The VRRP message.
+    pub payload: Vec<u8>,
+}
+
+/// Errors of the reader tasks since start (sends are counted by the driver).
+#[derive(Debug, Default)]
+pub struct SocketErrors {
+    /// Failed receives and undecodable datagrams.
+    pub receive: AtomicU64,
+}
+
+/// The raw socket of one interface and family.
+pub struct VrrpSocket {
+    interface: String,
+    index: u32,
+    v6: bool,
+    fd: Arc<AsyncFd<Socket>>,
+}
+
+fn setsockopt_int(socket: &Socket, level: i32, name: i32, value: i32) -> std::io::Result<()> {
+    // SAFETY: the fd is open for the socket's lifetime; the option value is a valid c_int.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            (&value as *const i32).cast(),
+            std::mem::size_of::<i32>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+impl VrrpSocket {
+    /// Opens the socket on `interface` (index `index`) and joins `groups` (all of its family).
+    pub fn open(interface: &str, index: u32, v6: bool, groups: &[IpAddr]) -> std::io::Result<Self> {
+        let domain = if v6 { Domain::IPV6 } else { Domain::IPV4 };
+        let socket = Socket::new(
+            domain,
+            Type::RAW,
+            Some(Protocol::from(i32::from(rx::IPPROTO_VRRP))),
+        )?;
+        socket.bind_device(Some(interface.as_bytes()))?;
+        socket.set_nonblocking(true)?;
+        if v6 {
+            for g in groups {
+                if let IpAddr::V6(g) = g {
+                    socket.join_multicast_v6(g, index)?;
+                }
+            }
+            socket.set_multicast_if_v6(index)?;
+            socket.set_multicast_hops_v6(255)?;
+            socket.set_unicast_hops_v6(255)?;
+            socket.set_multicast_loop_v6(false)?;
+            setsockopt_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_CHECKSUM, 6)?;
+            setsockopt_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1)?;
+            setsockopt_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)?;
+        } else {
+            for g in groups {
+                if let IpAddr::V4(g) = g {
+                    socket.join_multicast_v4_n(g, &InterfaceIndexOrAddress::Index(index))?;
+                }
+            }
+            socket.set_multicast_ttl_v4(255)?;
+            socket.set_ttl_v4(255)?;
+            socket.set_multicast_loop_v4(false)?;
+        }
+        // SAFETY: the socket stays open as long as the AsyncFd owns it.
+        let fd = unsafe { AsyncFd::register_with_interest(socket, Interest::READABLE) }?;
+        Ok(VrrpSocket {
+            interface: interface.to_string(),
+            index,
+            v6,
+            fd: Arc::new(fd),
+        })
+    }
+
+    /// Sends one advert (non-blocking; a full buffer is an error like any other).
+    pub fn send(&self, t: &Transmit) -> std::io::Result<()> {
+        let fd = self.fd.get_ref().as_raw_fd();
+        let iov = [IoSlice::new(&t.payload)];
+        match (t.src, t.dst) {
+            (IpAddr::V4(src), IpAddr::V4(dst)) if !self.v6 => {
+                let info = libc::in_pktinfo {
+                    ipi_ifindex: self.index as i32,
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from(src).to_be(),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                };
+                let to = SockaddrIn::from(SocketAddrV4::new(dst, 0));
+                sendmsg(
+                    fd,
+                    &iov,
+                    &[ControlMessage::Ipv4PacketInfo(&info)],
+                    MsgFlags::empty(),
+                    Some(&to),
+                )?;
+            }
+            (IpAddr::V6(src), IpAddr::V6(dst)) if self.v6 => {
+                let info = libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: src.octets(),
+                    },
+                    ipi6_ifindex: self.index,
+                };
+                let to = SockaddrIn6::from(SocketAddrV6::new(dst, 0, 0, self.index));
+                sendmsg(
+                    fd,
+                    &iov,
+                    &[ControlMessage::Ipv6PacketInfo(&info)],
+                    MsgFlags::empty(),
+                    Some(&to),
+                )?;
+            }
+            _ => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "address family does not match the socket",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the reader task: every datagram becomes a [`Received`] on `tx`.
+    pub fn spawn_reader(
+        &self,
+        group: IpAddr,
+        tx: mpsc::UnboundedSender<Received>,
+        errors: Arc<SocketErrors>,
+    ) -> tokio::task::JoinHandle<()> {
+        let fd = self.fd.clone();
+        let interface = self.interface.clone();
+        let v6 = self.v6;
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65536];
+            loop {
+                let Ok(mut guard) = fd.readable().await else {
+                    errors.receive.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(interface, "VRRP socket cannot be polled; reader stops");
+                    return;
+                };
+                let result = guard.try_io(|inner| {
+                    let raw = inner.get_ref().as_raw_fd();
+                    if v6 {
+                        read_v6(raw, &mut buf, &interface, group)
+                    } else {
+                        read_v4(raw, &mut buf, &interface)
+                    }
+                    .map_err(std::io::Error::from)
+                });
+                match result {
+                    Err(_would_block) => continue,
+                    Ok(Ok(Ok(received))) => {
+                        if tx.send(received).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(Ok(Err(reason))) => {
+                        errors.receive.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(interface, %reason, "VRRP datagram discarded");
+                    }
+                    Ok(Err(e)) => {
+                        errors.receive.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(interface, error = %e, "VRRP receive failed");
+                    }
+                }
+            }
+        })
+    }
+}
+
+type ReadResult = nix::Result<Result<Received, rx::RxError>>;
+
+fn read_v4(fd: i32, buf: &mut [u8], interface: &str) -> ReadResult {
+    let n = nix::sys::socket::recv(fd, buf, MsgFlags::empty())?;
+    Ok(rx::ipv4(&buf[..n]).map(|d| Received {
+        meta: RxMeta {
+            interface: interface.to_string(),
+            src: IpAddr::V4(d.src),
+            dst: IpAddr::V4(d.dst),
+            hop_limit: d.ttl,
+        },
+        payload: d.payload.to_vec(),
+    }))
+}
+
+fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResult {
+    let mut cmsg = nix::cmsg_space!(libc::c_int, libc::in6_pktinfo);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = recvmsg::<SockaddrIn6>(fd, &mut iov, Some(&mut cmsg), MsgFlags::empty())?;
+    let mut ancillary = Ipv6Ancillary::default();
+    for c in msg.cmsgs()? {
+        match c {
+            ControlMessageOwned::Ipv6HopLimit(h) => ancillary.hop_limit(h),
+            ControlMessageOwned::Ipv6PacketInfo(info) => {
+                ancillary.destination(info.ipi6_addr.s6_addr)
+            }
+            _ => {}
+        }
+    }
+    let n = msg.bytes;
+    let src = msg.address.map(|a| a.ip()).unwrap_or(Ipv6Addr::UNSPECIFIED);
+    Ok(ancillary.resolve(group).map(|(dst, hop_limit)| Received {
+        meta: RxMeta {
+            interface: interface.to_string(),
+            src: IpAddr::V6(src),
+            dst,
+            hop_limit,
+        },
+        payload: buf[..n].to_vec(),
+    }))
+}
+
+/// The family's default group, for sockets whose instances all use unicast.
+pub fn default_group(v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12))
+    } else {
+        IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18))
+    }
+}
