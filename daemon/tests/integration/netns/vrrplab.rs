@@ -1,0 +1,275 @@
+//! `vrrplab run` against keepalived on one bridge: the daemon takes over from a crashed
+//! keepalived master, hands over to a keepalived backup with priority 0 on SIGTERM, and keeps
+//! running (still master) when SIGHUP brings a broken configuration.
+//!
+//! vrrplab reads the very keepalived.conf the harness renders for keepalived. It runs under
+//! `chrt -f 50` like the harness's keepalived (`vrrp_rt_priority 50`), so that both sides'
+//! timers are measured under the same scheduling on a loaded machine.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use vrrplab_netns::peer::Daemon;
+use vrrplab_netns::{KeepalivedInstance, Need, Peer, keepalived_config};
+
+use super::common::{Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4};
+
+const V3_ADVERT: Duration = Duration::from_millis(100);
+const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
+const NETNS: &[Need] = &[Need::Netns];
+
+fn ip(host: &vrrplab_netns::Host) -> IpAddr {
+    IpAddr::V4(host.ipv4)
+}
+
+/// `vrrplab run` on one router of a [`Lab`].
+struct Vrrplab {
+    daemon: Daemon,
+    config: PathBuf,
+}
+
+impl Vrrplab {
+    /// Writes the keepalived.conf for router `n` and starts `vrrplab run -f` on it.
+    fn start(lab: &Lab, n: u8, instances: &[KeepalivedInstance]) -> Vrrplab {
+        let host = lab.topo.router(n).clone();
+        let config = lab
+            .topo
+            .artifacts()
+            .join(format!("vrrplab-{}.conf", host.name));
+        std::fs::write(&config, keepalived_config(&host.name, 3, instances)).expect("write config");
+        let log = lab
+            .topo
+            .artifacts()
+            .join(format!("vrrplab-{}.log", host.name));
+        let args = vec![
+            "-f".to_string(),
+            "50".to_string(),
+            env!("CARGO_BIN_EXE_vrrplab").to_string(),
+            "run".to_string(),
+            "-f".to_string(),
+            config.display().to_string(),
+        ];
+        let mut daemon = Daemon::new(
+            lab.topo.processes(),
+            &format!("vrrplab-{}", host.name),
+            &host.namespace,
+            "chrt",
+            args,
+            log,
+        );
+        daemon.start().expect("start vrrplab");
+        Vrrplab { daemon, config }
+    }
+
+    /// The daemon's log (stderr and stdout).
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.daemon.log()).unwrap_or_default()
+    }
+}
+
+/// keepalived master (h1, priority 150) + vrrplab backup (h2, priority 100): SIGKILL keepalived
+/// ⇒ vrrplab takes over within Master_Down_Interval (+ tolerance) of h1's last advert, holds the
+/// VIP and announces it.
+#[test]
+fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval() {
+    let test = "vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(1, 3, &[instance4(150, 100)]);
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+    let mut v = Vrrplab::start(&lab, 2, &[instance4(100, 100)]);
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(1));
+    lab.client_ping(vip4());
+    let crash_at = vrrplab_netns::processes::epoch_now();
+    lab.keepalived(1).crash().expect("crash h1");
+    lab.observer()
+        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip4()).contains(&"h2".to_string())
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    std::thread::sleep(Duration::from_millis(300));
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, crash_at)
+        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
+    let last_h1 = done
+        .capture
+        .last_advert_from(h1, VRID, takeover)
+        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
+    assert!(
+        done.capture
+            .adverts_from(h2, VRID)
+            .iter()
+            .all(|(t, _)| *t >= crash_at),
+        "vrrplab advertised while keepalived was master\n{ctx}"
+    );
+    let gap = takeover - last_h1;
+    let mdi = master_down_interval(3, V3_ADVERT, 100);
+    eprintln!(
+        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
+        ms(gap),
+        ms(mdi)
+    );
+    assert!(
+        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
+        "takeover {:.1} ms after h1's last advert, Master_Down_Interval {:.1} ms (+{:.0} ms allowed)\n{ctx}",
+        ms(gap),
+        ms(mdi),
+        ms(tolerance())
+    );
+    let priorities: Vec<u8> = done
+        .capture
+        .adverts_from(h2, VRID)
+        .iter()
+        .map(|(_, p)| *p)
+        .collect();
+    assert!(
+        priorities.iter().all(|p| *p == 100),
+        "vrrplab advertises priority 100: {priorities:?}\n{ctx}"
+    );
+    assert!(
+        !done
+            .capture
+            .announcements_from(lab.topo.router(2).mac, takeover)
+            .is_empty(),
+        "vrrplab announces the VIP (GARP)\n{ctx}"
+    );
+    assert!(v.daemon.is_running(), "{ctx}");
+    v.daemon
+        .stop_with(libc::SIGTERM, Duration::from_secs(3))
+        .expect("vrrplab stops on SIGTERM");
+}
+
+/// vrrplab master (h1, priority 150) + keepalived backup (h2, priority 100): SIGTERM vrrplab
+/// ⇒ priority 0 on the wire, keepalived takes over within Skew_Time (+ tolerance), the VIP is
+/// gone from h1, and vrrplab exits 0.
+#[test]
+fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_time() {
+    let test = "vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_time";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
+    lab.observer()
+        .wait_for("h1 alone holds the VIP", Duration::from_secs(4), |s| {
+            s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    std::thread::sleep(Duration::from_millis(300));
+    let stop_at = vrrplab_netns::processes::epoch_now();
+    v.daemon
+        .signal_main(libc::SIGTERM)
+        .expect("SIGTERM vrrplab");
+    assert!(
+        v.daemon.wait_exit(Duration::from_secs(3)),
+        "vrrplab ignored SIGTERM:\n{}",
+        v.log()
+    );
+    lab.observer()
+        .wait_for("h2 alone holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip4()) == ["h2"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h1\n{}", lab.context(&done), v.log());
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+
+    let resigned = done
+        .capture
+        .first_resignation_from(h1, VRID)
+        .unwrap_or_else(|| panic!("no priority-0 advert from vrrplab\n{ctx}"));
+    assert!(resigned >= stop_at, "{ctx}");
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, resigned)
+        .unwrap_or_else(|| panic!("no advert from keepalived after vrrplab resigned\n{ctx}"));
+    let gap = takeover - resigned;
+    let skew = skew_time(3, V3_ADVERT, 100);
+    eprintln!(
+        "{test}: priority 0 → takeover {:.1} ms (Skew_Time {:.1} ms)",
+        ms(gap),
+        ms(skew)
+    );
+    assert!(
+        gap <= skew + tolerance(),
+        "takeover {:.1} ms after vrrplab's priority-0 advert, Skew_Time {:.1} ms (+{:.0} ms allowed)\n{ctx}",
+        ms(gap),
+        ms(skew),
+        ms(tolerance())
+    );
+    assert!(
+        done.capture
+            .adverts_from(h1, VRID)
+            .iter()
+            .all(|(t, _)| *t <= resigned),
+        "vrrplab advertised after resigning\n{ctx}"
+    );
+    assert!(
+        done.timeline.multiple_holders(vip4()).is_empty(),
+        "a graceful stop never leaves two holders\n{ctx}"
+    );
+}
+
+/// SIGHUP with a syntax error in the file: the error is logged with file:line, the daemon
+/// keeps running the old configuration (still master, still advertising, VIP kept).
+#[test]
+fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
+    let test = "vrrplab_sighup_with_broken_config_keeps_running_as_master";
+    let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4()]) else {
+        return;
+    };
+    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
+    lab.observer()
+        .wait_for("h1 holds the VIP", Duration::from_secs(4), |s| {
+            s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", v.log()));
+    let good = std::fs::read_to_string(&v.config).expect("read config");
+    let broken = good.replacen("virtual_router_id 51", "virtual_router_id 300", 1);
+    assert_ne!(good, broken);
+    let bad_line = broken
+        .lines()
+        .position(|l| l.contains("virtual_router_id 300"))
+        .expect("broken line")
+        + 1;
+    std::fs::write(&v.config, broken).expect("write broken config");
+    let hup_at = vrrplab_netns::processes::epoch_now();
+    v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP vrrplab");
+    std::thread::sleep(Duration::from_millis(800));
+    let log = v.log();
+    let location = format!("{}:{bad_line}:", v.config.display());
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
+    assert!(v.daemon.is_running(), "vrrplab exited after SIGHUP\n{ctx}");
+    assert!(log.contains(&location), "the log names {location}\n{ctx}");
+    assert!(log.contains("reload refused"), "{ctx}");
+    let h1 = ip(lab.topo.router(1));
+    let after: Vec<(Duration, u8)> = done
+        .capture
+        .adverts_from(h1, VRID)
+        .into_iter()
+        .filter(|(t, _)| *t >= hup_at)
+        .collect();
+    assert!(
+        after.len() >= 5,
+        "still advertising after SIGHUP: {after:?}\n{ctx}"
+    );
+    assert!(after.iter().all(|(_, p)| *p == 150), "{ctx}");
+    assert_eq!(
+        done.timeline
+            .holder_sequence(vip4())
+            .last()
+            .map(String::as_str),
+        Some("h1"),
+        "still holding the VIP\n{ctx}"
+    );
+}
