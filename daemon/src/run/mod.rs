@@ -33,8 +33,10 @@ pub struct Options {
 
 /// Runs the daemon until SIGTERM / SIGINT; exit 0 after a graceful stop, 1 when it cannot start.
 pub fn run(options: Options) -> ExitCode {
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("VRRPLAB_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -13,7 +13,9 @@ use std::time::Duration;
 use vrrplab_netns::peer::Daemon;
 use vrrplab_netns::{KeepalivedInstance, Need, Peer, keepalived_config};
 
-use super::common::{Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4};
+use super::common::{
+    Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4, vip6,
+};
 
 const V3_ADVERT: Duration = Duration::from_millis(100);
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
@@ -143,6 +145,90 @@ fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval
         "vrrplab announces the VIP (GARP)\n{ctx}"
     );
     assert!(v.daemon.is_running(), "{ctx}");
+    v.daemon
+        .stop_with(libc::SIGTERM, Duration::from_secs(3))
+        .expect("vrrplab stops on SIGTERM");
+}
+
+/// IPv6: keepalived master (h1) + vrrplab backup (h2) with one VIP; vrrplab stays backup while
+/// keepalived's adverts arrive (hop limit and source read from ancillary data), takes over after
+/// the crash within Master_Down_Interval, advertises from its link-local address to ff02::12
+/// with hop limit 255 and moves the client with unsolicited NAs.
+#[test]
+fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_na() {
+    let test = "vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_na";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip6()]) else {
+        return;
+    };
+    let instance = |prio| KeepalivedInstance::new(VRID, prio, 100, "2001:db8::100/64");
+    lab.start_keepalived(1, 3, &[instance(150)]);
+    lab.wait_holders(vip6(), &["h1"], Duration::from_secs(3));
+    let mut v = Vrrplab::start(&lab, 2, &[instance(100)]);
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
+    lab.wait_holders(vip6(), &["h1"], Duration::from_secs(1));
+    lab.client_ping(vip6());
+    lab.wait_client_neighbour(vip6(), "h1", Duration::from_secs(2));
+    let crash_at = vrrplab_netns::processes::epoch_now();
+    lab.keepalived(1).crash().expect("crash h1");
+    lab.observer()
+        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip6()).contains(&"h2".to_string())
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    lab.wait_client_neighbour(vip6(), "h2", Duration::from_secs(2));
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
+    let ll = |n| IpAddr::V6(lab.topo.router(n).link_local);
+    let (h1, h2) = (ll(1), ll(2));
+
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, crash_at)
+        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
+    assert!(
+        done.capture
+            .adverts_from(h2, VRID)
+            .iter()
+            .all(|(t, _)| *t >= crash_at),
+        "vrrplab advertised while keepalived was master\n{ctx}"
+    );
+    for (_, a) in done.capture.adverts().filter(|(_, a)| a.source == h2) {
+        assert_eq!(
+            a.destination,
+            "ff02::12".parse::<IpAddr>().unwrap(),
+            "{ctx}"
+        );
+        assert_eq!(
+            (a.hop_limit, a.advert.addresses.clone()),
+            (255, vec![vip6()]),
+            "{ctx}"
+        );
+    }
+    let last_h1 = done
+        .capture
+        .last_advert_from(h1, VRID, takeover)
+        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
+    let gap = takeover - last_h1;
+    let mdi = master_down_interval(3, V3_ADVERT, 100);
+    eprintln!(
+        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
+        ms(gap),
+        ms(mdi)
+    );
+    assert!(
+        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
+        "gap {:.1} ms, Master_Down_Interval {:.1} ms\n{ctx}",
+        ms(gap),
+        ms(mdi)
+    );
+    assert!(
+        !done
+            .capture
+            .announcements_from(lab.topo.router(2).mac, takeover)
+            .is_empty(),
+        "vrrplab sends unsolicited NAs\n{ctx}"
+    );
     v.daemon
         .stop_with(libc::SIGTERM, Duration::from_secs(3))
         .expect("vrrplab stops on SIGTERM");
