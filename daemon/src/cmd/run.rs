@@ -1,4 +1,4 @@
-//! `vrrplab run -f FILE [--config-id ID]`: the VRRP daemon (see `crate::run`).
+//! `vrrplab run -f FILE [--config-id ID] [--status 127.0.0.1:PORT]`: the VRRP daemon (see `crate::run`).
 //!
 //! Exit status: 0 after SIGTERM / SIGINT (priority 0 sent, addresses removed); 1 when the
 //! configuration is invalid or the daemon cannot start.
@@ -19,6 +19,9 @@ pub struct Args {
     /// Config id for `@id` lines (keepalived's `-i`); default: the short host name.
     #[arg(short = 'i', long, value_name = "ID")]
     pub config_id: Option<String>,
+    /// Serve `GET /` (JSON state) and `GET /metrics` (Prometheus text) on this loopback address.
+    #[arg(long, value_name = "127.0.0.1:PORT")]
+    pub status: Option<std::net::SocketAddr>,
 }
 
 /// Runs `vrrplab run`.
@@ -26,6 +29,7 @@ pub fn run(args: Args) -> ExitCode {
     crate::run::run(crate::run::Options {
         file: args.file,
         config_id: args.config_id.or_else(short_hostname),
+        status: args.status,
     })
 }
 

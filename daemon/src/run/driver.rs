@@ -52,6 +52,7 @@ pub async fn main(options: Options) -> Result<(), String> {
             None
         }
     };
+    let status_listener = driver_status(&options).await?;
     let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
     let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
@@ -119,6 +120,10 @@ pub async fn main(options: Options) -> Result<(), String> {
                 let now = driver.now();
                 driver.node.handle_probe_result(now, id, result);
             }
+            Ok((stream, _)) = accept(&status_listener) => {
+                let (state, metrics) = driver.status_bodies();
+                super::http::serve(stream, state, metrics);
+            }
             _ = tick.tick() => {
                 driver.poll_links();
                 driver.poll_track_files();
@@ -136,6 +141,24 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.probes.cancel_all();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The status listener when `--status` was given.
+async fn driver_status(options: &Options) -> Result<Option<tokio::net::TcpListener>, String> {
+    match options.status {
+        Some(address) => super::http::bind(address).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The next connection of the status endpoint (never, without one).
+async fn accept(
+    listener: &Option<tokio::net::TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, std::net::SocketAddr)> {
+    match listener {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn is_v6(family: Family) -> bool {
@@ -311,12 +334,34 @@ impl Driver {
         self.poll_track_files();
     }
 
-    /// SIGUSR1: the state as one JSON line on stdout.
-    fn dump(&self) {
+    /// The driver's counters, with the reader tasks' errors.
+    fn driver_counters(&self) -> DriverCounters {
         let mut counters = self.counters;
         counters.receive_errors = self.socket_errors.receive.load(Ordering::Relaxed);
-        let doc = status::json(&self.node.instances(), self.node.counters(), &counters);
+        counters
+    }
+
+    /// SIGUSR1: the state as one JSON line on stdout.
+    fn dump(&self) {
+        let doc = status::json(
+            &self.node.instances(),
+            self.node.counters(),
+            &self.driver_counters(),
+        );
         println!("{doc}");
+    }
+
+    /// The status endpoint's bodies: JSON state and Prometheus text.
+    fn status_bodies(&self) -> (String, String) {
+        let instances = self.node.instances();
+        let counters = self.driver_counters();
+        (
+            format!(
+                "{}\n",
+                status::json(&instances, self.node.counters(), &counters)
+            ),
+            status::metrics(&instances, self.node.counters(), &counters),
+        )
     }
 
     /// Link up/down changes of the configured interfaces → `handle_interface`.

@@ -8,12 +8,13 @@
 //! Linux I/O: raw protocol-112 sockets per interface and family ([`socket`]), VIPs over
 //! rtnetlink ([`addresses`]), GARP / unsolicited NA over AF_PACKET ([`announce`]), interface
 //! state and addresses from `getifaddrs` ([`interfaces`]), scripts and hooks as children
-//! ([`scripts`]).
+//! ([`scripts`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
 
 pub mod addresses;
 pub mod announce;
 pub mod config;
 mod driver;
+pub mod http;
 pub mod interfaces;
 pub mod rx;
 pub mod scripts;
@@ -29,6 +30,8 @@ pub struct Options {
     pub file: String,
     /// Config id for `@id` lines.
     pub config_id: Option<String>,
+    /// Loopback address of the status endpoint.
+    pub status: Option<std::net::SocketAddr>,
 }
 
 /// Runs the daemon until SIGTERM / SIGINT; exit 0 after a graceful stop, 1 when it cannot start.

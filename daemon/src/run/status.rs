@@ -75,3 +75,191 @@ pub fn json(instances: &[InstanceStatus], node: &NodeCounters, driver: &DriverCo
         },
     })
 }
+
+/// Reads one number out of an instance's counters.
+type CounterOf = fn(&Counters) -> u64;
+
+/// A Prometheus label value, escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The state as Prometheus text exposition (version 0.0.4).
+pub fn metrics(
+    instances: &[InstanceStatus],
+    node: &NodeCounters,
+    driver: &DriverCounters,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut family = |name: &str, kind: &str, help: &str, rows: Vec<(String, u64)>| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (labels, value) in rows {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    let id = |i: &InstanceStatus| {
+        format!(
+            "instance=\"{}\",vrid=\"{}\",interface=\"{}\",family=\"{}\"",
+            label(&i.name),
+            i.vrid,
+            label(&i.interface),
+            i.family
+        )
+    };
+    let per = |f: &dyn Fn(&InstanceStatus) -> u64| -> Vec<(String, u64)> {
+        instances
+            .iter()
+            .map(|i| (format!("{{{}}}", id(i)), f(i)))
+            .collect()
+    };
+    family(
+        "vrrplab_instance_state",
+        "gauge",
+        "1 for the instance's current state.",
+        instances
+            .iter()
+            .map(|i| (format!("{{{},state=\"{}\"}}", id(i), i.state), 1))
+            .collect(),
+    );
+    family(
+        "vrrplab_instance_priority",
+        "gauge",
+        "Effective priority.",
+        per(&|i| u64::from(i.effective_priority)),
+    );
+    family(
+        "vrrplab_adverts_received_total",
+        "counter",
+        "Adverts accepted.",
+        per(&|i| i.counters.adverts_received),
+    );
+    family(
+        "vrrplab_adverts_sent_total",
+        "counter",
+        "Adverts sent.",
+        per(&|i| i.counters.adverts_sent),
+    );
+    family(
+        "vrrplab_became_master_total",
+        "counter",
+        "Transitions to MASTER.",
+        per(&|i| i.counters.became_master),
+    );
+    family(
+        "vrrplab_priority_zero_received_total",
+        "counter",
+        "Priority-0 adverts received.",
+        per(&|i| i.counters.priority_zero_received),
+    );
+    let reasons: [(&str, CounterOf); 8] = [
+        ("ttl", |c| c.ttl_errors),
+        ("auth", |c| {
+            c.auth_failures + c.auth_type_mismatches + c.auth_unsupported
+        }),
+        ("checksum", |c| c.checksum_errors),
+        ("interval", |c| c.interval_errors),
+        ("length", |c| c.packet_length_errors),
+        ("version", |c| c.version_errors),
+        ("address_list", |c| {
+            c.address_count_mismatches + c.address_list_mismatches
+        }),
+        ("other", |c| {
+            c.invalid_type + c.destination_errors + c.unicast_source_errors
+        }),
+    ];
+    family(
+        "vrrplab_discards_total",
+        "counter",
+        "Adverts discarded, by reason.",
+        instances
+            .iter()
+            .flat_map(|i| {
+                reasons
+                    .iter()
+                    .map(move |(r, f)| (format!("{{{},reason=\"{r}\"}}", id(i)), f(&i.counters)))
+            })
+            .collect(),
+    );
+    family(
+        "vrrplab_node_discards_total",
+        "counter",
+        "Datagrams no instance took.",
+        vec![
+            ("{reason=\"too_short\"}".to_string(), node.too_short),
+            ("{reason=\"unknown_vrid\"}".to_string(), node.unknown_vrid),
+        ],
+    );
+    family(
+        "vrrplab_driver_errors_total",
+        "counter",
+        "I/O errors of the daemon.",
+        vec![
+            ("{kind=\"receive\"}".to_string(), driver.receive_errors),
+            ("{kind=\"send\"}".to_string(), driver.send_errors),
+            ("{kind=\"netlink\"}".to_string(), driver.netlink_errors),
+            ("{kind=\"announce\"}".to_string(), driver.announce_errors),
+            ("{kind=\"reload\"}".to_string(), driver.reload_failures),
+        ],
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use vrrplab_core::vrrp::State;
+    use vrrplab_core::wire::Family;
+
+    fn instance() -> InstanceStatus {
+        let counters = Counters {
+            adverts_sent: 12,
+            ttl_errors: 2,
+            ..Default::default()
+        };
+        InstanceStatus {
+            name: "VI \"1\"".to_string(),
+            vrid: 51,
+            family: Family::Ipv4,
+            state: State::Master,
+            effective_priority: 150,
+            interface: "eth0".to_string(),
+            primary_address: "10.0.0.1".parse().unwrap(),
+            master: None,
+            master_adver_interval: Duration::from_secs(1),
+            master_down_interval: Duration::from_millis(3414),
+            accept: true,
+            wants_master: false,
+            counters,
+        }
+    }
+
+    #[test]
+    fn metrics_text_has_state_priority_counters_and_escaped_labels() {
+        let text = metrics(
+            &[instance()],
+            &NodeCounters::default(),
+            &DriverCounters::default(),
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn json_dump_has_state_priority_and_counters() {
+        let doc = json(
+            &[instance()],
+            &NodeCounters::default(),
+            &DriverCounters::default(),
+        );
+        let i = &doc["instances"][0];
+        assert_eq!(i["state"], "MASTER");
+        assert_eq!(i["priority"], 150);
+        assert_eq!(i["counters"]["adverts_sent"], 12);
+        assert_eq!(i["counters"]["ttl_errors"], 2);
+        assert_eq!(doc["driver"]["send_errors"], 0);
+    }
+}

@@ -34,6 +34,11 @@ struct Vrrplab {
 impl Vrrplab {
     /// Writes the keepalived.conf for router `n` and starts `vrrplab run -f` on it.
     fn start(lab: &Lab, n: u8, instances: &[KeepalivedInstance]) -> Vrrplab {
+        Vrrplab::start_with(lab, n, instances, &[])
+    }
+
+    /// Like [`Vrrplab::start`], with extra `vrrplab run` arguments.
+    fn start_with(lab: &Lab, n: u8, instances: &[KeepalivedInstance], extra: &[&str]) -> Vrrplab {
         let host = lab.topo.router(n).clone();
         let config = lab
             .topo
@@ -44,14 +49,17 @@ impl Vrrplab {
             .topo
             .artifacts()
             .join(format!("vrrplab-{}.log", host.name));
-        let args = vec![
+        let args: Vec<String> = [
             "-f".to_string(),
             "50".to_string(),
             env!("CARGO_BIN_EXE_vrrplab").to_string(),
             "run".to_string(),
             "-f".to_string(),
             config.display().to_string(),
-        ];
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|a| a.to_string()))
+        .collect();
         let mut daemon = Daemon::new(
             lab.topo.processes(),
             &format!("vrrplab-{}", host.name),
@@ -305,15 +313,17 @@ fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_tim
     );
 }
 
-/// SIGHUP with a syntax error in the file: the error is logged with file:line, the daemon
-/// keeps running the old configuration (still master, still advertising, VIP kept).
+/// SIGHUP with an invalid value in the file: the error is logged with file:line, the daemon
+/// keeps running the old configuration (still master, still advertising, VIP kept); SIGUSR1
+/// and the status endpoint report it as MASTER.
 #[test]
 fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     let test = "vrrplab_sighup_with_broken_config_keeps_running_as_master";
     let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4()]) else {
         return;
     };
-    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
+    let status = ["--status", "127.0.0.1:9480"];
+    let v = Vrrplab::start_with(&lab, 1, &[instance4(150, 100)], &status);
     lab.observer()
         .wait_for("h1 holds the VIP", Duration::from_secs(4), |s| {
             s.holders_of(vip4()) == ["h1"]
@@ -331,6 +341,22 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     let hup_at = vrrplab_netns::processes::epoch_now();
     v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP vrrplab");
     std::thread::sleep(Duration::from_millis(800));
+    v.daemon
+        .signal_main(libc::SIGUSR1)
+        .expect("SIGUSR1 vrrplab");
+    let h1_host = lab.topo.router(1).clone();
+    let curl = |path: &str| {
+        lab.topo
+            .exec_in(
+                &h1_host,
+                "curl",
+                &["-s", "-m", "2", &format!("http://127.0.0.1:9480{path}")],
+            )
+            .unwrap_or_else(|e| format!("curl failed: {e}"))
+    };
+    let state = curl("/");
+    let metrics = curl("/metrics");
+    std::thread::sleep(Duration::from_millis(200));
     let log = v.log();
     let location = format!("{}:{bad_line}:", v.config.display());
     let done = lab.finish();
@@ -338,6 +364,22 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     assert!(v.daemon.is_running(), "vrrplab exited after SIGHUP\n{ctx}");
     assert!(log.contains(&location), "the log names {location}\n{ctx}");
     assert!(log.contains("reload refused"), "{ctx}");
+    assert!(
+        log.contains(r#""state":"MASTER""#),
+        "SIGUSR1 dumps the state\n{ctx}"
+    );
+    assert!(
+        state.contains(r#""state":"MASTER""#),
+        "GET / → {state}\n{ctx}"
+    );
+    assert!(
+        state.contains(r#""reload_failures":1"#),
+        "GET / → {state}\n{ctx}"
+    );
+    assert!(
+        metrics.contains(r#"vrrplab_instance_priority{instance="VI_51",vrid="51",interface="eth0",family="ipv4"} 150"#),
+        "GET /metrics → {metrics}\n{ctx}"
+    );
     let h1 = ip(lab.topo.router(1));
     let after: Vec<(Duration, u8)> = done
         .capture
