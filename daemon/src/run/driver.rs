@@ -14,7 +14,6 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use vrrplab_core::check::{ProbeId, ProbeResult};
 use vrrplab_core::node::{Node, NodeConfig, Output};
 use vrrplab_core::wire::Family;
 
@@ -30,7 +29,7 @@ struct Driver {
     sockets: BTreeMap<(String, bool), VrrpSocket>,
     readers: Vec<tokio::task::JoinHandle<()>>,
     packets_tx: mpsc::UnboundedSender<Received>,
-    probe_tx: mpsc::UnboundedSender<(ProbeId, ProbeResult)>,
+    probe_tx: mpsc::UnboundedSender<scripts::Finished>,
     addresses: Addresses,
     announcer: Option<Announcer>,
     probes: Probes,
@@ -115,10 +114,11 @@ pub async fn main(options: Options) -> Result<(), String> {
                 let now = driver.now();
                 driver.node.handle_packet(now, &p.meta, &p.payload);
             }
-            Some((id, result)) = probe_results.recv() => {
-                driver.probes.finished(id);
-                let now = driver.now();
-                driver.node.handle_probe_result(now, id, result);
+            Some((generation, id, result)) = probe_results.recv() => {
+                if driver.probes.finished(generation, id) {
+                    let now = driver.now();
+                    driver.node.handle_probe_result(now, id, result);
+                }
             }
             Ok((stream, _)) = accept(&status_listener) => {
                 let (state, metrics) = driver.status_bodies();
@@ -328,6 +328,8 @@ impl Driver {
             self.links = links;
         }
         config::fill_interfaces(&mut next, &self.links);
+        // keepalived kills running scripts on reload; the node restarts its script runner.
+        self.probes.cancel_all();
         self.open_sockets(&next);
         let now = self.now();
         self.node.reload(now, next);

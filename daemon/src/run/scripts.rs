@@ -12,10 +12,15 @@ use vrrplab_core::check::{Probe, ProbeAction, ProbeId, ProbeResult};
 /// Time between SIGTERM and SIGKILL for a cancelled probe.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
 
-/// Running probes, by id.
+/// A finished probe: the generation it was started in, its id and result.
+pub type Finished = (u64, ProbeId, ProbeResult);
+
+/// Running probes, by id. [`Probes::cancel_all`] starts a new generation: results of probes
+/// started before it (already queued, or from a runner whose ids restart) are stale.
 #[derive(Default)]
 pub struct Probes {
     running: BTreeMap<ProbeId, oneshot::Sender<()>>,
+    generation: u64,
 }
 
 fn shell(command: &str) -> Command {
@@ -44,14 +49,15 @@ fn terminate(pid: Option<u32>, signal: nix::sys::signal::Signal) {
 
 impl Probes {
     /// Starts `probe`; its result arrives on `results` (unless cancelled first).
-    pub fn start(&mut self, probe: Probe, results: mpsc::UnboundedSender<(ProbeId, ProbeResult)>) {
+    pub fn start(&mut self, probe: Probe, results: mpsc::UnboundedSender<Finished>) {
         let id = probe.id;
+        let generation = self.generation;
         let ProbeAction::RunScript { command, user } = probe.action else {
             tracing::warn!(
                 ?id,
                 "only script probes run in `vrrplab run`; reported as failed"
             );
-            let _ = results.send((id, ProbeResult::SpawnFailed));
+            let _ = results.send((generation, id, ProbeResult::SpawnFailed));
             return;
         };
         if let Some(user) = user {
@@ -66,7 +72,7 @@ impl Probes {
             Ok(child) => child,
             Err(e) => {
                 tracing::warn!(command, error = %e, "script could not be started");
-                let _ = results.send((id, ProbeResult::SpawnFailed));
+                let _ = results.send((generation, id, ProbeResult::SpawnFailed));
                 return;
             }
         };
@@ -76,7 +82,7 @@ impl Probes {
             tokio::select! {
                 status = child.wait() => {
                     let result = status.map(result_of).unwrap_or(ProbeResult::SpawnFailed);
-                    let _ = results.send((id, result));
+                    let _ = results.send((generation, id, result));
                 }
                 _ = cancel_rx => {
                     terminate(child.id(), nix::sys::signal::Signal::SIGTERM);
@@ -88,9 +94,13 @@ impl Probes {
         });
     }
 
-    /// Forgets a finished probe.
-    pub fn finished(&mut self, id: ProbeId) {
+    /// Forgets a finished probe; `false` when its result is stale (an earlier generation).
+    pub fn finished(&mut self, generation: u64, id: ProbeId) -> bool {
+        if generation != self.generation {
+            return false;
+        }
         self.running.remove(&id);
+        true
     }
 
     /// Cancels a probe: SIGTERM now, SIGKILL after [`KILL_GRACE`].
@@ -100,11 +110,12 @@ impl Probes {
         }
     }
 
-    /// Cancels every running probe (at shutdown).
+    /// Cancels every running probe (at reload and shutdown) and starts a new generation.
     pub fn cancel_all(&mut self) {
         for (_, cancel) in std::mem::take(&mut self.running) {
             let _ = cancel.send(());
         }
+        self.generation += 1;
     }
 }
 
@@ -123,6 +134,48 @@ pub fn notify(command: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn script(id: ProbeId, command: &str) -> Probe {
+        Probe {
+            id,
+            action: ProbeAction::RunScript {
+                command: command.to_string(),
+                user: None,
+            },
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn script_exit_status_is_reported_with_its_generation() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut probes = Probes::default();
+        let id = ProbeId::new(0, 1);
+        probes.start(script(id, "exit 3"), tx.clone());
+        assert_eq!(rx.recv().await, Some((0, id, ProbeResult::Exited(3))));
+        assert!(probes.finished(0, id));
+        let killed = ProbeId::new(0, 2);
+        probes.start(script(killed, "kill -9 $$"), tx);
+        assert_eq!(
+            rx.recv().await,
+            Some((0, killed, ProbeResult::Signalled(9)))
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn cancelled_probe_is_killed_and_its_generation_is_stale() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut probes = Probes::default();
+        let id = ProbeId::new(0, 1);
+        probes.start(script(id, "exec sleep 30"), tx);
+        probes.cancel_all();
+        // The task ends after SIGTERM without a result; the sender is dropped with it.
+        assert_eq!(rx.recv().await, None);
+        assert!(
+            !probes.finished(0, id),
+            "a result from before cancel_all is stale"
+        );
+    }
 
     #[test]
     fn exit_code_and_signal_map_to_probe_results() {
