@@ -401,3 +401,143 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
         "still holding the VIP\n{ctx}"
     );
 }
+
+/// Unicast: keepalived master (h1) and vrrplab backup (h2) with `unicast_peer` each other;
+/// after the crash vrrplab takes over within Master_Down_Interval and sends its adverts to h1's
+/// address, not to the group.
+#[test]
+fn vrrplab_unicast_backup_takes_over_from_crashed_keepalived_and_sends_to_its_peer() {
+    let test = "vrrplab_unicast_backup_takes_over_from_crashed_keepalived_and_sends_to_its_peer";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+    let unicast = |prio, src, peer| {
+        let mut i = instance4(prio, 100);
+        i.unicast = Some((src, vec![peer]));
+        i
+    };
+    lab.start_keepalived(1, 3, &[unicast(150, h1, h2)]);
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+    let mut v = Vrrplab::start(&lab, 2, &[unicast(100, h2, h1)]);
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
+    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(1));
+    let crash_at = vrrplab_netns::processes::epoch_now();
+    lab.keepalived(1).crash().expect("crash h1");
+    lab.observer()
+        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip4()).contains(&"h2".to_string())
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    std::thread::sleep(Duration::from_millis(300));
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
+
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, crash_at)
+        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
+    assert!(
+        done.capture
+            .adverts_from(h2, VRID)
+            .iter()
+            .all(|(t, _)| *t >= crash_at),
+        "vrrplab advertised while keepalived was master\n{ctx}"
+    );
+    let destinations: Vec<IpAddr> = done
+        .capture
+        .adverts()
+        .filter(|(_, a)| a.source == h2)
+        .map(|(_, a)| a.destination)
+        .collect();
+    assert!(
+        !destinations.is_empty() && destinations.iter().all(|d| *d == h1),
+        "{destinations:?}\n{ctx}"
+    );
+    let last_h1 = done
+        .capture
+        .last_advert_from(h1, VRID, takeover)
+        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
+    let gap = takeover - last_h1;
+    let mdi = master_down_interval(3, V3_ADVERT, 100);
+    eprintln!(
+        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
+        ms(gap),
+        ms(mdi)
+    );
+    assert!(
+        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
+        "gap {:.1} ms, Master_Down_Interval {:.1} ms\n{ctx}",
+        ms(gap),
+        ms(mdi)
+    );
+    v.daemon
+        .stop_with(libc::SIGTERM, Duration::from_secs(3))
+        .expect("vrrplab stops on SIGTERM");
+}
+
+/// vrrplab master (h1) loses carrier: it goes to FAULT (link state polled), keepalived (h2)
+/// takes over; when the link returns vrrplab preempts back and holds the VIP again.
+#[test]
+fn vrrplab_master_link_down_faults_and_preempts_back_on_link_up() {
+    let test = "vrrplab_master_link_down_faults_and_preempts_back_on_link_up";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    let mut v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
+    lab.observer()
+        .wait_for("h1 alone holds the VIP", Duration::from_secs(4), |s| {
+            s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    std::thread::sleep(Duration::from_millis(200));
+    let host1 = lab.topo.router(1).clone();
+    let down_at = vrrplab_netns::processes::epoch_now();
+    lab.topo.link_down(&host1).expect("h1's port down");
+    lab.observer()
+        .wait_for("h2 alone holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip4()) == ["h2"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    std::thread::sleep(Duration::from_millis(300));
+    let up_at = vrrplab_netns::processes::epoch_now();
+    lab.topo.link_up(&host1).expect("h1's port up");
+    lab.observer()
+        .wait_for(
+            "h1 alone holds the VIP again",
+            Duration::from_secs(5),
+            |s| s.holders_of(vip4()) == ["h1"],
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let done = lab.finish();
+    let log = v.log();
+    let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
+    let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
+
+    assert!(
+        log.contains("MASTER -> FAULT"),
+        "vrrplab went to FAULT\n{ctx}"
+    );
+    assert!(
+        log.contains("FAULT -> BACKUP"),
+        "vrrplab left FAULT on link up\n{ctx}"
+    );
+    let takeover = done
+        .capture
+        .first_advert_from(h2, VRID, down_at)
+        .unwrap_or_else(|| panic!("no advert from keepalived after the link went down\n{ctx}"));
+    assert_eq!(
+        done.capture.advertisers(VRID, takeover, up_at),
+        vec![h2],
+        "the bridge hears only h2 while h1's port is down\n{ctx}"
+    );
+    assert!(
+        done.capture.first_advert_from(h1, VRID, up_at).is_some(),
+        "vrrplab preempts after the link comes back\n{ctx}"
+    );
+    v.daemon
+        .stop_with(libc::SIGTERM, Duration::from_secs(3))
+        .expect("vrrplab stops on SIGTERM");
+}
