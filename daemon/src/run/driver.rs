@@ -28,7 +28,7 @@ struct Driver {
     links: BTreeMap<String, Link>,
     sockets: BTreeMap<(String, bool), VrrpSocket>,
     readers: Vec<tokio::task::JoinHandle<()>>,
-    packets_tx: mpsc::UnboundedSender<Received>,
+    packets_tx: mpsc::Sender<Received>,
     probe_tx: mpsc::UnboundedSender<scripts::Finished>,
     addresses: Addresses,
     announcer: Option<Announcer>,
@@ -56,7 +56,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
     let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut usr1 = signal(SignalKind::user_defined1()).map_err(|e| e.to_string())?;
-    let (packets_tx, mut packets) = mpsc::unbounded_channel();
+    let (packets_tx, mut packets) = mpsc::channel(socket::QUEUE);
     let (probe_tx, mut probe_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
     let mut driver = Driver {
@@ -340,6 +340,7 @@ impl Driver {
     fn driver_counters(&self) -> DriverCounters {
         let mut counters = self.counters;
         counters.receive_errors = self.socket_errors.receive.load(Ordering::Relaxed);
+        counters.receive_overflow = self.socket_errors.overflow.load(Ordering::Relaxed);
         counters
     }
 

@@ -7,8 +7,9 @@
 //! IPv6: `IPV6_CHECKSUM` = 6 makes the kernel fill and verify the checksum; the hop limit and
 //! destination come from `IPV6_RECVHOPLIMIT` / `IPV6_RECVPKTINFO` ancillary data.
 //!
-//! Every datagram read is forwarded as [`Received`] over a channel; socket errors are logged
-//! and counted, never fatal.
+//! Every datagram read is forwarded as [`Received`] over a bounded channel ([`QUEUE`]; when
+//! the driver falls behind, datagrams are dropped and counted); socket errors are logged and
+//! counted, never fatal.
 
 use super::rx::{self, Ipv6Ancillary};
 use nix::sys::socket::{
@@ -25,6 +26,9 @@ use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 use vrrplab_core::node::{RxMeta, Transmit};
 
+/// Datagrams queued between the reader tasks and the driver loop.
+pub const QUEUE: usize = 1024;
+
 /// A datagram for the core.
 #[derive(Debug)]
 pub struct Received {
@@ -39,6 +43,8 @@ pub struct Received {
 pub struct SocketErrors {
     /// Failed receives and undecodable datagrams.
     pub receive: AtomicU64,
+    /// Datagrams dropped because the driver's queue was full.
+    pub overflow: AtomicU64,
 }
 
 /// The raw socket of one interface and family.
@@ -163,7 +169,7 @@ impl VrrpSocket {
     pub fn spawn_reader(
         &self,
         group: IpAddr,
-        tx: mpsc::UnboundedSender<Received>,
+        tx: mpsc::Sender<Received>,
         errors: Arc<SocketErrors>,
     ) -> tokio::task::JoinHandle<()> {
         let fd = self.fd.clone();
@@ -188,11 +194,13 @@ impl VrrpSocket {
                 });
                 match result {
                     Err(_would_block) => continue,
-                    Ok(Ok(Ok(received))) => {
-                        if tx.send(received).is_err() {
-                            return;
+                    Ok(Ok(Ok(received))) => match tx.try_send(received) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => {
+                            errors.overflow.fetch_add(1, Ordering::Relaxed);
                         }
-                    }
+                        Err(mpsc::error::TrySendError::Closed(_)) => return,
+                    },
                     Ok(Ok(Err(reason))) => {
                         errors.receive.fetch_add(1, Ordering::Relaxed);
                         tracing::debug!(interface, %reason, "VRRP datagram discarded");

@@ -10,6 +10,8 @@ use vrrplab_core::vrrp::Counters;
 pub struct DriverCounters {
     /// Failed or undecodable receives.
     pub receive_errors: u64,
+    /// Datagrams dropped because the driver loop fell behind.
+    pub receive_overflow: u64,
     /// Failed VRRP sends.
     pub send_errors: u64,
     /// Failed address changes.
@@ -68,6 +70,7 @@ pub fn json(instances: &[InstanceStatus], node: &NodeCounters, driver: &DriverCo
         "node": {"too_short": node.too_short, "unknown_vrid": node.unknown_vrid},
         "driver": {
             "receive_errors": driver.receive_errors,
+            "receive_overflow": driver.receive_overflow,
             "send_errors": driver.send_errors,
             "netlink_errors": driver.netlink_errors,
             "announce_errors": driver.announce_errors,
@@ -199,6 +202,7 @@ pub fn metrics(
         "I/O errors of the daemon.",
         vec![
             ("{kind=\"receive\"}".to_string(), driver.receive_errors),
+            ("{kind=\"overflow\"}".to_string(), driver.receive_overflow),
             ("{kind=\"send\"}".to_string(), driver.send_errors),
             ("{kind=\"netlink\"}".to_string(), driver.netlink_errors),
             ("{kind=\"announce\"}".to_string(), driver.announce_errors),
