@@ -541,3 +541,69 @@ fn vrrplab_master_link_down_faults_and_preempts_back_on_link_up() {
         .stop_with(libc::SIGTERM, Duration::from_secs(3))
         .expect("vrrplab stops on SIGTERM");
 }
+
+/// SIGHUP with a valid change (a second VIP): the instance stays MASTER without a pause in its
+/// adverts (the sockets are reopened), and the new VIP is added.
+#[test]
+fn vrrplab_sighup_with_new_vip_stays_master_and_adds_it() {
+    let test = "vrrplab_sighup_with_new_vip_stays_master_and_adds_it";
+    let vip2: IpAddr = "192.0.2.101".parse().unwrap();
+    let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4(), vip2]) else {
+        return;
+    };
+    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
+    lab.observer()
+        .wait_for("h1 holds the VIP", Duration::from_secs(4), |s| {
+            s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", v.log()));
+    let mut two = instance4(150, 100);
+    two.virtual_addresses.push("192.0.2.101/24".to_string());
+    let host = lab.topo.router(1).clone();
+    std::fs::write(&v.config, keepalived_config(&host.name, 3, &[two])).expect("write config");
+    let hup_at = vrrplab_netns::processes::epoch_now();
+    v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP vrrplab");
+    lab.observer()
+        .wait_for("h1 holds the second VIP", Duration::from_secs(2), |s| {
+            s.holders_of(vip2) == ["h1"] && s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", v.log()));
+    std::thread::sleep(Duration::from_millis(500));
+    let done = lab.finish();
+    let log = v.log();
+    let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
+    assert!(v.daemon.is_running(), "{ctx}");
+    assert!(
+        !log.contains("MASTER -> "),
+        "no transition out of MASTER on reload\n{ctx}"
+    );
+    let h1 = ip(lab.topo.router(1));
+    let adverts = done.capture.adverts_from(h1, VRID);
+    let around: Vec<Duration> = adverts
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| *t + Duration::from_millis(500) >= hup_at)
+        .collect();
+    let longest = around
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .max()
+        .unwrap_or_default();
+    assert!(
+        around.len() >= 5 && longest <= V3_ADVERT + tolerance(),
+        "adverts keep their 100 ms pace across the reload (longest gap {:.1} ms)\n{ctx}",
+        ms(longest)
+    );
+    let last = done
+        .capture
+        .adverts()
+        .filter(|(_, a)| a.source == h1)
+        .last()
+        .map(|(_, a)| a.advert.addresses.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        last,
+        vec![vip4(), vip2],
+        "the adverts list both VIPs\n{ctx}"
+    );
+}
