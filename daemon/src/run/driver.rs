@@ -46,6 +46,11 @@ pub async fn main(options: Options) -> Result<(), String> {
     let addresses = Addresses::connect().map_err(|e| format!("cannot open netlink: {e}"))?;
     let announcer = match Announcer::open() {
         Ok(a) => Some(a),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(format!(
+                "cannot open an AF_PACKET socket: {e} (needs CAP_NET_RAW)"
+            ));
+        }
         Err(e) => {
             tracing::error!(error = %e, "AF_PACKET socket unavailable: no GARP / NA will be sent");
             None
@@ -76,7 +81,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         track_files: BTreeMap::new(),
     };
     // Sockets first, so the first adverts of an owner go out.
-    driver.open_sockets(&node_config);
+    driver.open_sockets(&node_config)?;
     tracing::info!(
         file = driver.options.file,
         instances = node_config.instances.len(),
@@ -171,12 +176,10 @@ impl Driver {
         vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
     }
 
-    /// (Re)opens one VRRP socket per interface and family used by `config`.
-    fn open_sockets(&mut self, config: &NodeConfig) {
-        for reader in self.readers.drain(..) {
-            reader.abort();
-        }
-        self.sockets.clear();
+    /// (Re)opens one VRRP socket per interface and family used by `config`; the old sockets
+    /// are closed once the new ones are open. A socket that cannot be opened is logged (its
+    /// instances cannot advertise); `Err` when that was for lack of privilege.
+    fn open_sockets(&mut self, config: &NodeConfig) -> Result<(), String> {
         let mut wanted: BTreeMap<(String, bool), Vec<IpAddr>> = BTreeMap::new();
         for i in &config.instances {
             let groups = wanted
@@ -186,6 +189,9 @@ impl Driver {
                 groups.push(i.multicast_group);
             }
         }
+        let mut sockets = BTreeMap::new();
+        let mut readers = Vec::new();
+        let mut denied = None;
         for ((name, v6), groups) in wanted {
             let Some(link) = self.links.get(&name) else {
                 tracing::error!(
@@ -197,18 +203,28 @@ impl Driver {
             match VrrpSocket::open(&name, link.index, v6, &groups) {
                 Ok(s) => {
                     let group = groups.first().copied().unwrap_or(socket::default_group(v6));
-                    self.readers.push(s.spawn_reader(
+                    readers.push(s.spawn_reader(
                         group,
                         self.packets_tx.clone(),
                         self.socket_errors.clone(),
                     ));
-                    self.sockets.insert((name, v6), s);
+                    sockets.insert((name, v6), s);
                 }
                 Err(e) => {
-                    tracing::error!(interface = name, v6, error = %e, "cannot open the VRRP socket")
+                    tracing::error!(interface = name, v6, error = %e, "cannot open the VRRP socket");
+                    if e.kind() == std::io::ErrorKind::PermissionDenied {
+                        denied = Some(format!(
+                            "cannot open a raw VRRP socket on {name}: {e} (needs CAP_NET_RAW)"
+                        ));
+                    }
                 }
             }
         }
+        for reader in std::mem::replace(&mut self.readers, readers) {
+            reader.abort();
+        }
+        self.sockets = sockets;
+        denied.map_or(Ok(()), Err)
     }
 
     /// Carries out every pending output of the node.
@@ -330,7 +346,9 @@ impl Driver {
         config::fill_interfaces(&mut next, &self.links);
         // keepalived kills running scripts on reload; the node restarts its script runner.
         self.probes.cancel_all();
-        self.open_sockets(&next);
+        if let Err(e) = self.open_sockets(&next) {
+            tracing::error!("{e}");
+        }
         let now = self.now();
         self.node.reload(now, next);
         self.poll_track_files();
