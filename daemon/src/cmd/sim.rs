@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use vrrplab_sim::fault::{Fault, parse_duration};
 use vrrplab_sim::scenario::{
     NodeSpec, Scenario, default_address, default_scenario, load_keepalived_conf,
+    load_keepalived_health,
 };
 use vrrplab_sim::{analyse, report, run as run_sim, sweep};
 
@@ -80,7 +81,8 @@ fn build(args: &Args) -> Result<Scenario, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let config = load_keepalived_conf(&text, &path.display().to_string())?;
             let name = ((b'a' + (k % 26) as u8) as char).to_string();
-            nodes.push(NodeSpec::new(&name, default_address(k), config));
+            let health = load_keepalived_health(&text, &path.display().to_string());
+            nodes.push(NodeSpec::new(&name, default_address(k), config).with_health(health));
         }
         let mut s = Scenario::new("quick scenario (--node)", nodes);
         s.client = args.client;

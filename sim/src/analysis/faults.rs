@@ -109,7 +109,13 @@ impl FaultState {
             GatewayRestore(n) => {
                 self.gateway_cut.remove(n);
             }
-            Script { .. } | TrackFile { .. } | Reload { .. } => {}
+            Script { .. }
+            | TrackFile { .. }
+            | Reload { .. }
+            | BackendDown(_)
+            | BackendUp(_)
+            | BackendSlow { .. }
+            | BackendStatus { .. } => {}
         }
     }
 

@@ -145,6 +145,28 @@ fn fault_bands(run: &RunRecord) -> (Vec<Band>, Vec<(Duration, String)>) {
                     );
                 }
             }
+            BackendDown(b) => {
+                open.insert(format!("backend {b}"), (t, format!("real server {b} down")));
+            }
+            BackendSlow { backend, delay } => {
+                close(&mut open, &format!("backend {backend}"), t);
+                if !delay.is_zero() {
+                    open.insert(
+                        format!("backend {backend}"),
+                        (t, format!("real server {backend} slow")),
+                    );
+                }
+            }
+            BackendStatus { backend, status } => {
+                close(&mut open, &format!("backend {backend}"), t);
+                if !(200..300).contains(status) {
+                    open.insert(
+                        format!("backend {backend}"),
+                        (t, format!("real server {backend} answers {status}")),
+                    );
+                }
+            }
+            BackendUp(b) => close(&mut open, &format!("backend {b}"), t),
             Script { .. } | TrackFile { .. } | Reload { .. } | Latency { .. } => {
                 marks.push((t, a.to_string()))
             }

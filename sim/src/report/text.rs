@@ -3,6 +3,7 @@
 use crate::analysis::Analysis;
 use crate::fault::format_duration;
 use crate::observe::EventKind;
+use vrrplab_core::check::PoolAction;
 use crate::scenario::Scenario;
 use crate::world::RunRecord;
 use std::fmt::Write;
@@ -125,6 +126,63 @@ pub fn timeline(run: &RunRecord) -> String {
             }
             EventKind::Violation(m) => {
                 let _ = write!(out, "\n{}  {:<4}  VIOLATION {m}", s(e.t), e.node);
+                last = None;
+            }
+            EventKind::Checker {
+                virtual_server,
+                real_server,
+                up,
+                reason,
+            } => {
+                let state = if *up {
+                    "up".to_string()
+                } else {
+                    format!("down ({reason})")
+                };
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] checker {real_server} {state}",
+                    s(e.t),
+                    e.node
+                );
+                last = None;
+            }
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action,
+            } => {
+                let what = if *sorry_server {
+                    "sorry server"
+                } else {
+                    "real server"
+                };
+                let change = match action {
+                    PoolAction::Add { weight } => format!("+{what} {address} weight {weight}"),
+                    PoolAction::Reweight { weight } => format!("{what} {address} weight {weight}"),
+                    PoolAction::Remove => format!("-{what} {address}"),
+                };
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] {change}",
+                    s(e.t),
+                    e.node
+                );
+                last = None;
+            }
+            EventKind::Quorum {
+                virtual_server,
+                up,
+                live_weight,
+            } => {
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] quorum {} (live weight {live_weight})",
+                    s(e.t),
+                    e.node,
+                    if *up { "gained" } else { "lost" }
+                );
                 last = None;
             }
         }

@@ -178,10 +178,21 @@ impl Scenario {
                 })?,
                 None => default_address(index),
             };
-            let config = match (&n.config, &n.conf) {
-                (Some(path), None) => read_conf(path)?,
-                (None, Some(text)) => load(text, &format!("{origin} (node {})", n.name))
-                    .map_err(ScenarioError::new)?,
+            let (config, health) = match (&n.config, &n.conf) {
+                (Some(path), None) => {
+                    let full = base_dir.join(path);
+                    let text = std::fs::read_to_string(&full).unwrap_or_default();
+                    let health = crate::scenario::load_keepalived_health(
+                        &text,
+                        &full.display().to_string(),
+                    );
+                    (read_conf(path)?, health)
+                }
+                (None, Some(text)) => {
+                    let origin = format!("{origin} (node {})", n.name);
+                    let config = load(text, &origin).map_err(ScenarioError::new)?;
+                    (config, crate::scenario::load_keepalived_health(text, &origin))
+                }
                 _ => {
                     return Err(ScenarioError::new(format!(
                         "{origin}: node `{}` needs exactly one of `config = \"path\"` or `conf = \"\"\"…\"\"\"`",
@@ -194,6 +205,7 @@ impl Scenario {
                 address,
                 config,
                 gateway_script: n.gateway_script.clone(),
+                health,
             });
         }
         let mut configs = BTreeMap::new();

@@ -8,7 +8,7 @@ mod conf;
 mod default;
 mod file;
 
-pub use conf::load_keepalived_conf;
+pub use conf::{load_keepalived_conf, load_keepalived_health};
 pub use default::{DEFAULT_CONF_A, DEFAULT_CONF_B, default_scenario};
 pub use file::{ConfigLoader, ScenarioError, default_address};
 
@@ -16,6 +16,7 @@ use crate::fault::FaultPlan;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::time::Duration;
+use vrrplab_core::check::{CheckKind, HealthConfig};
 use vrrplab_core::node::NodeConfig;
 
 /// Simulation settings that are always explicit (see DESIGN.md §sim).
@@ -62,17 +63,27 @@ pub struct NodeSpec {
     /// The `vrrp_script` whose result is "can this node reach the gateway host" (simulated by
     /// real UDP pings to the gateway host), if any.
     pub gateway_script: Option<String>,
+    /// The node's `virtual_server` health checks (run by `core::check::Health` on the node's
+    /// host against simulated real servers); its `scripts` are ignored (the node runs those).
+    pub health: HealthConfig,
 }
 
 impl NodeSpec {
-    /// A node with no gateway script.
+    /// A node with no gateway script and no virtual servers.
     pub fn new(name: &str, address: Ipv4Addr, config: NodeConfig) -> Self {
         NodeSpec {
             name: name.to_string(),
             address,
             config,
             gateway_script: None,
+            health: HealthConfig::default(),
         }
+    }
+
+    /// The same node with these health checks (builder style).
+    pub fn with_health(mut self, health: HealthConfig) -> Self {
+        self.health = health;
+        self
     }
 }
 
@@ -165,6 +176,26 @@ impl Scenario {
                 }
             }
         }
+        let backends = self.backends();
+        for (address, _) in &backends {
+            let clash = self
+                .nodes
+                .iter()
+                .find(|n| std::net::IpAddr::V4(n.address) == address.ip());
+            if let Some(n) = clash {
+                return Err(ScenarioError::new(format!(
+                    "real server {address} has the address of node `{}`: give the real servers \
+                     their own addresses (each is a simulated host)",
+                    n.name
+                )));
+            }
+            if !address.is_ipv4() {
+                return Err(ScenarioError::new(format!(
+                    "real server {address}: the simulated network is IPv4, so IPv6 real servers \
+                     cannot be simulated in this scenario"
+                )));
+            }
+        }
         if self.settings.tick.is_zero() {
             return Err(ScenarioError::new("tick must be greater than zero"));
         }
@@ -183,6 +214,22 @@ impl Scenario {
                             .join(", ")
                     )));
                 }
+            }
+            if let Some(b) = f.action.backend()
+                && !backends.iter().any(|(a, _)| *a == b)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}` names real server {b}, but no node checks it; checked real servers: {}",
+                    if backends.is_empty() {
+                        "none (no virtual_server with HTTP_GET or TCP_CHECK)".to_string()
+                    } else {
+                        backends
+                            .iter()
+                            .map(|(a, _)| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                )));
             }
             if let crate::fault::FaultAction::Drift { rate, .. } = &f.action
                 && !(rate.is_finite() && *rate >= 0.01 && *rate <= 100.0)
@@ -210,6 +257,26 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// Every simulated real server: a checker's connect address, and whether some checker
+    /// speaks HTTP to it (otherwise it is a plain TCP server). MISC_CHECK has no server.
+    pub fn backends(&self) -> Vec<(std::net::SocketAddr, bool)> {
+        let mut out: BTreeMap<std::net::SocketAddr, bool> = BTreeMap::new();
+        for vs in self.nodes.iter().flat_map(|n| &n.health.virtual_servers) {
+            for c in vs.real_servers.iter().flat_map(|r| &r.checkers) {
+                match &c.kind {
+                    CheckKind::Tcp { connect } => {
+                        out.entry(*connect).or_insert(false);
+                    }
+                    CheckKind::Http { connect, .. } => {
+                        out.insert(*connect, true);
+                    }
+                    CheckKind::Misc { .. } => {}
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// The node with this name.

@@ -17,7 +17,9 @@ use std::rc::Rc;
 use std::time::Duration;
 use turmoil::net::UdpSocket;
 use vrrplab_core::Instant;
-use vrrplab_core::check::{Probe, ProbeAction, ProbeId, ProbeResult};
+use vrrplab_core::check::{
+    HealthConfig, Output as HealthOutput, Probe, ProbeAction, ProbeId, ProbeResult,
+};
 use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig, Output, RxMeta};
 use vrrplab_core::vrrp::State;
 
@@ -31,6 +33,8 @@ pub(crate) struct RouterSpec {
     pub(crate) address: Ipv4Addr,
     pub(crate) gateway_script: Option<String>,
     pub(crate) client: bool,
+    /// The node's `virtual_server` checks (none: no checker runs).
+    pub(crate) health: HealthConfig,
 }
 
 /// Simulated time now (inside a host).
@@ -439,6 +443,33 @@ impl Driver {
     }
 }
 
+/// Records one output of the node's health checker (pool, quorum and checker changes).
+fn record_health(shared: &SharedRef, node: &str, t: Duration, output: HealthOutput) {
+    let kind = match output {
+        HealthOutput::Checker(c) => EventKind::Checker {
+            virtual_server: c.virtual_server,
+            real_server: c.real_server,
+            up: c.up,
+            reason: c.reason.map(|r| r.to_string()).unwrap_or_default(),
+        },
+        HealthOutput::Pool(p) => EventKind::RealServer {
+            virtual_server: p.virtual_server,
+            address: p.destination,
+            sorry_server: p.sorry_server,
+            action: p.action,
+        },
+        HealthOutput::Quorum(q) => EventKind::Quorum {
+            virtual_server: q.virtual_server,
+            up: q.up,
+            live_weight: q.live_weight,
+        },
+        // Probes are performed by the prober; hooks would be child processes (none here);
+        // vrrp_scripts are run by the node itself.
+        _ => return,
+    };
+    shared.borrow_mut().observer.push(t, node, kind);
+}
+
 async fn recv_opt(
     sock: Option<&UdpSocket>,
     buf: &mut [u8],
@@ -492,6 +523,17 @@ pub(crate) async fn router(
     };
     if !ctl.stopped.get() {
         driver.start();
+    }
+    if !driver.spec.health.virtual_servers.is_empty() {
+        // keepalived's checker process: runs while the host runs (a crash ends it with the
+        // host's runtime; a restart starts it again with an empty pool).
+        let shared = driver.shared.clone();
+        let name = driver.spec.name.clone();
+        tokio::task::spawn_local(crate::backends::run_health_with(
+            driver.spec.health.clone(),
+            crate::backends::ScriptOutcomes::new(),
+            move |t, output| record_health(&shared, &name, t, output),
+        ));
     }
     let socks = Sockets { vrrp: sock, ping };
     let mut buf = vec![0u8; 2048];

@@ -1,9 +1,11 @@
 //! Optional extra hosts: the gateway (answers pings, for "ping the gateway" arbitration
 //! scripts) and the client (an ARP cache fed by the routers' gratuitous ARPs, so a report can
-//! say which router the client's traffic to a VIP reached).
+//! say which router the client's traffic to a VIP reached), and the real servers the nodes'
+//! health checkers probe.
 
 use super::driver::sim_now;
 use super::net::{GARP_PORT, PING_PORT, SharedRef};
+use crate::backends::{BackendControl, BackendKind, serve};
 use crate::observe::EventKind;
 use std::net::{IpAddr, Ipv4Addr};
 use turmoil::net::UdpSocket;
@@ -42,4 +44,15 @@ pub(crate) async fn client(shared: SharedRef) -> turmoil::Result {
                 .push(sim_now(), &node, EventKind::ClientArp { address: vip });
         }
     }
+}
+
+/// A real server's software: every checked port on its address, each as its control says.
+pub(crate) async fn real_server(
+    ports: std::rc::Rc<Vec<(u16, BackendKind, BackendControl)>>,
+) -> turmoil::Result {
+    for (port, kind, control) in ports.iter() {
+        tokio::task::spawn_local(serve(control.clone(), *port, *kind));
+    }
+    std::future::pending::<()>().await;
+    Ok(())
 }

@@ -15,7 +15,8 @@ use crate::scenario::Scenario;
 use net::{CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use crate::backends::{BackendControl, BackendKind};
+use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 use vrrplab_core::vrrp::State;
@@ -79,6 +80,19 @@ pub(crate) fn clear_node(observer: &mut Observer, t: Duration, node: &str, reaso
     for address in observer.vips_of(node) {
         observer.push(t, node, EventKind::VipRemoved { address });
     }
+    // The IPVS table goes with the host (keepalived's checker rebuilds it on start).
+    for (virtual_server, address, sorry_server) in observer.pool_of(node) {
+        observer.push(
+            t,
+            node,
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action: vrrplab_core::check::PoolAction::Remove,
+            },
+        );
+    }
 }
 
 struct World<'a> {
@@ -86,6 +100,10 @@ struct World<'a> {
     shared: SharedRef,
     controls: BTreeMap<String, Rc<Control>>,
     hosts: BTreeMap<String, IpAddr>,
+    /// Simulated real servers by checker connect address.
+    backends: BTreeMap<SocketAddr, BackendControl>,
+    /// Real-server hosts (isolated from a node like the gateway and client are).
+    hosts_extra: Vec<IpAddr>,
 }
 
 impl World<'_> {
@@ -101,6 +119,7 @@ impl World<'_> {
         if self.scenario.client {
             v.push(IpAddr::V4(CLIENT_ADDR));
         }
+        v.extend(self.hosts_extra.iter().copied());
         v
     }
 
@@ -236,6 +255,17 @@ impl World<'_> {
                 let config = self.scenario.configs[config].clone();
                 self.controls[node].send(Command::Reload(Box::new(config)));
             }
+            FaultAction::BackendDown(b) => self.backends[b].stop(),
+            FaultAction::BackendUp(b) => {
+                let c = &self.backends[b];
+                c.start();
+                c.slow(Duration::ZERO);
+                c.answer(200);
+            }
+            FaultAction::BackendSlow { backend, delay } => self.backends[backend].slow(*delay),
+            FaultAction::BackendStatus { backend, status } => {
+                self.backends[backend].answer(*status)
+            }
         }
     }
 }
@@ -274,6 +304,8 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
         shared: shared.clone(),
         controls: BTreeMap::new(),
         hosts: BTreeMap::new(),
+        backends: BTreeMap::new(),
+        hosts_extra: Vec::new(),
     };
     for node in &scenario.nodes {
         let ctl = Rc::new(Control::new(node.config.clone()));
@@ -282,6 +314,10 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
             address: node.address,
             gateway_script: node.gateway_script.clone().filter(|_| scenario.gateway),
             client: scenario.client,
+            health: vrrplab_core::check::HealthConfig {
+                warmup_seed: settings.seed,
+                ..node.health.clone()
+            },
         });
         world.controls.insert(node.name.clone(), ctl.clone());
         world
@@ -294,6 +330,26 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     }
     if scenario.gateway {
         sim.host(IpAddr::V4(GATEWAY_ADDR), extras::gateway);
+    }
+    // One host per real-server address, serving every checked port on it.
+    let mut by_ip: BTreeMap<IpAddr, Vec<(u16, BackendKind, BackendControl)>> = BTreeMap::new();
+    for (address, http) in scenario.backends() {
+        let control = BackendControl::new();
+        world.backends.insert(address, control.clone());
+        let kind = if http {
+            BackendKind::Http
+        } else {
+            BackendKind::Tcp
+        };
+        by_ip
+            .entry(address.ip())
+            .or_default()
+            .push((address.port(), kind, control));
+    }
+    for (ip, ports) in by_ip {
+        world.hosts_extra.push(ip);
+        let ports = Rc::new(ports);
+        sim.host(ip, move || extras::real_server(ports.clone()));
     }
     if scenario.client {
         let shared = shared.clone();
