@@ -8,3 +8,4 @@ mod failover;
 mod properties;
 mod split_brain;
 mod tracking;
+mod checkers;
