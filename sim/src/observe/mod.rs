@@ -8,7 +8,7 @@
 
 use crate::fault::FaultAction;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 use vrrplab_core::check::PoolAction;
 use vrrplab_core::vrrp::State;
@@ -115,6 +115,13 @@ pub enum PacketKind {
         /// VRID (virtual MAC).
         vrid: u8,
     },
+    /// An unsolicited neighbour advertisement for an IPv6 virtual address (to ff02::1).
+    Na {
+        /// The announced address.
+        address: Ipv6Addr,
+        /// VRID (virtual MAC).
+        vrid: u8,
+    },
 }
 
 /// One packet put on the simulated segment.
@@ -149,7 +156,7 @@ pub struct PacketCounters {
     pub dropped_loss: u64,
     /// Dropped because the sending or receiving interface was down.
     pub dropped_interface_down: u64,
-    /// Gratuitous ARPs sent.
+    /// Gratuitous ARPs (IPv4) and unsolicited neighbour advertisements (IPv6) sent.
     pub garps: u64,
 }
 
@@ -261,7 +268,7 @@ impl Observer {
     pub fn packet(&mut self, record: PacketRecord) {
         match record.kind {
             PacketKind::Vrrp => self.counters.sent += 1,
-            PacketKind::Garp { .. } => self.counters.garps += 1,
+            PacketKind::Garp { .. } | PacketKind::Na { .. } => self.counters.garps += 1,
         }
         if self.record_packets {
             self.packets.push(record);

@@ -5,6 +5,12 @@
 //! without `use_vmac` sends from the interface MAC), destination the IPv4 multicast MAC of the
 //! group or the peer's host MAC, IPv4 with TTL as transmitted, DSCP CS6 and protocol 112.
 //! Gratuitous ARPs are ARP requests from the VIP to itself, to the broadcast MAC.
+//!
+//! IPv6 worlds: VRRP in IPv6 (next header 112, hop limit as transmitted) to `33:33:00:00:00:12`
+//! for ff02::12 (or the peer's host MAC for unicast), and unsolicited neighbour advertisements
+//! (`core::wire::NeighbourAdvertFrame::unsolicited`: from the VIP to ff02::1, Router and
+//! Override flags, the sender's MAC as target link-layer address). A node's MAC is the same in
+//! both families: derived from its IPv4 host address.
 
 use crate::observe::{PacketKind, PacketRecord};
 use etherparse::{
@@ -14,7 +20,9 @@ use etherparse::{
 use pcap_file::pcap::{PcapPacket, PcapWriter};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr};
+use crate::scenario::link_local_of;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use vrrplab_core::wire::{MacAddress, NeighbourAdvertFrame};
 use std::time::Duration;
 
 /// The wall-clock origin written into the capture (2023-11-14T22:13:20Z), the same as the
@@ -30,6 +38,12 @@ pub fn host_mac(addr: Ipv4Addr) -> [u8; 6] {
 fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
     let o = group.octets();
     [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
+}
+
+/// The Ethernet multicast MAC of an IPv6 group: `33:33` and its last four bytes.
+fn ipv6_multicast_mac(group: Ipv6Addr) -> [u8; 6] {
+    let o = group.octets();
+    [0x33, 0x33, o[12], o[13], o[14], o[15]]
 }
 
 /// A pcap could not be written.
@@ -52,8 +66,25 @@ pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec
     let mut out = Vec::new();
     match &p.kind {
         PacketKind::Vrrp => {
-            let (IpAddr::V4(src), IpAddr::V4(dst)) = (p.src, p.dst) else {
-                return Err(PcapError("IPv6 packets are not simulated".into()));
+            let (src, dst) = match (p.src, p.dst) {
+                (IpAddr::V4(src), IpAddr::V4(dst)) => (src, dst),
+                (IpAddr::V6(src), IpAddr::V6(dst)) => {
+                    let dst_mac = if dst.is_multicast() {
+                        ipv6_multicast_mac(dst)
+                    } else {
+                        hosts
+                            .values()
+                            .find(|a| link_local_of(**a) == dst)
+                            .map(|a| host_mac(*a))
+                            .unwrap_or([0x02, 0, 0x5e, 0, 0, 0])
+                    };
+                    PacketBuilder::ethernet2(src_mac, dst_mac)
+                        .ipv6(src.octets(), dst.octets(), p.hop_limit)
+                        .write(&mut out, IpNumber::VRRP, &p.payload)
+                        .map_err(|e| err(&e))?;
+                    return Ok(out);
+                }
+                _ => return Err(PcapError("VRRP packet mixes IPv4 and IPv6 addresses".into())),
             };
             let dst_mac = if dst.is_multicast() {
                 multicast_mac(dst)
@@ -83,6 +114,9 @@ pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec
                 .arp(arp)
                 .write(&mut out)
                 .map_err(|e| err(&e))?;
+        }
+        PacketKind::Na { address, .. } => {
+            out = NeighbourAdvertFrame::unsolicited(MacAddress(src_mac), *address, true).to_bytes();
         }
     }
     Ok(out)

@@ -33,7 +33,11 @@ pub fn nodes(scenario: &Scenario) -> String {
                 out,
                 "  {:<4} {:<12} {:<8} {} vrid {} {} priority {} advert {} {}  VIP {}",
                 n.name,
-                n.address.to_string(),
+                if scenario.ipv6() {
+                    n.link_local().to_string()
+                } else {
+                    n.address.to_string()
+                },
                 if n.config.router_id.is_empty() {
                     "-"
                 } else {
@@ -116,9 +120,14 @@ pub fn timeline(run: &RunRecord) -> String {
                 last = None;
             }
             EventKind::ClientArp { address } => {
+                let (cache, message) = if address.is_ipv6() {
+                    ("neighbour cache", "unsolicited NA")
+                } else {
+                    ("ARP", "GARP")
+                };
                 let _ = write!(
                     out,
-                    "\n{}  client ARP: {address} is at {} (GARP)",
+                    "\n{}  client {cache}: {address} is at {} ({message})",
                     s(e.t),
                     e.node
                 );

@@ -14,10 +14,11 @@ pub use file::{ConfigLoader, ScenarioError, default_address};
 
 use crate::fault::FaultPlan;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 use vrrplab_core::check::{CheckKind, HealthConfig};
 use vrrplab_core::node::NodeConfig;
+use vrrplab_core::wire::Family;
 
 /// Simulation settings that are always explicit (see DESIGN.md §sim).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,11 +81,25 @@ impl NodeSpec {
         }
     }
 
+    /// The node's IPv6 link-local address in an IPv6 scenario: `fe80::` followed by the last
+    /// octet of [`NodeSpec::address`] written in decimal digits (192.0.2.11 → `fe80::11`).
+    pub fn link_local(&self) -> Ipv6Addr {
+        link_local_of(self.address)
+    }
+
     /// The same node with these health checks (builder style).
     pub fn with_health(mut self, health: HealthConfig) -> Self {
         self.health = health;
         self
     }
+}
+
+/// The IPv6 link-local address an IPv6 scenario gives the host that would have `v4` in an IPv4
+/// one: `fe80::` and the last octet's decimal digits read as hex (192.0.2.11 → `fe80::11`).
+pub fn link_local_of(v4: Ipv4Addr) -> Ipv6Addr {
+    let last = v4.octets()[3];
+    let digits = u16::from_str_radix(&last.to_string(), 16).unwrap_or(u16::from(last));
+    Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, digits)
 }
 
 /// What a run must show for the scenario to pass (`vrrplab sim` exits 1 otherwise).
@@ -166,17 +181,41 @@ impl Scenario {
                     n.name
                 )));
             }
-            for i in &n.config.instances {
-                if i.family != vrrplab_core::wire::Family::Ipv4 {
-                    return Err(ScenarioError::new(format!(
-                        "node `{}` instance `{}`: the simulator carries IPv4 instances only \
-                         (turmoil gives each host one address; run IPv6 separately)",
-                        n.name, i.name
-                    )));
-                }
-            }
+        }
+        let families: std::collections::BTreeSet<Family> = self
+            .nodes
+            .iter()
+            .flat_map(|n| n.config.instances.iter().map(|i| i.family))
+            .collect();
+        if families.len() > 1 {
+            let list = |f: Family| {
+                self.nodes
+                    .iter()
+                    .flat_map(|n| {
+                        n.config
+                            .instances
+                            .iter()
+                            .filter(move |i| i.family == f)
+                            .map(move |i| format!("{}/{}", n.name, i.name))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(ScenarioError::new(format!(
+                "the scenario mixes IPv4 instances ({}) and IPv6 instances ({}); a simulated host \
+                 has one address (turmoil), so one scenario is either IPv4 or IPv6: split it into \
+                 an IPv4 scenario and an IPv6 scenario",
+                list(Family::Ipv4),
+                list(Family::Ipv6)
+            )));
         }
         let backends = self.backends();
+        if self.ipv6() && !backends.is_empty() {
+            return Err(ScenarioError::new(
+                "an IPv6 scenario cannot simulate real servers (the backends are IPv4 hosts): \
+                 run the virtual_server checks in an IPv4 scenario",
+            ));
+        }
         for (address, _) in &backends {
             let clash = self
                 .nodes
@@ -257,6 +296,15 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// True when the scenario's instances are IPv6 (VRRPv3 over IPv6): the world runs in
+    /// turmoil's IPv6 mode, hosts get [`link_local_of`] addresses.
+    pub fn ipv6(&self) -> bool {
+        self.nodes
+            .iter()
+            .flat_map(|n| &n.config.instances)
+            .any(|i| i.family == Family::Ipv6)
     }
 
     /// Every simulated real server: a checker's connect address, and whether some checker

@@ -12,7 +12,9 @@ mod net;
 use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
-use net::{CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64};
+use net::{
+    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64, host_ip,
+};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use crate::backends::{BackendControl, BackendKind};
@@ -104,6 +106,8 @@ struct World<'a> {
     backends: BTreeMap<SocketAddr, BackendControl>,
     /// Real-server hosts (isolated from a node like the gateway and client are).
     hosts_extra: Vec<IpAddr>,
+    /// The world runs in turmoil's IPv6 mode (every instance is IPv6).
+    v6: bool,
 }
 
 impl World<'_> {
@@ -111,13 +115,17 @@ impl World<'_> {
         self.hosts[node]
     }
 
+    fn gateway_ip(&self) -> IpAddr {
+        host_ip(GATEWAY_ADDR, self.v6)
+    }
+
     fn all_hosts(&self) -> Vec<IpAddr> {
         let mut v: Vec<IpAddr> = self.hosts.values().copied().collect();
         if self.scenario.gateway {
-            v.push(IpAddr::V4(GATEWAY_ADDR));
+            v.push(self.gateway_ip());
         }
         if self.scenario.client {
-            v.push(IpAddr::V4(CLIENT_ADDR));
+            v.push(host_ip(CLIENT_ADDR, self.v6));
         }
         v.extend(self.hosts_extra.iter().copied());
         v
@@ -249,8 +257,8 @@ impl World<'_> {
                     value: *value,
                 });
             }
-            FaultAction::GatewayCut(n) => sim.partition(self.ip(n), IpAddr::V4(GATEWAY_ADDR)),
-            FaultAction::GatewayRestore(n) => sim.repair(self.ip(n), IpAddr::V4(GATEWAY_ADDR)),
+            FaultAction::GatewayCut(n) => sim.partition(self.ip(n), self.gateway_ip()),
+            FaultAction::GatewayRestore(n) => sim.repair(self.ip(n), self.gateway_ip()),
             FaultAction::Reload { node, config } => {
                 let config = self.scenario.configs[config].clone();
                 self.controls[node].send(Command::Reload(Box::new(config)));
@@ -281,7 +289,13 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     scenario
         .validate()
         .map_err(|e| fail(Duration::ZERO, e.message))?;
+    let v6 = scenario.ipv6();
     let mut sim = turmoil::Builder::new()
+        .ip_version(if v6 {
+            turmoil::IpVersion::V6
+        } else {
+            turmoil::IpVersion::V4
+        })
         .simulation_duration(settings.duration + Duration::from_secs(1))
         .tick_duration(settings.tick)
         .rng_seed(settings.seed)
@@ -296,8 +310,9 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
         names: scenario
             .nodes
             .iter()
-            .map(|n| (n.address, n.name.clone()))
+            .map(|n| (host_ip(n.address, v6), n.name.clone()))
             .collect(),
+        v6,
     }));
     let mut world = World {
         scenario,
@@ -306,12 +321,14 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
         hosts: BTreeMap::new(),
         backends: BTreeMap::new(),
         hosts_extra: Vec::new(),
+        v6,
     };
     for node in &scenario.nodes {
         let ctl = Rc::new(Control::new(node.config.clone()));
         let spec = Rc::new(driver::RouterSpec {
             name: node.name.clone(),
             address: node.address,
+            ip: host_ip(node.address, v6),
             gateway_script: node.gateway_script.clone().filter(|_| scenario.gateway),
             client: scenario.client,
             health: vrrplab_core::check::HealthConfig {
@@ -322,14 +339,14 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
         world.controls.insert(node.name.clone(), ctl.clone());
         world
             .hosts
-            .insert(node.name.clone(), IpAddr::V4(node.address));
+            .insert(node.name.clone(), host_ip(node.address, v6));
         let shared = shared.clone();
-        sim.host(IpAddr::V4(node.address), move || {
+        sim.host(host_ip(node.address, v6), move || {
             driver::router(spec.clone(), shared.clone(), ctl.clone())
         });
     }
     if scenario.gateway {
-        sim.host(IpAddr::V4(GATEWAY_ADDR), extras::gateway);
+        sim.host(host_ip(GATEWAY_ADDR, v6), move || extras::gateway(v6));
     }
     // One host per real-server address, serving every checked port on it.
     let mut by_ip: BTreeMap<IpAddr, Vec<(u16, BackendKind, BackendControl)>> = BTreeMap::new();
@@ -353,7 +370,7 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     }
     if scenario.client {
         let shared = shared.clone();
-        sim.host(IpAddr::V4(CLIENT_ADDR), move || {
+        sim.host(host_ip(CLIENT_ADDR, v6), move || {
             extras::client(shared.clone())
         });
     }
