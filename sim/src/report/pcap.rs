@@ -13,6 +13,7 @@
 //! both families: derived from its IPv4 host address.
 
 use crate::observe::{PacketKind, PacketRecord};
+use crate::scenario::link_local_of;
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, ArpPacket, IpDscp, IpHeaders, IpNumber, Ipv4Header,
     PacketBuilder,
@@ -20,10 +21,9 @@ use etherparse::{
 use pcap_file::pcap::{PcapPacket, PcapWriter};
 use std::collections::BTreeMap;
 use std::io::Write;
-use crate::scenario::link_local_of;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use vrrplab_core::wire::{MacAddress, NeighbourAdvertFrame};
 use std::time::Duration;
+use vrrplab_core::wire::{MacAddress, NeighbourAdvertFrame};
 
 /// The wall-clock origin written into the capture (2023-11-14T22:13:20Z), the same as the
 /// simulation's epoch.
@@ -84,7 +84,11 @@ pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec
                         .map_err(|e| err(&e))?;
                     return Ok(out);
                 }
-                _ => return Err(PcapError("VRRP packet mixes IPv4 and IPv6 addresses".into())),
+                _ => {
+                    return Err(PcapError(
+                        "VRRP packet mixes IPv4 and IPv6 addresses".into(),
+                    ));
+                }
             };
             let dst_mac = if dst.is_multicast() {
                 multicast_mac(dst)

@@ -3,10 +3,10 @@
 use crate::analysis::Analysis;
 use crate::fault::format_duration;
 use crate::observe::EventKind;
-use vrrplab_core::check::PoolAction;
 use crate::scenario::Scenario;
 use crate::world::RunRecord;
 use std::fmt::Write;
+use vrrplab_core::check::PoolAction;
 use vrrplab_core::vrrp::Preempt;
 
 fn s(t: std::time::Duration) -> String {
@@ -265,8 +265,18 @@ pub fn summary(scenario: &Scenario, a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "packets: {} VRRP sent, {} delivered, {} dropped by firewall blocks, {} lost, {} \
-         dropped on a down interface; {} gratuitous ARPs",
-        c.sent, c.delivered, c.dropped_block, c.dropped_loss, c.dropped_interface_down, c.garps
+         dropped on a down interface; {} {}",
+        c.sent,
+        c.delivered,
+        c.dropped_block,
+        c.dropped_loss,
+        c.dropped_interface_down,
+        c.garps,
+        if scenario.ipv6() {
+            "unsolicited NAs"
+        } else {
+            "gratuitous ARPs"
+        }
     );
     let finals: Vec<String> = a
         .final_masters

@@ -1,7 +1,7 @@
 //! keepalived.conf → [`NodeConfig`] for scenarios, through the core's config layer.
 
-use vrrplab_core::config::{self, Loader, ParseOptions, glob};
 use vrrplab_core::check::HealthConfig;
+use vrrplab_core::config::{self, Loader, ParseOptions, glob};
 use vrrplab_core::node::NodeConfig;
 
 /// Serves the root file from memory and `include`d files from the filesystem (plain paths;

@@ -182,16 +182,17 @@ impl Scenario {
                 (Some(path), None) => {
                     let full = base_dir.join(path);
                     let text = std::fs::read_to_string(&full).unwrap_or_default();
-                    let health = crate::scenario::load_keepalived_health(
-                        &text,
-                        &full.display().to_string(),
-                    );
+                    let health =
+                        crate::scenario::load_keepalived_health(&text, &full.display().to_string());
                     (read_conf(path)?, health)
                 }
                 (None, Some(text)) => {
                     let origin = format!("{origin} (node {})", n.name);
                     let config = load(text, &origin).map_err(ScenarioError::new)?;
-                    (config, crate::scenario::load_keepalived_health(text, &origin))
+                    (
+                        config,
+                        crate::scenario::load_keepalived_health(text, &origin),
+                    )
                 }
                 _ => {
                     return Err(ScenarioError::new(format!(

@@ -331,8 +331,18 @@ impl Driver {
             (IpAddr::V6(Ipv6Addr::from(a)), IpAddr::V6(Ipv6Addr::from(b)))
         } else {
             (
-                IpAddr::V4(Ipv4Addr::new(datagram[0], datagram[1], datagram[2], datagram[3])),
-                IpAddr::V4(Ipv4Addr::new(datagram[4], datagram[5], datagram[6], datagram[7])),
+                IpAddr::V4(Ipv4Addr::new(
+                    datagram[0],
+                    datagram[1],
+                    datagram[2],
+                    datagram[3],
+                )),
+                IpAddr::V4(Ipv4Addr::new(
+                    datagram[4],
+                    datagram[5],
+                    datagram[6],
+                    datagram[7],
+                )),
             )
         };
         let hop_limit = datagram[header - 1];

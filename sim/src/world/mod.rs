@@ -9,6 +9,7 @@ mod driver;
 mod extras;
 mod net;
 
+use crate::backends::{BackendControl, BackendKind};
 use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
@@ -17,7 +18,6 @@ use net::{
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use crate::backends::{BackendControl, BackendKind};
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};

@@ -63,8 +63,7 @@ fn lvs_pair(name: &str, quorum_lines: &str) -> Scenario {
             let config = load_keepalived_conf(&text, &origin).expect("conf parses");
             let health = load_keepalived_health(&text, &origin);
             assert_eq!(health.virtual_servers.len(), 1, "{origin}");
-            NodeSpec::new(n, std::net::Ipv4Addr::new(192, 0, 2, *octet), config)
-                .with_health(health)
+            NodeSpec::new(n, std::net::Ipv4Addr::new(192, 0, 2, *octet), config).with_health(health)
         })
         .collect();
     let mut sc = Scenario::new(name, nodes);
@@ -140,10 +139,14 @@ fn quorum_lost_brings_in_the_sorry_server() {
         "quorum lost brings in the sorry server",
         "  quorum 2\n  sorry_server 192.0.2.30 80",
     );
-    at(&mut sc, 20.0, FaultAction::BackendStatus {
-        backend: addr(WEB2),
-        status: 500,
-    });
+    at(
+        &mut sc,
+        20.0,
+        FaultAction::BackendStatus {
+            backend: addr(WEB2),
+            status: 500,
+        },
+    );
     at(&mut sc, 40.0, FaultAction::BackendUp(addr(WEB2)));
     let o = run_scenario(sc);
     o.assert_invariants();
@@ -159,12 +162,23 @@ fn quorum_lost_brings_in_the_sorry_server() {
             })
             .collect();
         let lost = quorum.iter().find(|(_, up)| !up).map(|(t, _)| *t);
-        let gained = quorum.iter().find(|(t, up)| *up && *t > 40.0).map(|(t, _)| *t);
+        let gained = quorum
+            .iter()
+            .find(|(t, up)| *up && *t > 40.0)
+            .map(|(t, _)| *t);
         let (Some(lost), Some(gained)) = (lost, gained) else {
             panic!("{node}: quorum changes {quorum:?}{}", o.ctx());
         };
-        assert!(lost > 20.0 && lost <= 27.1, "{node}: lost at {lost}{}", o.ctx());
-        assert!(gained > 40.0 && gained <= 45.1, "{node}: gained at {gained}{}", o.ctx());
+        assert!(
+            lost > 20.0 && lost <= 27.1,
+            "{node}: lost at {lost}{}",
+            o.ctx()
+        );
+        assert!(
+            gained > 40.0 && gained <= 45.1,
+            "{node}: gained at {gained}{}",
+            o.ctx()
+        );
         let sorry = pool_ops(&o, node, addr(SORRY));
         let added: Vec<f64> = sorry
             .iter()
@@ -176,8 +190,18 @@ fn quorum_lost_brings_in_the_sorry_server() {
             .filter(|(_, a)| *a == PoolAction::Remove)
             .map(|(t, _)| *t)
             .collect();
-        assert_eq!(added, vec![lost], "{node}: sorry server {sorry:?}{}", o.ctx());
-        assert_eq!(removed, vec![gained], "{node}: sorry server {sorry:?}{}", o.ctx());
+        assert_eq!(
+            added,
+            vec![lost],
+            "{node}: sorry server {sorry:?}{}",
+            o.ctx()
+        );
+        assert_eq!(
+            removed,
+            vec![gained],
+            "{node}: sorry server {sorry:?}{}",
+            o.ctx()
+        );
     }
     insta::assert_snapshot!(o.timeline());
 }
