@@ -142,3 +142,97 @@ pub fn write<W: Write>(
     }
     Ok(packets.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::link_local_of;
+
+    fn hosts() -> BTreeMap<String, Ipv4Addr> {
+        [
+            ("a".to_string(), Ipv4Addr::new(192, 0, 2, 11)),
+            ("b".to_string(), Ipv4Addr::new(192, 0, 2, 12)),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn record(kind: PacketKind, src: IpAddr, dst: IpAddr, payload: Vec<u8>) -> PacketRecord {
+        PacketRecord {
+            t: Duration::ZERO,
+            node: "a".into(),
+            src,
+            dst,
+            hop_limit: 255,
+            payload,
+            kind,
+        }
+    }
+
+    #[test]
+    fn ipv6_vrrp_goes_to_the_ff02_12_multicast_mac_with_hop_limit_255() {
+        let src = IpAddr::V6(link_local_of(Ipv4Addr::new(192, 0, 2, 11)));
+        let group: IpAddr = "ff02::12".parse().unwrap();
+        let f = frame(
+            &record(
+                PacketKind::Vrrp,
+                src,
+                group,
+                vec![0x31, 52, 150, 1, 0, 100, 0, 0],
+            ),
+            &hosts(),
+        )
+        .unwrap();
+        assert_eq!(&f[0..6], &[0x33, 0x33, 0, 0, 0, 0x12]);
+        assert_eq!(&f[6..12], &host_mac(Ipv4Addr::new(192, 0, 2, 11)));
+        assert_eq!(&f[12..14], &[0x86, 0xdd]);
+        assert_eq!(f[14 + 6], 112, "next header VRRP");
+        assert_eq!(f[14 + 7], 255, "hop limit");
+    }
+
+    #[test]
+    fn unicast_ipv6_vrrp_goes_to_the_peer_host_mac() {
+        let src = IpAddr::V6(link_local_of(Ipv4Addr::new(192, 0, 2, 11)));
+        let dst = IpAddr::V6(link_local_of(Ipv4Addr::new(192, 0, 2, 12)));
+        let f = frame(
+            &record(PacketKind::Vrrp, src, dst, vec![0x31, 52]),
+            &hosts(),
+        )
+        .unwrap();
+        assert_eq!(&f[0..6], &host_mac(Ipv4Addr::new(192, 0, 2, 12)));
+    }
+
+    #[test]
+    fn unsolicited_na_frame_is_what_the_core_builds_and_parses_back() {
+        let vip: Ipv6Addr = "2001:db8::100".parse().unwrap();
+        let all_nodes: IpAddr = "ff02::1".parse().unwrap();
+        let f = frame(
+            &record(
+                PacketKind::Na {
+                    address: vip,
+                    vrid: 52,
+                },
+                IpAddr::V6(vip),
+                all_nodes,
+                Vec::new(),
+            ),
+            &hosts(),
+        )
+        .unwrap();
+        let na = NeighbourAdvertFrame::parse(&f).unwrap();
+        assert_eq!(na.unsolicited_address(), Some(vip));
+        assert_eq!(na.source.0, host_mac(Ipv4Addr::new(192, 0, 2, 11)));
+        assert_eq!(na.hop_limit, 255);
+    }
+
+    #[test]
+    fn a_vrrp_record_mixing_families_is_an_error() {
+        let r = record(
+            PacketKind::Vrrp,
+            IpAddr::V4(Ipv4Addr::new(192, 0, 2, 11)),
+            "ff02::12".parse().unwrap(),
+            vec![0x31, 52],
+        );
+        assert!(frame(&r, &hosts()).is_err());
+    }
+}

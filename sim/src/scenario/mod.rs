@@ -132,9 +132,10 @@ pub struct Scenario {
     pub faults: FaultPlan,
     /// Seed, duration, tick, latency.
     pub settings: SimSettings,
-    /// Add a gateway host (192.0.2.1) that answers pings.
+    /// Add a gateway host (192.0.2.1, or fe80::1 in an IPv6 scenario) that answers pings.
     pub gateway: bool,
-    /// Add a client host (192.0.2.200) whose ARP cache is fed by the routers' GARPs.
+    /// Add a client host (192.0.2.200 / fe80::200) whose ARP or neighbour cache is fed by the
+    /// routers' GARPs or unsolicited NAs.
     pub client: bool,
     /// What must hold.
     pub expect: Expectations,
@@ -156,7 +157,9 @@ impl Scenario {
         }
     }
 
-    /// Checks that the plan only names known nodes and configs; the message says what to fix.
+    /// Checks that the plan only names known nodes, configs and checked real servers, that the
+    /// instances are all IPv4 or all IPv6, and that real servers have addresses of their own;
+    /// the message says what to fix.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.nodes.is_empty() {
             return Err(ScenarioError::new("the scenario has no node"));
@@ -330,5 +333,99 @@ impl Scenario {
     /// The node with this name.
     pub fn node(&self, name: &str) -> Option<&NodeSpec> {
         self.nodes.iter().find(|n| n.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::{Fault, FaultAction};
+    use vrrplab_core::check::{CheckerConfig, RealServerConfig, VirtualServerConfig};
+    use vrrplab_core::vrrp::InstanceConfig;
+
+    fn node(name: &str, octet: u8, vip: &str) -> NodeSpec {
+        let vip: std::net::IpAddr = vip.parse().unwrap();
+        let mut i = InstanceConfig::new("VI_1", "eth0", 51, &[vip]);
+        if vip.is_ipv6() {
+            i = InstanceConfig::new("VI_6", "eth0", 52, &[vip]);
+        }
+        NodeSpec::new(
+            name,
+            Ipv4Addr::new(192, 0, 2, octet),
+            NodeConfig {
+                instances: vec![i],
+                ..NodeConfig::default()
+            },
+        )
+    }
+
+    fn checked(n: NodeSpec, rs: &str) -> NodeSpec {
+        let address = rs.parse().unwrap();
+        let mut r = RealServerConfig::new(address);
+        r.checkers = vec![CheckerConfig::tcp(address)];
+        n.with_health(HealthConfig {
+            virtual_servers: vec![VirtualServerConfig::new("192.0.2.100 80", vec![r])],
+            ..HealthConfig::default()
+        })
+    }
+
+    #[test]
+    fn link_local_addresses_repeat_the_last_octet_digits() {
+        assert_eq!(
+            link_local_of(Ipv4Addr::new(192, 0, 2, 11)).to_string(),
+            "fe80::11"
+        );
+        assert_eq!(
+            link_local_of(Ipv4Addr::new(192, 0, 2, 200)).to_string(),
+            "fe80::200"
+        );
+    }
+
+    #[test]
+    fn an_all_ipv6_scenario_is_valid_and_marked_ipv6() {
+        let sc = Scenario::new(
+            "v6",
+            vec![
+                node("a", 11, "2001:db8::100"),
+                node("b", 12, "2001:db8::100"),
+            ],
+        );
+        sc.validate().unwrap();
+        assert!(sc.ipv6());
+    }
+
+    #[test]
+    fn a_real_server_on_a_node_address_is_rejected() {
+        let sc = Scenario::new(
+            "clash",
+            vec![checked(node("a", 11, "192.0.2.100"), "192.0.2.11:80")],
+        );
+        let e = sc.validate().unwrap_err();
+        assert!(e.message.contains("node `a`"), "{}", e.message);
+    }
+
+    #[test]
+    fn backend_faults_must_name_a_checked_real_server() {
+        let mut sc = Scenario::new(
+            "b",
+            vec![checked(node("a", 11, "192.0.2.100"), "192.0.2.21:80")],
+        );
+        sc.faults
+            .push(Fault::parse("5s backend-down 192.0.2.21:80").unwrap());
+        sc.validate().unwrap();
+        assert_eq!(
+            sc.backends(),
+            vec![("192.0.2.21:80".parse().unwrap(), false)]
+        );
+        sc.faults.push(Fault {
+            at: Duration::from_secs(6),
+            action: FaultAction::BackendUp("192.0.2.22:80".parse().unwrap()),
+        });
+        let e = sc.validate().unwrap_err();
+        assert!(
+            e.message.contains("checked real servers: 192.0.2.21:80"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -1,5 +1,8 @@
-//! The simulated world: one turmoil host per router (a thin driver around the core's `Node`),
-//! optional gateway and client hosts, and a step loop that applies the fault plan.
+//! The simulated world: one turmoil host per router (a thin driver around the core's `Node`,
+//! plus the node's `virtual_server` checks run by `core::check::Health`), one host per checked
+//! real-server address, optional gateway and client hosts, and a step loop that applies the
+//! fault plan. An IPv6 scenario ([`Scenario::ipv6`]) runs in turmoil's IPv6 mode: every host
+//! is the `fe80::` twin of its IPv4 address (one address per host, so one family per run).
 //!
 //! Contract: [`run`] is deterministic — the same [`Scenario`] (seed included) gives the same
 //! [`RunRecord`] byte for byte. Time is turmoil's virtual time; faults are applied at the first
