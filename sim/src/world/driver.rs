@@ -91,9 +91,48 @@ struct Driver {
     /// Gateway pings in flight: sequence number → the core's probe.
     pings: BTreeMap<u16, ProbeId>,
     next_ping: u16,
+    /// The node's checker (keepalived's checker process), while it runs.
+    health: Option<tokio::task::JoinHandle<turmoil::Result>>,
 }
 
 impl Driver {
+    /// Starts the `virtual_server` checks, if the node has any and they are not running: the
+    /// pool starts empty and is filled by the checker (real servers without `alpha` at once).
+    fn start_health(&mut self) {
+        if self.spec.health.virtual_servers.is_empty() || self.health.is_some() {
+            return;
+        }
+        let shared = self.shared.clone();
+        let name = self.spec.name.clone();
+        self.health = Some(tokio::task::spawn_local(crate::backends::run_health_with(
+            self.spec.health.clone(),
+            crate::backends::ScriptOutcomes::new(),
+            move |t, output| record_health(&shared, &name, t, output),
+        )));
+    }
+
+    /// Stops the checks (graceful stop: keepalived clears its IPVS table on exit).
+    fn stop_health(&mut self) {
+        let Some(task) = self.health.take() else {
+            return;
+        };
+        task.abort();
+        let t = sim_now();
+        let mut shared = self.shared.borrow_mut();
+        for (virtual_server, address, sorry_server) in shared.observer.pool_of(&self.spec.name) {
+            shared.observer.push(
+                t,
+                &self.spec.name,
+                EventKind::RealServer {
+                    virtual_server,
+                    address,
+                    sorry_server,
+                    action: vrrplab_core::check::PoolAction::Remove,
+                },
+            );
+        }
+    }
+
     fn local_now(&self) -> Instant {
         Instant::from_duration(self.ctl.clock.borrow().local(sim_now()))
     }
@@ -396,6 +435,7 @@ impl Driver {
                     self.flush(socks);
                 }
                 self.node = None;
+                self.stop_health();
                 self.ctl.stopped.set(true);
             }
             Command::Start => {
@@ -403,6 +443,7 @@ impl Driver {
                 if self.node.is_none() {
                     self.start();
                 }
+                self.start_health();
             }
             Command::Interface { name, up } => {
                 if let Some(node) = self.node.as_mut() {
@@ -577,20 +618,13 @@ pub(crate) async fn router(
         node: None,
         pings: BTreeMap::new(),
         next_ping: 0,
+        health: None,
     };
     if !ctl.stopped.get() {
         driver.start();
-    }
-    if !driver.spec.health.virtual_servers.is_empty() {
-        // keepalived's checker process: runs while the host runs (a crash ends it with the
-        // host's runtime; a restart starts it again with an empty pool).
-        let shared = driver.shared.clone();
-        let name = driver.spec.name.clone();
-        tokio::task::spawn_local(crate::backends::run_health_with(
-            driver.spec.health.clone(),
-            crate::backends::ScriptOutcomes::new(),
-            move |t, output| record_health(&shared, &name, t, output),
-        ));
+        // keepalived's checker process runs while the daemon runs: a crash ends it with the
+        // host's runtime, a restart or `start` begins again with an empty pool.
+        driver.start_health();
     }
     let socks = Sockets { vrrp: sock, ping };
     let mut buf = vec![0u8; 2048];

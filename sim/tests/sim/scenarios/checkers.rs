@@ -205,3 +205,26 @@ fn quorum_lost_brings_in_the_sorry_server() {
     }
     insta::assert_snapshot!(o.timeline());
 }
+
+#[test]
+fn stop_and_crash_clear_the_nodes_pool_and_start_or_restart_fill_it_again() {
+    let mut sc = lvs_pair("checker follows the daemon", "");
+    at(&mut sc, 10.0, FaultAction::Stop("a".into()));
+    at(&mut sc, 20.0, FaultAction::Start("a".into()));
+    at(&mut sc, 25.0, FaultAction::Crash("b".into()));
+    at(&mut sc, 30.0, FaultAction::Restart("b".into()));
+    sc.settings.duration = s(40.0);
+    let o = run_scenario(sc);
+    o.assert_invariants();
+    for (node, gone, back) in [("a", 10.0, 20.0), ("b", 25.0, 30.0)] {
+        for rs in [WEB1, WEB2] {
+            let ops = pool_ops(&o, node, addr(rs));
+            let expected = vec![
+                (0.0, PoolAction::Add { weight: 1 }),
+                (gone, PoolAction::Remove),
+                (back, PoolAction::Add { weight: 1 }),
+            ];
+            assert_eq!(ops, expected, "{node} {rs}{}", o.ctx());
+        }
+    }
+}
