@@ -114,6 +114,7 @@ impl FaultState {
             | Reload { .. }
             | BackendDown(_)
             | BackendUp(_)
+            | BackendHang(_)
             | BackendSlow { .. }
             | BackendStatus { .. } => {}
         }

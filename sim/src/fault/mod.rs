@@ -122,9 +122,14 @@ pub enum FaultAction {
     },
     /// A simulated real server stops listening: checker connects are refused.
     BackendDown(SocketAddr),
+    /// The real server keeps listening but never accepts or answers: probes time out (the
+    /// TCP_CHECK way to make a server slow; see `BackendSlow`).
+    BackendHang(SocketAddr),
     /// The real server serves again, healthy: listening, answering at once with status 200.
     BackendUp(SocketAddr),
-    /// The real server delays every answer (HTTP) or accept (TCP) by `delay`.
+    /// The real server delays every HTTP answer by `delay`. Against a TCP_CHECK-only server it
+    /// delays accepts in cycles (turmoil answers a SYN only at `accept`), which a real kernel
+    /// would not do either: checks mostly pass; use `BackendHang` to make TCP connects time out.
     BackendSlow {
         /// The backend (checker connect address).
         backend: SocketAddr,
@@ -150,6 +155,7 @@ impl FaultAction {
                 | FaultAction::Reload { .. }
                 | FaultAction::BackendDown(_)
                 | FaultAction::BackendUp(_)
+                | FaultAction::BackendHang(_)
                 | FaultAction::BackendSlow { .. }
                 | FaultAction::BackendStatus { .. }
         )
@@ -160,6 +166,7 @@ impl FaultAction {
         match self {
             FaultAction::BackendDown(b)
             | FaultAction::BackendUp(b)
+            | FaultAction::BackendHang(b)
             | FaultAction::BackendSlow { backend: b, .. }
             | FaultAction::BackendStatus { backend: b, .. } => Some(*b),
             _ => None,
@@ -174,7 +181,12 @@ impl FaultAction {
             | GatewayRestore(n) => vec![n],
             Partition(a, b) | Heal(a, b) => vec![a, b],
             Latency { a, b, .. } => vec![a, b],
-            HealAll | BackendDown(_) | BackendUp(_) | BackendSlow { .. } | BackendStatus { .. } => {
+            HealAll
+            | BackendDown(_)
+            | BackendUp(_)
+            | BackendHang(_)
+            | BackendSlow { .. }
+            | BackendStatus { .. } => {
                 vec![]
             }
             Block { receiver, sender } | Unblock { receiver, sender } => vec![receiver, sender],
@@ -233,6 +245,7 @@ impl std::fmt::Display for FaultAction {
             Reload { node, config } => write!(f, "reload {node} {config}"),
             BackendDown(b) => write!(f, "backend-down {b}"),
             BackendUp(b) => write!(f, "backend-up {b}"),
+            BackendHang(b) => write!(f, "backend-hang {b}"),
             BackendSlow { backend, delay } => {
                 write!(f, "backend-slow {backend} {}", format_duration(*delay))
             }

@@ -90,7 +90,8 @@ impl Fault {
     /// `heal A<->B`, `heal all`, `block R<-S`, `unblock R<-S`, `loss [A<->B|all] P%`,
     /// `latency A<->B D`, `drift N RATE`, `ifdown N IF`, `ifup N IF`, `script N NAME ok|fail`,
     /// `trackfile N NAME VALUE`, `gateway-cut N`, `gateway-restore N`, `reload N CONFIG`,
-    /// `backend-down IP:PORT`, `backend-up IP:PORT`, `backend-slow IP:PORT D`,
+    /// `backend-down IP:PORT`, `backend-up IP:PORT`, `backend-hang IP:PORT`,
+    /// `backend-slow IP:PORT D`,
     /// `backend-status IP:PORT CODE`.
     pub fn parse(line: &str) -> Result<Fault, FaultParseError> {
         let err = |message: &str| FaultParseError {
@@ -209,6 +210,7 @@ impl Fault {
             },
             ("backend-down", [b]) => FaultAction::BackendDown(backend(b)?),
             ("backend-up", [b]) => FaultAction::BackendUp(backend(b)?),
+            ("backend-hang", [b]) => FaultAction::BackendHang(backend(b)?),
             ("backend-slow", [b, d]) => FaultAction::BackendSlow {
                 backend: backend(b)?,
                 delay: parse_duration(d).map_err(|e| err(&e.message))?,
@@ -227,7 +229,7 @@ impl Fault {
                      partition A<->B, isolate, heal A<->B|all, block R<-S, unblock R<-S, \
                      loss [A<->B] P%, latency A<->B D, drift N RATE, ifdown/ifup N IF, \
                      script N NAME ok|fail, trackfile N NAME V, gateway-cut, gateway-restore, \
-                     reload N CONFIG, backend-down/backend-up IP:PORT, \
+                     reload N CONFIG, backend-down/backend-up/backend-hang IP:PORT, \
                      backend-slow IP:PORT D, backend-status IP:PORT CODE",
                 ));
             }
@@ -267,6 +269,7 @@ mod tests {
             "21s reload a b_conf",
             "22s backend-down 192.0.2.21:80",
             "23s backend-up 192.0.2.21:80",
+            "23s backend-hang 192.0.2.21:80",
             "24s backend-slow 192.0.2.21:80 5s",
             "25s backend-status 192.0.2.21:80 500",
         ] {

@@ -167,6 +167,13 @@ fn fault_bands(run: &RunRecord) -> (Vec<Band>, Vec<(Duration, String)>) {
                     );
                 }
             }
+            BackendHang(b) => {
+                close(&mut open, &format!("backend {b}"), t);
+                open.insert(
+                    format!("backend {b}"),
+                    (t, format!("real server {b} hangs")),
+                );
+            }
             BackendUp(b) => close(&mut open, &format!("backend {b}"), t),
             Script { .. } | TrackFile { .. } | Reload { .. } | Latency { .. } => {
                 marks.push((t, a.to_string()))

@@ -267,6 +267,7 @@ impl World<'_> {
                 self.controls[node].send(Command::Reload(Box::new(config)));
             }
             FaultAction::BackendDown(b) => self.backends[b].stop(),
+            FaultAction::BackendHang(b) => self.backends[b].hang(),
             FaultAction::BackendUp(b) => {
                 let c = &self.backends[b];
                 c.start();
