@@ -19,11 +19,14 @@ use vrrplab_sim::{analyse, report, run as run_sim, sweep};
 pub struct Args {
     /// Scenario file (TOML). Without it and without --node, the embedded default runs.
     pub scenario: Option<PathBuf>,
-    /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …).
+    /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …, or
+    /// fe80::11, ::12, … when every instance is IPv6). Its virtual_server checks run against
+    /// simulated real servers.
     #[arg(long = "node", value_name = "FILE")]
     pub nodes: Vec<PathBuf>,
-    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat; with the
-    /// embedded default it replaces the default plan and its expectations).
+    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%',
+    /// '20s backend-down 192.0.2.21:80' (repeat; with the embedded default it replaces the
+    /// default plan and its expectations).
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<String>,
     /// RNG seed (overrides the scenario's).
@@ -41,7 +44,7 @@ pub struct Args {
     /// Maximum one-way latency (random between min and max, drawn from the seed).
     #[arg(long)]
     pub max_latency: Option<String>,
-    /// Add a client host whose ARP cache follows the GARPs (quick form).
+    /// Add a client host whose ARP / neighbour cache follows the GARPs / unsolicited NAs.
     #[arg(long)]
     pub client: bool,
     /// Print the result as JSON instead of text.
