@@ -479,17 +479,20 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
     // legend
     let ly = axis_y + 38.0;
     let mut lx = LEFT;
-    for (label, fill) in [
+    let mut legend = vec![
         ("MASTER", colour(State::Master)),
         ("BACKUP", colour(State::Backup)),
         ("FAULT", colour(State::Fault)),
         ("INIT / down", colour(State::Init)),
         ("holds VIP", "#222"),
-        ("real server in pool", "#3aa6a0"),
-        ("sorry server in pool", "#8e5bb5"),
-        ("fault active", "#f3d36b"),
-        ("split-brain", "#e0245e"),
-    ] {
+    ];
+    if !pools.is_empty() {
+        legend.push(("real server in pool", "#3aa6a0"));
+        legend.push(("sorry server in pool", "#8e5bb5"));
+    }
+    legend.push(("fault active", "#f3d36b"));
+    legend.push(("split-brain", "#e0245e"));
+    for (label, fill) in legend {
         let _ = writeln!(
             s,
             r#"<rect x="{lx}" y="{:.1}" width="14" height="10" fill="{fill}"/><text x="{:.1}" y="{ly:.1}" font-size="11">{label}</text>"#,
