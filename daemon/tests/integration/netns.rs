@@ -11,3 +11,4 @@ mod common;
 mod frr;
 mod keepalived;
 mod replay_check;
+mod scenario;

@@ -218,3 +218,16 @@ impl Lab {
 pub fn instance4(priority: u8, advert_ms: u32) -> KeepalivedInstance {
     KeepalivedInstance::new(VRID, priority, advert_ms, "192.0.2.100/24")
 }
+
+/// An IPv6 keepalived instance for the shared VRID and VIP.
+pub fn instance6(priority: u8, advert_ms: u32) -> KeepalivedInstance {
+    KeepalivedInstance::new(VRID, priority, advert_ms, "2001:db8::100/64")
+}
+
+/// One IPv4 instance per router, with these priorities, all advertising every `advert_ms`.
+pub fn instances4(priorities: &[u8], advert_ms: u32) -> Vec<KeepalivedInstance> {
+    priorities
+        .iter()
+        .map(|p| instance4(*p, advert_ms))
+        .collect()
+}

@@ -1,0 +1,248 @@
+//! Scenario steps shared by the netns tests: start keepalived on every router, crash / pause /
+//! stop one, find the takeover in the capture, check its gap against a protocol timer, and
+//! cross-check it with `vrrplab replay` and the observer.
+//!
+//! Every step that disturbs a peer returns the Unix time the measurements refer to: for a
+//! crash or a pause, the moment every process of the peer was frozen (after the SIGSTOP, so a
+//! test thread descheduled between reading the clock and sending the signal cannot make the
+//! peer look like it advertised "after the crash"); for a graceful stop or a resume, the moment
+//! just before the signal (anything the peer sends may follow it).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use vrrplab_netns::processes::epoch_now;
+use vrrplab_netns::{CaptureLog, KeepalivedInstance, Peer};
+
+use super::common::{Finished, Lab, VRID, ms, tolerance};
+use super::replay_check::{self, Finding, assert_failover, assert_observed_near};
+
+/// How late a frozen or killed peer's advert may still show up in the capture: one that was
+/// already inside the kernel when the signal landed.
+const IN_FLIGHT: Duration = Duration::from_millis(5);
+
+/// How much earlier than its timer a takeover may come: the old master's last advert is
+/// timestamped a moment after the backup last reset its Master_Down_Timer.
+const EARLY: Duration = Duration::from_millis(5);
+
+impl Lab {
+    /// Starts keepalived with VRRP `version` on routers 1, 2, …: router n runs `instances[n − 1]`.
+    pub fn start_keepalived_routers(&mut self, version: u8, instances: &[KeepalivedInstance]) {
+        for (n, instance) in (1..).zip(instances) {
+            self.start_keepalived(n, version, std::slice::from_ref(instance));
+        }
+    }
+
+    /// The IPv4 address of router `n` (the source of its VRRPv2/v3 IPv4 adverts).
+    pub fn router_ip(&self, n: u8) -> IpAddr {
+        IpAddr::V4(self.topo.router(n).ipv4)
+    }
+
+    /// The link-local address of router `n` (the source of its IPv6 adverts).
+    pub fn router_link_local(&self, n: u8) -> IpAddr {
+        IpAddr::V6(self.topo.router(n).link_local)
+    }
+
+    /// Crashes keepalived on router `n` (every process frozen, then killed: no last advert);
+    /// returns when it was frozen.
+    pub fn crash_keepalived(&mut self, n: u8) -> Duration {
+        let k = self.keepalived(n);
+        k.pause().expect("freeze keepalived before the crash");
+        let frozen_at = epoch_now();
+        k.crash().expect("crash keepalived");
+        frozen_at
+    }
+
+    /// Freezes keepalived on router `n` (SIGSTOP, a hung daemon); returns when it was frozen.
+    pub fn pause_keepalived(&mut self, n: u8) -> Duration {
+        self.keepalived(n).pause().expect("SIGSTOP keepalived");
+        epoch_now()
+    }
+
+    /// Thaws keepalived on router `n` (SIGCONT); returns the moment just before.
+    pub fn resume_keepalived(&mut self, n: u8) -> Duration {
+        let at = epoch_now();
+        self.keepalived(n).resume().expect("SIGCONT keepalived");
+        at
+    }
+
+    /// Stops keepalived on router `n` gracefully (SIGTERM: it resigns with priority 0);
+    /// returns the moment just before.
+    pub fn stop_keepalived(&mut self, n: u8) -> Duration {
+        let at = epoch_now();
+        self.keepalived(n).stop().expect("SIGTERM keepalived");
+        at
+    }
+}
+
+/// One master handing over to another, as the capture shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Takeover {
+    /// The old master.
+    pub old: IpAddr,
+    /// The new master.
+    pub new: IpAddr,
+    /// The old master's last advert before the new one's first (its priority-0 advert when it
+    /// resigned).
+    pub last_old: Duration,
+    /// The new master's first advert.
+    pub first_new: Duration,
+}
+
+impl Takeover {
+    /// The takeover after `since`: `new`'s first advert at or after `since` and `old`'s last
+    /// advert before it. Panics (with `ctx`) when either is missing.
+    pub fn find(
+        capture: &CaptureLog,
+        old: IpAddr,
+        new: IpAddr,
+        since: Duration,
+        ctx: &str,
+    ) -> Self {
+        let first_new = capture
+            .first_advert_from(new, VRID, since)
+            .unwrap_or_else(|| panic!("no advert from {new} after the fault\n{ctx}"));
+        let last_old = capture
+            .last_advert_from(old, VRID, first_new)
+            .unwrap_or_else(|| panic!("no advert from {old} before {new} took over\n{ctx}"));
+        Takeover {
+            old,
+            new,
+            last_old,
+            first_new,
+        }
+    }
+
+    /// The takeover after `old` resigned: its first priority-0 advert and `new`'s first advert
+    /// at or after it. Panics (with `ctx`) when either is missing.
+    pub fn after_resignation(capture: &CaptureLog, old: IpAddr, new: IpAddr, ctx: &str) -> Self {
+        let resigned = capture
+            .first_resignation_from(old, VRID)
+            .unwrap_or_else(|| panic!("no priority-0 advert from {old}\n{ctx}"));
+        let first_new = capture
+            .first_advert_from(new, VRID, resigned)
+            .unwrap_or_else(|| panic!("no advert from {new} after {old} resigned\n{ctx}"));
+        Takeover {
+            old,
+            new,
+            last_old: resigned,
+            first_new,
+        }
+    }
+
+    /// Time from the old master's last advert to the new master's first.
+    pub fn gap(&self) -> Duration {
+        self.first_new - self.last_old
+    }
+
+    /// Asserts the gap is `timer` (named `timer_name` in messages): no more than the tolerance
+    /// later, no more than 5 ms earlier. Prints the measurement for `test`.
+    pub fn assert_gap_is(&self, timer: Duration, timer_name: &str, test: &str, ctx: &str) {
+        let gap = self.gap();
+        self.report(timer, timer_name, test);
+        assert!(
+            gap <= timer + tolerance() && gap + EARLY >= timer,
+            "takeover {:.1} ms after {}'s last advert, {timer_name} {:.1} ms (+{:.0} ms allowed)\n{ctx}",
+            ms(gap),
+            self.old,
+            ms(timer),
+            ms(tolerance())
+        );
+    }
+
+    /// Asserts the gap is at most `timer` (named `timer_name` in messages) plus the tolerance.
+    /// Prints the measurement for `test`.
+    pub fn assert_gap_within(&self, timer: Duration, timer_name: &str, test: &str, ctx: &str) {
+        let gap = self.gap();
+        self.report(timer, timer_name, test);
+        assert!(
+            gap <= timer + tolerance(),
+            "takeover {:.1} ms after {}'s last advert, {timer_name} {:.1} ms (+{:.0} ms allowed)\n{ctx}",
+            ms(gap),
+            self.old,
+            ms(timer),
+            ms(tolerance())
+        );
+    }
+
+    fn report(&self, timer: Duration, timer_name: &str, test: &str) {
+        eprintln!(
+            "{test}: takeover gap {:.1} ms ({timer_name} {:.1} ms)",
+            ms(self.gap()),
+            ms(timer)
+        );
+    }
+}
+
+/// What the observer should have seen when the new master took the VIP.
+pub struct Sighting<'a> {
+    /// The VIP.
+    pub vip: IpAddr,
+    /// Exactly these hosts hold it…
+    pub holders: &'a [&'a str],
+    /// …for the first time at or after this moment.
+    pub since: Duration,
+    /// In words, for messages (`h2 adding the VIP`).
+    pub what: &'a str,
+}
+
+/// Replays the scenario's capture and checks replay agrees with the harness: exactly one
+/// `failover` spanning `takeover`, and the observer's `sighting` near replay's takeover time.
+/// Returns the findings for further checks.
+pub fn assert_replayed_failover(
+    done: &Finished,
+    takeover: &Takeover,
+    sighting: Sighting<'_>,
+    ctx: &str,
+) -> Vec<Finding> {
+    let findings = replay_check::replay(&done.pcap);
+    let replay_takeover = assert_failover(
+        &findings,
+        VRID,
+        takeover.old,
+        takeover.new,
+        takeover.last_old,
+        takeover.first_new,
+        ctx,
+    );
+    let observed = done
+        .timeline
+        .first_time_held_by(sighting.vip, sighting.holders, sighting.since);
+    assert_observed_near(observed, replay_takeover, sighting.what, ctx);
+    findings
+}
+
+/// Asserts `source` sent no advert from `from` (plus a few ms for one already in flight)
+/// until `until`.
+pub fn assert_silent(
+    capture: &CaptureLog,
+    source: IpAddr,
+    from: Duration,
+    until: Duration,
+    what: &str,
+    ctx: &str,
+) {
+    let sent: Vec<Duration> = capture
+        .adverts_from(source, VRID)
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| *t > from + IN_FLIGHT && *t < until)
+        .collect();
+    assert!(sent.is_empty(), "{what}: adverts at {sent:?}\n{ctx}");
+}
+
+/// Gaps between consecutive adverts of `source` within `[from, to]`.
+pub fn advert_gaps(
+    capture: &CaptureLog,
+    source: IpAddr,
+    from: Duration,
+    to: Duration,
+) -> Vec<Duration> {
+    let t: Vec<Duration> = capture
+        .adverts_from(source, VRID)
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| *t >= from && *t <= to)
+        .collect();
+    t.windows(2).map(|w| w[1] - w[0]).collect()
+}
