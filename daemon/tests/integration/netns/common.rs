@@ -11,6 +11,8 @@ use vrrplab_netns::{
 
 /// The virtual router id every scenario uses.
 pub const VRID: u8 = 51;
+/// The advertisement interval of the VRRPv3 scenarios (`advert_int 0.1`).
+pub const V3_ADVERT: Duration = Duration::from_millis(100);
 /// Observer polling period.
 pub const OBSERVE_PERIOD: Duration = Duration::from_millis(10);
 

@@ -6,21 +6,22 @@ use vrrplab_netns::processes::epoch_now;
 use vrrplab_netns::{Need, Peer};
 
 use super::common::{
-    Lab, VRID, instance4, instance6, instances4, master_down_interval, ms, skew_time, tolerance,
-    vip4, vip6,
+    Lab, V3_ADVERT, VRID, instance4, instance6, instances4, ms, tolerance, vip4, vip6,
 };
 use super::replay_check::{
     self, assert_dual_master, assert_no_dual_master, assert_quiet, assert_resign,
 };
-use super::scenario::{Sighting, Takeover, advert_gaps, assert_replayed_failover, assert_silent};
+use super::scenario::{
+    Sighting, Takeover, Timer, advert_gaps, assert_replayed_failover,
+    assert_replayed_failover_alone, assert_silent,
+};
 
-const V3_ADVERT: Duration = Duration::from_millis(100);
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
 const KEEPALIVED_NFT: &[Need] = &[Need::Netns, Need::Keepalived, Need::Nft];
 
 /// Master_Down_Interval of the priority-100 backup in the v3, 100 ms scenarios (360.9 ms).
-fn backup_master_down_interval() -> Duration {
-    master_down_interval(3, V3_ADVERT, 100)
+fn backup_master_down_interval() -> Timer {
+    Timer::master_down_interval(3, V3_ADVERT, 100)
 }
 
 fn secs(s: u64) -> Duration {
@@ -91,11 +92,9 @@ fn keepalived_v2_steady_state_highest_priority_is_the_only_master() {
 #[test]
 fn keepalived_master_crash_backup_takes_over_within_master_down_interval() {
     let test = "keepalived_master_crash_backup_takes_over_within_master_down_interval";
-    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+    let Some(mut lab) = Lab::master_and_backup(test, KEEPALIVED) else {
         return;
     };
-    lab.start_keepalived_routers(3, &instances4(&[150, 100], 100));
-    lab.wait_holders(vip4(), &["h1"], secs(3));
     lab.client_ping(vip4());
     std::thread::sleep(millis(500));
     let crash_at = lab.crash_keepalived(1);
@@ -119,12 +118,7 @@ fn keepalived_master_crash_backup_takes_over_within_master_down_interval() {
         "h1 advertised after the crash",
         &ctx,
     );
-    takeover.assert_gap_is(
-        backup_master_down_interval(),
-        "Master_Down_Interval",
-        test,
-        &ctx,
-    );
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
     assert!(
         !done
             .capture
@@ -139,24 +133,20 @@ fn keepalived_master_crash_backup_takes_over_within_master_down_interval() {
         done.timeline.holder_sequence(vip4()).join(" → ")
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let sighting = Sighting {
-        vip: vip4(),
-        holders: &["h1", "h2"],
-        since: crash_at,
-        what: "h2 adding the VIP",
-    };
-    let findings = assert_replayed_failover(&done, &takeover, sighting, &ctx);
-    assert_no_dual_master(&findings, VRID, &ctx);
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h1", "h2"], crash_at),
+        &ctx,
+    );
 }
 
 #[test]
 fn keepalived_graceful_stop_backup_takes_over_within_skew_time() {
     let test = "keepalived_graceful_stop_backup_takes_over_within_skew_time";
-    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+    let Some(mut lab) = Lab::master_and_backup(test, KEEPALIVED) else {
         return;
     };
-    lab.start_keepalived_routers(3, &instances4(&[150, 100], 100));
-    lab.wait_holders(vip4(), &["h1"], secs(3));
     std::thread::sleep(millis(300));
     let stop_at = lab.stop_keepalived(1);
     // a stopping keepalived removes its VIP: exactly one holder again
@@ -167,7 +157,7 @@ fn keepalived_graceful_stop_backup_takes_over_within_skew_time() {
 
     let takeover = Takeover::after_resignation(&done.capture, h1, h2, &ctx);
     assert!(takeover.last_old >= stop_at, "{ctx}");
-    takeover.assert_gap_within(skew_time(3, V3_ADVERT, 100), "Skew_Time", test, &ctx);
+    takeover.assert_gap_within(Timer::skew_time(3, V3_ADVERT, 100), test, &ctx);
     assert!(
         done.timeline.multiple_holders(vip4()).is_empty(),
         "a graceful stop never leaves two holders\n{ctx}"
@@ -188,11 +178,9 @@ fn keepalived_graceful_stop_backup_takes_over_within_skew_time() {
 #[test]
 fn keepalived_one_way_vrrp_block_both_hold_vip_until_unblocked() {
     let test = "keepalived_one_way_vrrp_block_both_hold_vip_until_unblocked";
-    let Some(mut lab) = Lab::new(test, KEEPALIVED_NFT, 2, &[vip4()]) else {
+    let Some(mut lab) = Lab::master_and_backup(test, KEEPALIVED_NFT) else {
         return;
     };
-    lab.start_keepalived_routers(3, &instances4(&[150, 100], 100));
-    lab.wait_holders(vip4(), &["h1"], secs(3));
     let (host1, host2) = (lab.topo.router(1).clone(), lab.topo.router(2).clone());
     let block_at = epoch_now();
     lab.topo.block_vrrp(&host1, &host2).expect("block h1 → h2");
@@ -241,7 +229,7 @@ fn keepalived_one_way_vrrp_block_both_hold_vip_until_unblocked() {
     eprintln!(
         "{test}: block → h2 master {:.1} ms (≥ Master_Down_Interval {:.1} ms); unblock → one holder {:.1} ms",
         ms(take - block_at),
-        ms(backup_master_down_interval()),
+        ms(backup_master_down_interval().value),
         ms(healed.saturating_sub(unblock_at))
     );
     assert!(
@@ -307,21 +295,14 @@ fn keepalived_v3_100ms_adverts_highest_priority_wins_and_next_takes_over() {
     );
     assert!(done.capture.adverts_from(h3, VRID).is_empty(), "{ctx}");
     let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
-    takeover.assert_gap_within(
-        backup_master_down_interval(),
-        "Master_Down_Interval",
-        test,
+    takeover.assert_gap_within(backup_master_down_interval(), test, &ctx);
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h1", "h2"], crash_at),
         &ctx,
     );
-    // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let sighting = Sighting {
-        vip: vip4(),
-        holders: &["h1", "h2"],
-        since: crash_at,
-        what: "h2 adding the VIP",
-    };
-    let findings = assert_replayed_failover(&done, &takeover, sighting, &ctx);
-    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
@@ -364,12 +345,7 @@ fn keepalived_ipv6_master_crash_backup_takes_over_within_master_down_interval() 
         );
     }
     let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
-    takeover.assert_gap_is(
-        backup_master_down_interval(),
-        "Master_Down_Interval",
-        test,
-        &ctx,
-    );
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
     assert!(
         !done
             .capture
@@ -378,14 +354,12 @@ fn keepalived_ipv6_master_crash_backup_takes_over_within_master_down_interval() 
         "the new master sends unsolicited NAs\n{ctx}"
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let sighting = Sighting {
-        vip: vip6(),
-        holders: &["h1", "h2"],
-        since: crash_at,
-        what: "h2 adding the VIP",
-    };
-    let findings = assert_replayed_failover(&done, &takeover, sighting, &ctx);
-    assert_no_dual_master(&findings, VRID, &ctx);
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip6(), &["h1", "h2"], crash_at),
+        &ctx,
+    );
 }
 
 #[test]
@@ -428,31 +402,22 @@ fn keepalived_unicast_master_crash_backup_takes_over_within_master_down_interval
         .adverts()
         .any(|(e, a)| e.time >= takeover.first_new && a.source == h2 && a.destination == h1);
     assert!(to_h1, "h2 sends its adverts to h1\n{ctx}");
-    takeover.assert_gap_is(
-        backup_master_down_interval(),
-        "Master_Down_Interval",
-        test,
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
+    // cross-check: `vrrplab replay` on this capture agrees with the harness
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h1", "h2"], crash_at),
         &ctx,
     );
-    // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let sighting = Sighting {
-        vip: vip4(),
-        holders: &["h1", "h2"],
-        since: crash_at,
-        what: "h2 adding the VIP",
-    };
-    let findings = assert_replayed_failover(&done, &takeover, sighting, &ctx);
-    assert_no_dual_master(&findings, VRID, &ctx);
 }
 
 #[test]
 fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
     let test = "keepalived_paused_master_is_replaced_and_preempts_back_on_resume";
-    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+    let Some(mut lab) = Lab::master_and_backup(test, KEEPALIVED) else {
         return;
     };
-    lab.start_keepalived_routers(3, &instances4(&[150, 100], 100));
-    lab.wait_holders(vip4(), &["h1"], secs(3));
     let pause_at = lab.pause_keepalived(1);
     lab.wait_holders(vip4(), &["h1", "h2"], secs(3));
     std::thread::sleep(millis(300));
@@ -491,23 +456,20 @@ fn keepalived_paused_master_is_replaced_and_preempts_back_on_resume() {
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     let takeover = Takeover::find(&done.capture, h1, h2, pause_at, &ctx);
-    let sighting = Sighting {
-        vip: vip4(),
-        holders: &["h1", "h2"],
-        since: pause_at,
-        what: "h2 adding the VIP",
-    };
-    assert_replayed_failover(&done, &takeover, sighting, &ctx);
+    assert_replayed_failover(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h1", "h2"], pause_at),
+        &ctx,
+    );
 }
 
 #[test]
 fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up() {
     let test = "keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up";
-    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+    let Some(mut lab) = Lab::master_and_backup(test, KEEPALIVED) else {
         return;
     };
-    lab.start_keepalived_routers(3, &instances4(&[150, 100], 100));
-    lab.wait_holders(vip4(), &["h1"], secs(3));
     std::thread::sleep(millis(200));
     let host1 = lab.topo.router(1).clone();
     let down_at = epoch_now();
@@ -523,12 +485,7 @@ fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up()
     let (h1, h2) = (lab.router_ip(1), lab.router_ip(2));
 
     let takeover = Takeover::find(&done.capture, h1, h2, down_at, &ctx);
-    takeover.assert_gap_within(
-        backup_master_down_interval(),
-        "Master_Down_Interval",
-        test,
-        &ctx,
-    );
+    takeover.assert_gap_within(backup_master_down_interval(), test, &ctx);
     assert_eq!(
         done.capture.advertisers(VRID, takeover.first_new, up_at),
         vec![h2],
@@ -543,12 +500,10 @@ fn keepalived_master_link_down_backup_takes_over_and_master_returns_on_link_up()
         "keepalived on h1 went through FAULT\n{ctx}"
     );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let sighting = Sighting {
-        vip: vip4(),
-        holders: &["h2"],
-        since: down_at,
-        what: "h2 alone holding the VIP",
-    };
-    let findings = assert_replayed_failover(&done, &takeover, sighting, &ctx);
-    assert_no_dual_master(&findings, VRID, &ctx);
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h2"], down_at),
+        &ctx,
+    );
 }

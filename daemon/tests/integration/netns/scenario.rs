@@ -12,10 +12,18 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use vrrplab_netns::processes::epoch_now;
-use vrrplab_netns::{CaptureLog, KeepalivedInstance, Peer};
+use vrrplab_netns::{CaptureLog, KeepalivedInstance, Need, Peer};
 
-use super::common::{Finished, Lab, VRID, ms, tolerance};
-use super::replay_check::{self, Finding, assert_failover, assert_observed_near};
+use super::common::{
+    Finished, Lab, V3_ADVERT, VRID, instances4, master_down_interval, ms, skew_time, tolerance,
+    vip4,
+};
+use super::replay_check::{
+    self, Finding, assert_failover, assert_no_dual_master, assert_observed_near,
+};
+
+/// [`V3_ADVERT`] in keepalived's config unit.
+const V3_ADVERT_MS: u32 = V3_ADVERT.as_millis() as u32;
 
 /// How late a frozen or killed peer's advert may still show up in the capture: one that was
 /// already inside the kernel when the signal landed.
@@ -26,6 +34,16 @@ const IN_FLIGHT: Duration = Duration::from_millis(5);
 const EARLY: Duration = Duration::from_millis(5);
 
 impl Lab {
+    /// The usual pair: keepalived VRRPv3 with 100 ms adverts on two routers, h1 (priority 150)
+    /// master and h2 (priority 100) backup of the IPv4 VIP. Returns once h1 alone holds the
+    /// VIP; `None` when the test is skipped (see [`Lab::new`]).
+    pub fn master_and_backup(test: &str, needs: &[Need]) -> Option<Lab> {
+        let mut lab = Lab::new(test, needs, 2, &[vip4()])?;
+        lab.start_keepalived_routers(3, &instances4(&[150, 100], V3_ADVERT_MS));
+        lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+        Some(lab)
+    }
+
     /// Starts keepalived with VRRP `version` on routers 1, 2, …: router n runs `instances[n − 1]`.
     pub fn start_keepalived_routers(&mut self, version: u8, instances: &[KeepalivedInstance]) {
         for (n, instance) in (1..).zip(instances) {
@@ -72,6 +90,33 @@ impl Lab {
         let at = epoch_now();
         self.keepalived(n).stop().expect("SIGTERM keepalived");
         at
+    }
+}
+
+/// A protocol timer a takeover is measured against.
+#[derive(Debug, Clone, Copy)]
+pub struct Timer {
+    /// Its name in RFC 5798 (`Master_Down_Interval`, `Skew_Time`).
+    pub name: &'static str,
+    /// Its value.
+    pub value: Duration,
+}
+
+impl Timer {
+    /// Master_Down_Interval of a backup with `priority` (see [`master_down_interval`]).
+    pub fn master_down_interval(version: u8, advert: Duration, priority: u8) -> Timer {
+        Timer {
+            name: "Master_Down_Interval",
+            value: master_down_interval(version, advert, priority),
+        }
+    }
+
+    /// Skew_Time of a backup with `priority` (see [`skew_time`]).
+    pub fn skew_time(version: u8, advert: Duration, priority: u8) -> Timer {
+        Timer {
+            name: "Skew_Time",
+            value: skew_time(version, advert, priority),
+        }
     }
 }
 
@@ -135,55 +180,78 @@ impl Takeover {
         self.first_new - self.last_old
     }
 
-    /// Asserts the gap is `timer` (named `timer_name` in messages): no more than the tolerance
-    /// later, no more than 5 ms earlier. Prints the measurement for `test`.
-    pub fn assert_gap_is(&self, timer: Duration, timer_name: &str, test: &str, ctx: &str) {
+    /// Asserts the gap is `timer`: no more than the tolerance later, no more than 5 ms
+    /// earlier. Prints the measurement for `test`.
+    pub fn assert_gap_is(&self, timer: Timer, test: &str, ctx: &str) {
+        self.report(timer, test);
         let gap = self.gap();
-        self.report(timer, timer_name, test);
         assert!(
-            gap <= timer + tolerance() && gap + EARLY >= timer,
-            "takeover {:.1} ms after {}'s last advert, {timer_name} {:.1} ms (+{:.0} ms allowed)\n{ctx}",
-            ms(gap),
-            self.old,
-            ms(timer),
-            ms(tolerance())
+            gap <= timer.value + tolerance() && gap + EARLY >= timer.value,
+            "{}\n{ctx}",
+            self.describe(timer)
         );
     }
 
-    /// Asserts the gap is at most `timer` (named `timer_name` in messages) plus the tolerance.
-    /// Prints the measurement for `test`.
-    pub fn assert_gap_within(&self, timer: Duration, timer_name: &str, test: &str, ctx: &str) {
-        let gap = self.gap();
-        self.report(timer, timer_name, test);
+    /// Asserts the gap is at most `timer` plus the tolerance. Prints the measurement for `test`.
+    pub fn assert_gap_within(&self, timer: Timer, test: &str, ctx: &str) {
+        self.report(timer, test);
         assert!(
-            gap <= timer + tolerance(),
-            "takeover {:.1} ms after {}'s last advert, {timer_name} {:.1} ms (+{:.0} ms allowed)\n{ctx}",
-            ms(gap),
-            self.old,
-            ms(timer),
-            ms(tolerance())
+            self.gap() <= timer.value + tolerance(),
+            "{}\n{ctx}",
+            self.describe(timer)
         );
     }
 
-    fn report(&self, timer: Duration, timer_name: &str, test: &str) {
+    fn report(&self, timer: Timer, test: &str) {
         eprintln!(
-            "{test}: takeover gap {:.1} ms ({timer_name} {:.1} ms)",
+            "{test}: takeover gap {:.1} ms ({} {:.1} ms)",
             ms(self.gap()),
-            ms(timer)
+            timer.name,
+            ms(timer.value)
         );
+    }
+
+    fn describe(&self, timer: Timer) -> String {
+        format!(
+            "takeover {:.1} ms after {}'s last advert, {} {:.1} ms (+{:.0} ms allowed)",
+            ms(self.gap()),
+            self.old,
+            timer.name,
+            ms(timer.value),
+            ms(tolerance())
+        )
     }
 }
 
-/// What the observer should have seen when the new master took the VIP.
+/// What the observer should have seen when the new master took the VIP: exactly `holders`
+/// holding `vip`, for the first time at or after `since`.
+#[derive(Debug, Clone, Copy)]
 pub struct Sighting<'a> {
-    /// The VIP.
-    pub vip: IpAddr,
-    /// Exactly these hosts hold it…
-    pub holders: &'a [&'a str],
-    /// …for the first time at or after this moment.
-    pub since: Duration,
-    /// In words, for messages (`h2 adding the VIP`).
-    pub what: &'a str,
+    vip: IpAddr,
+    holders: &'a [&'a str],
+    since: Duration,
+}
+
+impl<'a> Sighting<'a> {
+    /// Exactly `holders` hold `vip`, first at or after `since`.
+    pub fn of(vip: IpAddr, holders: &'a [&'a str], since: Duration) -> Self {
+        Sighting {
+            vip,
+            holders,
+            since,
+        }
+    }
+}
+
+/// Like [`assert_replayed_failover`], and replay finds no split brain either.
+pub fn assert_replayed_failover_alone(
+    done: &Finished,
+    takeover: &Takeover,
+    sighting: Sighting<'_>,
+    ctx: &str,
+) {
+    let findings = assert_replayed_failover(done, takeover, sighting, ctx);
+    assert_no_dual_master(&findings, VRID, ctx);
 }
 
 /// Replays the scenario's capture and checks replay agrees with the harness: exactly one
@@ -208,7 +276,8 @@ pub fn assert_replayed_failover(
     let observed = done
         .timeline
         .first_time_held_by(sighting.vip, sighting.holders, sighting.since);
-    assert_observed_near(observed, replay_takeover, sighting.what, ctx);
+    let what = format!("exactly {:?} holding {}", sighting.holders, sighting.vip);
+    assert_observed_near(observed, replay_takeover, &what, ctx);
     findings
 }
 
