@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use vrrplab_netns::quiet::Measuring;
 use vrrplab_netns::{
     Capture, CaptureLog, Keepalived, KeepalivedInstance, Need, Observer, Peer, Role, Timeline,
     Topology, keepalived_config_with, require,
@@ -68,8 +69,12 @@ pub struct Finished {
 }
 
 /// A topology with a capture on the bridge, an observer, and peers.
-/// Field order is drop order: peers and capture go before the topology's teardown.
+/// Field order is drop order: the quiet window ends, and peers and capture go, before the
+/// topology's teardown.
 pub struct Lab {
+    /// Held from the end of [`Lab::new`] to [`Lab::finish`]: no other test of this binary builds
+    /// or tears down a topology meanwhile (see [`vrrplab_netns::quiet`]).
+    quiet: Option<Measuring>,
     capture: Option<Capture>,
     /// The observer (stopped by [`Lab::finish`]).
     pub observer: Option<Observer>,
@@ -96,6 +101,7 @@ impl Lab {
         let capture = Capture::start(&topo, "capture.pcap").expect("start capture");
         let observer = Observer::start(&topo, vips, OBSERVE_PERIOD).expect("start observer");
         Some(Lab {
+            quiet: Some(vrrplab_netns::quiet::measuring()),
             capture: Some(capture),
             observer: Some(observer),
             keepalived: (0..routers).map(|_| None).collect(),
@@ -197,6 +203,7 @@ impl Lab {
             .expect("capture running")
             .stop()
             .expect("stop capture");
+        self.quiet = None;
         let capture = CaptureLog::read(&pcap).expect("read capture");
         Finished {
             timeline,
