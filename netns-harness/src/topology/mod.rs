@@ -298,6 +298,15 @@ impl Topology {
         for hook in self.cleanup_hooks.drain(..) {
             hook();
         }
+        // Links first, each with its own `ip` command: unregistering them then happens here,
+        // under the churn guard, instead of in the kernel's asynchronous namespace clean-up
+        // after `ip netns del`, which nothing would keep out of other tests' measurements.
+        if self.created.contains(&self.switch) {
+            for host in &self.hosts {
+                let _ = ip(&["-n", &self.switch, "link", "del", &host.name]);
+            }
+            let _ = ip(&["-n", &self.switch, "link", "del", BRIDGE]);
+        }
         for ns in self.created.drain(..).rev() {
             if let Err(e) = ip(&["netns", "del", &ns]) {
                 eprintln!("vrrplab-netns: could not delete namespace {ns}: {e}");
