@@ -15,8 +15,7 @@ use vrrplab_netns::processes::epoch_now;
 use vrrplab_netns::{CaptureLog, KeepalivedInstance, Need, Peer};
 
 use super::common::{
-    Finished, Lab, V3_ADVERT, VRID, instances4, master_down_interval, ms, skew_time, tolerance,
-    vip4,
+    Finished, Lab, V3_ADVERT, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4,
 };
 use super::replay_check::{
     self, Finding, assert_failover, assert_no_dual_master, assert_observed_near,
@@ -24,6 +23,10 @@ use super::replay_check::{
 
 /// [`V3_ADVERT`] in keepalived's config unit.
 const V3_ADVERT_MS: u32 = V3_ADVERT.as_millis() as u32;
+
+/// What keepalived logs when its VRRP instance starts (in BACKUP, its Master_Down_Timer
+/// running).
+const STARTED: &str = "Entering BACKUP STATE";
 
 /// How late a frozen or killed peer's advert may still show up in the capture: one that was
 /// already inside the kernel when the signal landed.
@@ -36,12 +39,34 @@ const EARLY: Duration = Duration::from_millis(5);
 impl Lab {
     /// The usual pair: keepalived VRRPv3 with 100 ms adverts on two routers, h1 (priority 150)
     /// master and h2 (priority 100) backup of the IPv4 VIP. Returns once h1 alone holds the
-    /// VIP; `None` when the test is skipped (see [`Lab::new`]).
+    /// VIP and h2 runs as its backup; `None` when the test is skipped (see [`Lab::new`]).
+    ///
+    /// h2 starts only once h1 runs its VRRP instance: started one right after the other, an
+    /// h1 start-up slowed down by a loaded machine let h2's Master_Down_Timer (20 ms longer)
+    /// expire first, and h2 was master for a moment (seen once in 14 loaded runs).
     pub fn master_and_backup(test: &str, needs: &[Need]) -> Option<Lab> {
         let mut lab = Lab::new(test, needs, 2, &[vip4()])?;
-        lab.start_keepalived_routers(3, &instances4(&[150, 100], V3_ADVERT_MS));
-        lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
+        let timeout = Duration::from_secs(3);
+        lab.start_keepalived(1, 3, &[instance4(150, V3_ADVERT_MS)]);
+        lab.wait_keepalived_log(1, STARTED, timeout);
+        lab.start_keepalived(2, 3, &[instance4(100, V3_ADVERT_MS)]);
+        lab.wait_holders(vip4(), &["h1"], timeout);
+        lab.wait_keepalived_log(2, STARTED, timeout);
         Some(lab)
+    }
+
+    /// Waits until keepalived on router `n` logged `line`; panics with the logs otherwise.
+    pub fn wait_keepalived_log(&mut self, n: u8, line: &str, timeout: Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        while !self.keepalived(n).logs().contains(line) {
+            if std::time::Instant::now() >= deadline {
+                panic!(
+                    "keepalived on h{n} logging {line:?} within {timeout:?}\n{}",
+                    self.logs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Starts keepalived with VRRP `version` on routers 1, 2, …: router n runs `instances[n − 1]`.
