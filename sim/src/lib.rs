@@ -6,9 +6,9 @@
 //! timeline, JSON, pcap, SVG). Same scenario and seed ⇒ byte-identical output.
 
 pub mod analysis;
+pub mod backends;
 pub mod fault;
 pub mod observe;
-pub mod backends;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -16,11 +16,11 @@ use super::config::{
     RealServerConfig, SorryServerConfig, StatusCodes, TlsOptions, UrlCheck, VirtualServerConfig,
     parse_digest,
 };
-use crate::config::KeepalivedConfig;
 use crate::config::model::{
     Checker, CheckerCommon, HttpCheck, HttpProtocol, MiscCheck, RealServer, VirtualServer,
     VirtualServerAddress,
 };
+use crate::config::{Diagnostic, KeepalivedConfig, Parsed, Severity};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -29,6 +29,8 @@ use std::time::Duration;
 pub struct ConversionNote {
     /// The virtual server (its name), or `None` for a `vrrp_script`.
     pub virtual_server: Option<String>,
+    /// The `vrrp_script` (its name) the note is about, if any.
+    pub vrrp_script: Option<String>,
     /// What was left out or changed, and why.
     pub message: String,
 }
@@ -65,6 +67,7 @@ impl HealthConfig {
                 if !in_use {
                     notes.push(ConversionNote {
                         virtual_server: None,
+                        vrrp_script: Some(s.name.clone()),
                         message: format!(
                             "vrrp_script {} is not tracked by any instance or sync group: not run",
                             s.name
@@ -89,6 +92,31 @@ impl HealthConfig {
             notes,
         )
     }
+}
+
+/// `notes` as warnings at the `virtual_server` or `vrrp_script` block they concern in `parsed`
+/// (for `vrrplab check`: what is parsed but not carried into the health checks is said, never
+/// dropped silently).
+pub fn conversion_warnings(parsed: &Parsed, notes: &[ConversionNote]) -> Vec<Diagnostic> {
+    notes
+        .iter()
+        .map(|n| {
+            let vs_span = n.virtual_server.as_deref().and_then(|name| {
+                let i = parsed
+                    .model
+                    .virtual_servers
+                    .iter()
+                    .position(|vs| virtual_server_name(&vs.address) == name)?;
+                parsed.spans.virtual_servers.get(i).map(|b| b.block)
+            });
+            let script_span = n.vrrp_script.as_deref().and_then(|name| {
+                let i = parsed.model.scripts.iter().position(|s| s.name == name)?;
+                parsed.spans.scripts.get(i).copied()
+            });
+            Diagnostic::new(Severity::Warning, vs_span.or(script_span), n.to_string())
+                .with_label("not carried into the health checks")
+        })
+        .collect()
 }
 
 /// The name outputs use for a virtual server: `IP:PORT` (`[IPv6]:PORT`), `IP`, `fwmark N` or
@@ -141,6 +169,7 @@ fn real_server(
         Some(w) if w < 0 => {
             notes.push(ConversionNote {
                 virtual_server: Some(vs_name.to_string()),
+                vrrp_script: None,
                 message: format!("real_server {address}: negative weight {w} used as 0"),
             });
             0
@@ -160,6 +189,7 @@ fn real_server(
         if empty {
             notes.push(ConversionNote {
                 virtual_server: Some(vs_name.to_string()),
+                vrrp_script: None,
                 message: format!(
                     "real_server {address}: checker without url / misc_path ignored (as keepalived does)"
                 ),
@@ -263,6 +293,7 @@ fn http_checker(
                     Ok(d) => url.digest = Some(d),
                     Err(e) => notes.push(ConversionNote {
                         virtual_server: Some(vs_name.to_string()),
+                        vrrp_script: None,
                         message: format!("url {}: {e}; digest not checked", u.path),
                     }),
                 }
@@ -270,6 +301,7 @@ fn http_checker(
             if u.regex.is_some() {
                 notes.push(ConversionNote {
                     virtual_server: Some(vs_name.to_string()),
+                    vrrp_script: None,
                     message: format!(
                         "url {}: regex is not supported; only status and digest are checked",
                         u.path
@@ -539,5 +571,44 @@ virtual_server 10.0.0.100 80 {
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].to_string().contains("regex"));
+    }
+
+    #[test]
+    fn conversion_notes_become_warnings_at_the_block_they_concern() {
+        let text = r#"vrrp_script chk_unused {
+    script "/bin/true"
+}
+virtual_server 10.0.0.100 80 {
+    real_server 10.0.0.11 80 {
+        HTTP_GET {
+            url {
+                path /
+                regex "ok"
+            }
+        }
+    }
+}
+"#;
+        let parsed = parse_str("keepalived.conf", text, &ParseOptions::default());
+        let (_, notes) = HealthConfig::from_keepalived(&parsed.model, 0);
+        let warnings = conversion_warnings(&parsed, &notes);
+        let at: Vec<(Severity, Option<u32>, bool)> = warnings
+            .iter()
+            .map(|d| {
+                (
+                    d.severity,
+                    d.span.map(|s| s.line),
+                    d.message.contains("regex"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (Severity::Warning, Some(1), false),
+                (Severity::Warning, Some(4), true)
+            ]
+        );
+        assert!(warnings[0].message.contains("chk_unused"));
     }
 }

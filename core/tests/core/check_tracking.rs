@@ -349,7 +349,9 @@ fn node_running_its_own_scripts_goes_to_fault_after_fall_failed_runs() {
                 node.handle_probe_result(now, p.id, ProbeResult::Exited(1));
             }
         }
-        let Some(next) = node.poll_timeout() else { break };
+        let Some(next) = node.poll_timeout() else {
+            break;
+        };
         now = next;
         node.handle_timeout(now);
     }

@@ -4,10 +4,12 @@
 //! Exit status: 0 when every file is valid and no finding predicts a split brain; 1 otherwise
 //! (an invalid file, or a finding of error severity); 2 for usage errors (clap).
 
-mod loader;
+pub(crate) mod loader;
 mod report;
 
 use std::process::ExitCode;
+use vrrplab_core::check::HealthConfig;
+use vrrplab_core::check::from_keepalived::conversion_warnings;
 use vrrplab_core::config::{self, ParseOptions, Parsed};
 
 /// Output format.
@@ -42,7 +44,7 @@ pub fn run(args: Args) -> ExitCode {
     let parsed: Vec<Parsed> = args
         .files
         .iter()
-        .map(|f| config::parse(f, &loader, &options))
+        .map(|f| with_health_warnings(config::parse(f, &loader, &options)))
         .collect();
     let findings = if parsed.len() > 1 {
         config::findings(&parsed)
@@ -60,6 +62,17 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Adds, as warnings, what the health checks (`vrrp_script`, `virtual_server` checkers) do not
+/// carry over from the model: an untracked script, a `regex`, a checker without `url`, ….
+fn with_health_warnings(mut parsed: Parsed) -> Parsed {
+    let (_, notes) = HealthConfig::from_keepalived(&parsed.model, 0);
+    for d in conversion_warnings(&parsed, &notes) {
+        parsed.diagnostics.push(d);
+    }
+    parsed.diagnostics.sort();
+    parsed
 }
 
 /// The short host name (up to the first dot), as keepalived's default config id.

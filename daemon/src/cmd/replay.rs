@@ -4,6 +4,7 @@
 //! does (or, with `--as`, when the core's transitions differ from the captured router's), 2
 //! when the capture could not be read completely (the partial report is still printed).
 
+use super::check::loader::FsLoader;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,17 +34,19 @@ pub struct Args {
     /// family); without it, instances are built from the router's adverts.
     #[arg(long, value_name = "FILE", requires = "as_router")]
     pub config: Option<PathBuf>,
+    /// With `--config`: the config id for its `@id` lines (keepalived's `-i`, normally the
+    /// captured router's short host name); without it, `@id` lines are left out.
+    #[arg(long, value_name = "ID", requires = "config")]
+    pub config_id: Option<String>,
 }
 
-/// Reads a keepalived.conf into a node configuration (errors rendered with file:line:column).
-/// `include` is not followed here (the root file only).
-fn node_config(path: &std::path::Path) -> Result<NodeConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let parsed = config::parse_str(
-        &path.display().to_string(),
-        &text,
-        &config::ParseOptions::default(),
-    );
+/// Reads a keepalived.conf, with its `include`s (through the same filesystem loader as
+/// `vrrplab check`), into a node configuration (errors rendered with file:line:column).
+fn node_config(path: &std::path::Path, config_id: Option<&str>) -> Result<NodeConfig, String> {
+    let options = config::ParseOptions {
+        config_id: config_id.map(str::to_string),
+    };
+    let parsed = config::parse(&path.display().to_string(), &FsLoader, &options);
     if !parsed.is_valid() {
         return Err(parsed.render_diagnostics());
     }
@@ -71,7 +74,12 @@ pub fn run(args: Args) -> ExitCode {
     };
     let mut differs = false;
     if let Some(address) = args.as_router {
-        let node = match args.config.as_deref().map(node_config).transpose() {
+        let node = match args
+            .config
+            .as_deref()
+            .map(|p| node_config(p, args.config_id.as_deref()))
+            .transpose()
+        {
             Ok(n) => n,
             Err(e) => {
                 eprintln!("vrrplab replay: --config: {e}");

@@ -21,7 +21,8 @@ pub struct Args {
     /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …).
     #[arg(long = "node", value_name = "FILE")]
     pub nodes: Vec<PathBuf>,
-    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat).
+    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat; with the
+    /// embedded default it replaces the default plan and its expectations).
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<String>,
     /// RNG seed (overrides the scenario's).
@@ -100,6 +101,24 @@ fn build(args: &Args) -> Result<Scenario, String> {
     if args.client {
         scenario.client = true;
     }
+    // `reload N FILE`: a config the scenario does not name is read as a keepalived.conf path.
+    let wanted: Vec<String> = scenario
+        .faults
+        .faults()
+        .iter()
+        .filter_map(|f| match &f.action {
+            vrrplab_sim::FaultAction::Reload { config, .. } => Some(config.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in wanted {
+        if !scenario.configs.contains_key(&name) && Path::new(&name).is_file() {
+            let text =
+                std::fs::read_to_string(&name).map_err(|e| format!("cannot read {name}: {e}"))?;
+            let config = load_keepalived_conf(&text, &name)?;
+            scenario.configs.insert(name, config);
+        }
+    }
     let d = |t: &str| parse_duration(t).map_err(|e| e.to_string());
     let st = &mut scenario.settings;
     if let Some(seed) = args.seed {
@@ -144,6 +163,14 @@ fn run_sweep(scenario: &Scenario, n: u64, json: bool) -> ExitCode {
             } else {
                 println!("vrrplab sim — {}", scenario.name);
                 print!("{summary}");
+                let lossy = scenario.faults.faults().iter().any(|f| {
+                    matches!(f.action, vrrplab_sim::FaultAction::Loss { percent, .. } if percent > 0)
+                });
+                if scenario.settings.min_latency == scenario.settings.max_latency && !lossy {
+                    println!(
+                        "  note: latency is fixed and nothing is lost, so every seed gives the same                          run; widen it with --max-latency (e.g. 20ms) or add a loss fault"
+                    );
+                }
             }
             if summary.passed == summary.runs {
                 ExitCode::SUCCESS
@@ -185,10 +212,10 @@ pub fn run(args: Args) -> ExitCode {
             return usage(format!("{}: {e}", path.display()));
         }
     }
-    if let Some(path) = &args.svg {
-        if let Err(e) = std::fs::write(path, report::svg::render(&scenario, &record, &analysis)) {
-            return usage(format!("{}: {e}", path.display()));
-        }
+    if let Some(path) = &args.svg
+        && let Err(e) = std::fs::write(path, report::svg::render(&scenario, &record, &analysis))
+    {
+        return usage(format!("{}: {e}", path.display()));
     }
     if args.json {
         let doc = report::json::render(&scenario, &record, &analysis);

@@ -170,3 +170,30 @@ fn unreadable_file_is_an_error_and_exits_one() {
         "{out}"
     );
 }
+
+#[test]
+fn health_check_parts_that_are_not_carried_over_are_warnings_with_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = "global_defs {\n    enable_script_security\n}\nvrrp_script chk_unused {\n    script \"/bin/true\"\n}\nvirtual_server 192.0.2.100 80 {\n    real_server 192.0.2.11 80 {\n        HTTP_GET {\n            url {\n                path /\n                regex \"ok\"\n            }\n        }\n    }\n}\n";
+    std::fs::write(dir.path().join("lb.conf"), conf).expect("write");
+    let (code, out) = check(dir.path(), &["lb.conf", "--format", "json"]);
+    assert_eq!(code, 0, "warnings only: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let warnings = v["files"][0]["warnings"].as_array().expect("warnings");
+    let at: Vec<(u64, bool)> = warnings
+        .iter()
+        .map(|w| {
+            (
+                w["line"].as_u64().unwrap_or(0),
+                w["message"].as_str().unwrap_or("").contains("regex"),
+            )
+        })
+        .collect();
+    assert_eq!(at, vec![(4, false), (7, true)], "{out}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("chk_unused")
+    );
+}

@@ -111,3 +111,63 @@ fn replay_as_h1_with_its_keepalived_conf_explains_the_kills_and_agrees_otherwise
     );
     assert!(stdout.contains("process killed"), "{stdout}");
 }
+
+#[test]
+fn replay_config_follows_includes_and_config_id_like_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    let root = dir.path().join("keepalived.conf");
+    std::fs::write(
+        &root,
+        "global_defs {\n    router_id h1\n    vrrp_version 3\n}\ninclude conf.d/*.conf\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("conf.d/vi1.conf"),
+        "vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n@h1  priority 200\n@^h1 priority 10\n    advert_int 0.1\n    virtual_ipaddress {\n        192.0.2.100/24\n    }\n}\n",
+    )
+    .unwrap();
+    let file = corpus("v3-ipv4.pcap");
+    let run = |config_id: &str| {
+        let out = vrrplab(&[
+            "replay",
+            file.to_str().unwrap(),
+            "--as",
+            "192.0.2.11",
+            "--config",
+            root.to_str().unwrap(),
+            "--config-id",
+            config_id,
+            "--json",
+        ]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let notes: Vec<String> = json["conformance"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["note"].as_str().unwrap_or("").to_string())
+            .collect();
+        (out.status.code(), json, notes)
+    };
+    let (code, json, notes) = run("h1");
+    assert_eq!(code, Some(0), "{notes:?}");
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.contains("has no") || n.contains("configured priority")),
+        "the included instance with priority 200 is used: {notes:?}"
+    );
+    assert_eq!(
+        json["conformance"]["differences"].as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(
+        json["conformance"]["agreements"].as_array().unwrap().len(),
+        3
+    );
+    let (_, _, notes) = run("h2");
+    assert!(
+        notes.iter().any(|n| n.contains("configured priority 10")),
+        "@^h1 line taken for another config id: {notes:?}"
+    );
+}

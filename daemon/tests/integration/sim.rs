@@ -1,1 +1,219 @@
-//! Integration tests: `sim`.
+//! Integration tests: `vrrplab sim` — the embedded default, JSON schema, pcap decoded by tshark
+//! (skipped only when tshark is absent), SVG, the quick form, scenario files with failing
+//! expectations, and sweeps.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `vrrplab sim ARGS` in `dir`; returns (exit code, stdout, stderr).
+fn sim(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vrrplab"))
+        .arg("sim")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run vrrplab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    )
+}
+
+const CONF_A: &str = "global_defs { router_id A }\nvrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 192.0.2.100/24 }\n}\n";
+const CONF_B: &str = "global_defs { router_id B }\nvrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority 99\n  advert_int 1\n  virtual_ipaddress { 192.0.2.100/24 }\n}\n";
+
+#[test]
+fn default_run_shows_failover_split_brain_with_cause_and_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = sim(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("FAULT crash a"), "{out}");
+    assert!(
+        out.contains("one-way block: b drops VRRP from a (firewall on b)"),
+        "{out}"
+    );
+    assert!(out.contains("a → b  gap"), "{out}");
+    assert!(out.contains("verdict: PASS"), "{out}");
+}
+
+#[test]
+fn json_output_has_the_documented_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = sim(dir.path(), &["--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["seed"], 1);
+    assert_eq!(v["duration_s"], 60.0);
+    for key in ["t", "node", "vrid", "from", "to", "reason"] {
+        assert!(
+            v["transitions"][0].get(key).is_some(),
+            "transitions lack {key}: {out}"
+        );
+    }
+    for key in ["start", "end", "vrid", "nodes", "cause"] {
+        assert!(
+            v["split_brain"][0].get(key).is_some(),
+            "split_brain lacks {key}"
+        );
+    }
+    for key in ["t", "vrid", "from", "to", "gap_s"] {
+        assert!(v["failovers"][0].get(key).is_some(), "failovers lack {key}");
+    }
+    assert_eq!(v["verdict"], "PASS");
+}
+
+fn tshark_count(file: &Path, filter: &str) -> Option<usize> {
+    let out = Command::new("tshark")
+        .args(["-r"])
+        .arg(file)
+        .args(["-Y", filter])
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).lines().count())
+}
+
+#[test]
+fn pcap_is_decoded_by_tshark_without_malformed_packets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pcap = dir.path().join("sim.pcap");
+    let (code, _, err) = sim(dir.path(), &["--pcap", pcap.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{err}");
+    let Some(vrrp) = tshark_count(&pcap, "vrrp") else {
+        eprintln!("SKIP: tshark is not installed");
+        return;
+    };
+    assert!(vrrp > 50, "only {vrrp} VRRP packets decoded");
+    assert_eq!(
+        tshark_count(&pcap, "_ws.malformed || _ws.expert.severity == error"),
+        Some(0)
+    );
+    assert_eq!(
+        tshark_count(&pcap, "vrrp.checksum.status == \"Bad\""),
+        Some(0)
+    );
+    assert!(
+        tshark_count(&pcap, "arp.isannouncement == 1 || arp.isgratuitous == 1").unwrap_or(0) > 0
+    );
+}
+
+#[test]
+fn svg_timeline_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = dir.path().join("t.svg");
+    let (code, _, err) = sim(dir.path(), &["--svg", svg.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(text.starts_with("<svg"));
+    assert!(text.contains("split-brain VRID 51"));
+    assert!(text.trim_end().ends_with("</svg>"));
+}
+
+#[test]
+fn quick_form_reports_split_brain_from_a_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.conf"), CONF_A).expect("write");
+    std::fs::write(dir.path().join("b.conf"), CONF_B).expect("write");
+    let (code, out, err) = sim(
+        dir.path(),
+        &[
+            "--node",
+            "a.conf",
+            "--node",
+            "b.conf",
+            "--fault",
+            "12s block b<-a",
+            "--duration",
+            "30s",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("VRID 51") && out.contains("end of run (not healed)"),
+        "{out}"
+    );
+    assert!(out.contains("b drops VRRP from a"), "{out}");
+}
+
+#[test]
+fn scenario_file_with_a_failed_expectation_exits_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.conf"), CONF_A).expect("write");
+    let scenario = format!(
+        "name = \"expect no split-brain\"\nseed = 3\nduration = \"25s\"\nfaults = [\"10s partition a<->b\"]\n\n\
+         [[node]]\nname = \"a\"\nconfig = \"a.conf\"\n\n[[node]]\nname = \"b\"\nconf = \"\"\"\n{CONF_B}\"\"\"\n\n\
+         [expect]\nsplit_brain = false\n"
+    );
+    std::fs::write(dir.path().join("s.toml"), scenario).expect("write");
+    let (code, out, err) = sim(dir.path(), &["s.toml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("expectation failed: expected no split-brain"),
+        "{out}"
+    );
+    assert!(out.contains("network partition a<->b"), "{out}");
+}
+
+#[test]
+fn unknown_node_in_a_fault_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = sim(dir.path(), &["--fault", "5s crash z"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("names node `z`"), "{err}");
+}
+
+#[test]
+fn sweep_summarises_seeds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = sim(
+        dir.path(),
+        &[
+            "--sweep",
+            "3",
+            "--max-latency",
+            "20ms",
+            "--duration",
+            "30s",
+            "--fault",
+            "10s crash a",
+            "--fault",
+            "20s restart a",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("sweep: 3 runs, seeds 1–3"), "{out}");
+    assert!(out.contains("failovers: 6"), "{out}");
+}
+
+#[test]
+fn quick_form_reload_reads_the_new_config_from_a_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.conf"), CONF_A).expect("write");
+    std::fs::write(dir.path().join("b.conf"), CONF_B).expect("write");
+    std::fs::write(
+        dir.path().join("a-low.conf"),
+        CONF_A.replace("priority 100", "priority 50"),
+    )
+    .expect("write");
+    let (code, out, err) = sim(
+        dir.path(),
+        &[
+            "--node",
+            "a.conf",
+            "--node",
+            "b.conf",
+            "--fault",
+            "10s reload a a-low.conf",
+            "--duration",
+            "20s",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("FAULT reload a a-low.conf"), "{out}");
+    assert!(out.contains("masters at the end: VRID 51: b"), "{out}");
+}

@@ -62,7 +62,11 @@ pub(crate) fn config_mismatch(
 }
 
 /// The instance of `node` for `vrid`.
-pub(crate) fn instance<'a>(scenario: &'a Scenario, node: &str, vrid: u8) -> Option<&'a InstanceConfig> {
+pub(crate) fn instance<'a>(
+    scenario: &'a Scenario,
+    node: &str,
+    vrid: u8,
+) -> Option<&'a InstanceConfig> {
     scenario
         .node(node)?
         .config
@@ -92,10 +96,10 @@ pub(crate) fn cause(
             for c in before {
                 add(c);
             }
-            if let (Some(xi), Some(yi)) = (instance(scenario, x, vrid), instance(scenario, y, vrid)) {
-                if let Some(c) = config_mismatch((x, xi), (y, yi)) {
-                    add(c);
-                }
+            if let (Some(xi), Some(yi)) = (instance(scenario, x, vrid), instance(scenario, y, vrid))
+                && let Some(c) = config_mismatch((x, xi), (y, yi))
+            {
+                add(c);
             }
         }
     }
@@ -118,7 +122,9 @@ fn causes_len(state: &FaultState, x: &str, y: &str) -> Vec<String> {
     }
     for (r, s) in [(x, y), (y, x)] {
         if state.blocks.contains(&(r.to_string(), s.to_string())) {
-            out.push(format!("one-way block: {r} drops VRRP from {s} (firewall on {r})"));
+            out.push(format!(
+                "one-way block: {r} drops VRRP from {s} (firewall on {r})"
+            ));
         }
     }
     let loss = state.loss(x, y);

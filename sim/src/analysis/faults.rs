@@ -15,7 +15,10 @@ pub(crate) struct FaultState {
     pub(crate) drift: BTreeMap<String, f64>,
     pub(crate) interfaces_down: BTreeSet<(String, String)>,
     pub(crate) gateway_cut: BTreeSet<String>,
-    pub(crate) down: BTreeSet<String>,
+    /// Powered off (crash): only `restart` brings them back.
+    pub(crate) crashed: BTreeSet<String>,
+    /// Gracefully stopped: `start` (or `restart`) brings them back.
+    pub(crate) stopped: BTreeSet<String>,
 }
 
 fn key(a: &str, b: &str) -> (String, String) {
@@ -30,11 +33,18 @@ impl FaultState {
     pub(crate) fn apply(&mut self, action: &FaultAction) {
         use FaultAction::*;
         match action {
-            Crash(n) | Stop(n) => {
-                self.down.insert(n.clone());
+            Crash(n) => {
+                self.crashed.insert(n.clone());
             }
-            Restart(n) | Start(n) => {
-                self.down.remove(n);
+            Stop(n) => {
+                self.stopped.insert(n.clone());
+            }
+            Restart(n) => {
+                self.crashed.remove(n);
+                self.stopped.remove(n);
+            }
+            Start(n) => {
+                self.stopped.remove(n);
             }
             Partition(a, b) => {
                 self.partitions.insert(key(a, b));
@@ -63,7 +73,10 @@ impl FaultState {
             Unblock { receiver, sender } => {
                 self.blocks.remove(&(receiver.clone(), sender.clone()));
             }
-            Loss { link: None, percent } => self.loss_all = *percent,
+            Loss {
+                link: None,
+                percent,
+            } => self.loss_all = *percent,
             Loss {
                 link: Some((a, b)),
                 percent,
@@ -83,10 +96,12 @@ impl FaultState {
                 }
             }
             InterfaceDown { node, interface } => {
-                self.interfaces_down.insert((node.clone(), interface.clone()));
+                self.interfaces_down
+                    .insert((node.clone(), interface.clone()));
             }
             InterfaceUp { node, interface } => {
-                self.interfaces_down.remove(&(node.clone(), interface.clone()));
+                self.interfaces_down
+                    .remove(&(node.clone(), interface.clone()));
             }
             GatewayCut(n) => {
                 self.gateway_cut.insert(n.clone());
@@ -109,8 +124,15 @@ impl FaultState {
         s
     }
 
+    /// The node runs no VRRP (crashed or stopped).
+    pub(crate) fn is_down(&self, node: &str) -> bool {
+        self.crashed.contains(node) || self.stopped.contains(node)
+    }
+
     pub(crate) fn partitioned(&self, a: &str, b: &str) -> bool {
-        self.partitions.contains(&key(a, b)) || self.isolated.contains(a) || self.isolated.contains(b)
+        self.partitions.contains(&key(a, b))
+            || self.isolated.contains(a)
+            || self.isolated.contains(b)
     }
 
     pub(crate) fn loss(&self, a: &str, b: &str) -> u8 {

@@ -4,7 +4,7 @@
 //! - `expected-master`: … and it is the one the rules choose (priority, then address; an
 //!   equal-priority or `nopreempt` incumbent keeps the role);
 //! - `steady-state-flap`: no transition in a connected, stable window;
-//! - `takeover`: master crashed ⇒ a backup takes over within Master_Down_Interval; master
+//! - `takeover`: the only master crashed ⇒ a backup takes over within Master_Down_Interval;
 //!   stopped (priority 0) ⇒ within Skew_Time;
 //! - `preempt`: a returning higher-priority node with preemption takes over within
 //!   Master_Down_Interval + preempt_delay (+ one advert), and not before preempt_delay;
@@ -13,8 +13,10 @@
 //! - `gateway`: a node cut off from the gateway stops holding the VIP once its script had time
 //!   to fail, and does not take it again until the gateway is back.
 //!
-//! A stable window starts when the last fault is older than the settle time (the longest
-//! Master_Down_Interval + one advert + preempt_delay + tolerance) and ends at the next fault.
+//! A stable window starts when the last fault is older than the settle time (twice the longest
+//! Master_Down_Interval + one advert, + preempt_delay + tolerance: a restarted master's peer
+//! may win first and be preempted after another Master_Down_Interval) and ends at the next
+//! fault.
 //! Bounds carry the run's tolerance (two ticks + max latency + 1 ms).
 
 use super::Violation;
@@ -159,7 +161,9 @@ pub(crate) fn check(
         let settle = nodes
             .iter()
             .filter_map(|n| cfg(n))
-            .map(|i| master_down_interval(i, 1) + i.advert_interval + preempt_delay(i))
+            // Two elections can chain: a restarted master's peer times out first, then the
+            // restarted node preempts after its own Master_Down_Interval (+ preempt_delay).
+            .map(|i| (master_down_interval(i, 1) + i.advert_interval) * 2 + preempt_delay(i))
             .max()
             .unwrap_or_default()
             + tolerance;
@@ -178,7 +182,7 @@ pub(crate) fn check(
             let alive: Vec<&str> = nodes
                 .iter()
                 .copied()
-                .filter(|n| !state.down.contains(*n))
+                .filter(|n| !state.is_down(n))
                 .collect();
             if !all_connected(scenario, &state, vrid, &alive)
                 || alive.iter().any(|n| reloaded.contains(n))
@@ -187,14 +191,25 @@ pub(crate) fn check(
             }
             for e in events.iter().filter(|e| e.t >= begin && e.t < end) {
                 if let EventKind::Transition {
-                    vrid: ev, from: f, to, instance, reason, ..
+                    vrid: ev,
+                    from: f,
+                    to,
+                    instance,
+                    reason,
+                    ..
                 } = &e.kind
+                    && *ev == vrid
                 {
-                    if *ev == vrid {
-                        v(e.t, "steady-state-flap", format!(
+                    v(
+                        e.t,
+                        "steady-state-flap",
+                        format!(
                             "{} {instance} {f} → {to} ({reason}) in a connected, stable period \
-                             (no fault since {})", e.node, secs(*from)));
-                    }
+                             (no fault since {})",
+                            e.node,
+                            secs(*from)
+                        ),
+                    );
                 }
             }
             let states = states_before(events, end);
@@ -216,9 +231,16 @@ pub(crate) fn check(
                 .map(|(n, _, _)| *n)
                 .collect();
             if masters.len() != 1 {
-                v(end, "single-master", format!(
-                    "VRID {vrid}: {} master(s) [{}] after a connected, stable period from {}",
-                    masters.len(), masters.join(", "), secs(begin)));
+                v(
+                    end,
+                    "single-master",
+                    format!(
+                        "VRID {vrid}: {} master(s) [{}] after a connected, stable period from {}",
+                        masters.len(),
+                        masters.join(", "),
+                        secs(begin)
+                    ),
+                );
                 continue;
             }
             let best = eligible
@@ -227,23 +249,37 @@ pub(crate) fn check(
                 .copied();
             let actual = eligible.iter().find(|(n, _, _)| *n == masters[0]).copied();
             if let (Some((bn, bp, _)), Some((an, ap, _))) = (best, actual) {
-                let incumbent_ok = bp == ap
-                    || cfg(bn).is_some_and(|i| i.preempt == Preempt::Disabled);
+                let incumbent_ok =
+                    bp == ap || cfg(bn).is_some_and(|i| i.preempt == Preempt::Disabled);
                 if bn != an && !incumbent_ok {
-                    v(end, "expected-master", format!(
-                        "VRID {vrid}: {an} (priority {ap}) is master, but {bn} (priority {bp}) \
-                         should be: it has the higher priority and preempts"));
+                    v(
+                        end,
+                        "expected-master",
+                        format!(
+                            "VRID {vrid}: {an} (priority {ap}) is master, but {bn} (priority {bp}) \
+                         should be: it has the higher priority and preempts"
+                        ),
+                    );
                 }
             }
         }
 
         // takeover, preempt, heal, gateway
-        for (t, action) in &faults {
+        for (k, (t, action)) in faults.iter().enumerate() {
             let t = *t;
+            // The faults applied before this one (same instant included, plan order).
+            let mut prior = FaultState::default();
+            for (_, a) in &faults[..k] {
+                prior.apply(a);
+            }
             let next = next_fault_after(t);
             let before = states_before(events, t);
             let state = FaultState::at(events, t);
-            let alive: Vec<&str> = nodes.iter().copied().filter(|n| !state.down.contains(*n)).collect();
+            let alive: Vec<&str> = nodes
+                .iter()
+                .copied()
+                .filter(|n| !state.is_down(n))
+                .collect();
             let becomes_master = |who: &dyn Fn(&str) -> bool, until: Duration| {
                 events.iter().find(|e| {
                     e.t > t
@@ -254,8 +290,30 @@ pub(crate) fn check(
             };
             match action {
                 FaultAction::Crash(x) | FaultAction::Stop(x) => {
-                    let was_master = before.get(&(x.clone(), vrid)).is_some_and(|(s, _)| *s == State::Master);
-                    if !was_master || !all_connected(scenario, &state, vrid, &alive) {
+                    // A stop is carried out by the node's driver during the next step; a crash
+                    // or reboot at the same instant pre-empts it (no priority 0 is sent).
+                    let overtaken = faults[k + 1..].iter().any(|(ft, a)| {
+                        *ft == t
+                            && matches!(a, FaultAction::Crash(n) | FaultAction::Restart(n) if n == x)
+                    });
+                    if prior.is_down(x) || overtaken {
+                        continue;
+                    }
+                    let was_master = before
+                        .get(&(x.clone(), vrid))
+                        .is_some_and(|(s, _)| *s == State::Master);
+                    let other_master = alive.iter().any(|n| {
+                        before
+                            .get(&(n.to_string(), vrid))
+                            .is_some_and(|(s, _)| *s == State::Master)
+                    });
+                    // The resigning (or crashed) master must have been heard by the backups.
+                    let mut with_x = alive.clone();
+                    with_x.push(x.as_str());
+                    if !was_master
+                        || other_master
+                        || !all_connected(scenario, &state, vrid, &with_x)
+                    {
                         continue;
                     }
                     let crash = matches!(action, FaultAction::Crash(_));
@@ -265,7 +323,11 @@ pub(crate) fn check(
                             let (s, p) = before.get(&(n.to_string(), vrid))?;
                             let i = cfg(n)?;
                             (*s == State::Backup).then(|| {
-                                if crash { master_down_interval(i, *p) } else { skew_time(i, *p) }
+                                if crash {
+                                    master_down_interval(i, *p)
+                                } else {
+                                    skew_time(i, *p)
+                                }
                             })
                         })
                         .min();
@@ -275,36 +337,81 @@ pub(crate) fn check(
                         continue;
                     }
                     if becomes_master(&|n| n != x, deadline).is_none() {
-                        v(deadline, "takeover", format!(
-                            "VRID {vrid}: master {x} {} at {}, but no backup became master within {} \
+                        v(
+                            deadline,
+                            "takeover",
+                            format!(
+                                "VRID {vrid}: master {x} {} at {}, but no backup became master within {} \
                              ({} + tolerance)",
-                            if crash { "crashed" } else { "stopped (priority 0)" },
-                            secs(t), secs(bound + tolerance),
-                            if crash { "Master_Down_Interval" } else { "Skew_Time" }));
+                                if crash {
+                                    "crashed"
+                                } else {
+                                    "stopped (priority 0)"
+                                },
+                                secs(t),
+                                secs(bound + tolerance),
+                                if crash {
+                                    "Master_Down_Interval"
+                                } else {
+                                    "Skew_Time"
+                                }
+                            ),
+                        );
                     }
                 }
                 FaultAction::Restart(x) | FaultAction::Start(x) => {
                     let Some(xi) = cfg(x) else { continue };
-                    if xi.preempt == Preempt::Disabled || !all_connected(scenario, &state, vrid, &alive) {
+                    // `start` does nothing on a crashed host (still down) or on a running node
+                    // (it never left).
+                    let was_stopped = matches!(action, FaultAction::Restart(_))
+                        || (prior.stopped.contains(x.as_str())
+                            && !prior.crashed.contains(x.as_str()));
+                    if state.is_down(x) || !was_stopped {
                         continue;
                     }
-                    let master = before.iter().find(|((n, vr), (s, _))| *vr == vrid && *s == State::Master && n != x);
-                    let Some(((_, _), (_, mp))) = master else { continue };
+                    if xi.preempt == Preempt::Disabled
+                        || !all_connected(scenario, &state, vrid, &alive)
+                    {
+                        continue;
+                    }
+                    let master = before
+                        .iter()
+                        .find(|((n, vr), (s, _))| *vr == vrid && *s == State::Master && n != x);
+                    let Some(((_, _), (_, mp))) = master else {
+                        continue;
+                    };
                     if xi.priority <= *mp {
                         continue;
                     }
                     let delay = preempt_delay(xi);
-                    let deadline = t + master_down_interval(xi, xi.priority) + delay + xi.advert_interval + tolerance;
+                    let deadline = t
+                        + master_down_interval(xi, xi.priority)
+                        + delay
+                        + xi.advert_interval
+                        + tolerance;
                     if deadline > next {
                         continue;
                     }
                     match becomes_master(&|n| n == x, deadline) {
-                        None => v(deadline, "preempt", format!(
-                            "VRID {vrid}: {x} (priority {}) returned at {} but did not preempt within {}",
-                            xi.priority, secs(t), secs(deadline - t))),
-                        Some(e) if e.t < t + delay => v(e.t, "preempt", format!(
-                            "VRID {vrid}: {x} preempted at {}, before its preempt_delay of {} had passed",
-                            secs(e.t), secs(delay))),
+                        None => v(
+                            deadline,
+                            "preempt",
+                            format!(
+                                "VRID {vrid}: {x} (priority {}) returned at {} but did not preempt within {}",
+                                xi.priority,
+                                secs(t),
+                                secs(deadline - t)
+                            ),
+                        ),
+                        Some(e) if e.t < t + delay => v(
+                            e.t,
+                            "preempt",
+                            format!(
+                                "VRID {vrid}: {x} preempted at {}, before its preempt_delay of {} had passed",
+                                secs(e.t),
+                                secs(delay)
+                            ),
+                        ),
                         Some(_) => {}
                     }
                 }
@@ -315,7 +422,11 @@ pub(crate) fn check(
                     let masters: Vec<&str> = alive
                         .iter()
                         .copied()
-                        .filter(|n| before.get(&(n.to_string(), vrid)).is_some_and(|(s, _)| *s == State::Master))
+                        .filter(|n| {
+                            before
+                                .get(&(n.to_string(), vrid))
+                                .is_some_and(|(s, _)| *s == State::Master)
+                        })
                         .collect();
                     if masters.len() < 2 || !all_connected(scenario, &state, vrid, &alive) {
                         continue;
@@ -325,19 +436,31 @@ pub(crate) fn check(
                         continue;
                     }
                     let healed = m.history.get(&vrid).is_some_and(|h| {
-                        h.iter().any(|(ht, set)| *ht > t && *ht <= deadline && set.len() <= 1)
+                        h.iter()
+                            .any(|(ht, set)| *ht > t && *ht <= deadline && set.len() <= 1)
                     });
                     if !healed {
-                        v(deadline, "heal", format!(
-                            "VRID {vrid}: [{}] still both master {} after `{action}` (one advert \
-                             interval + tolerance)", masters.join(", "), secs(deadline - t)));
+                        v(
+                            deadline,
+                            "heal",
+                            format!(
+                                "VRID {vrid}: [{}] still both master {} after `{action}` (one advert \
+                             interval + tolerance)",
+                                masters.join(", "),
+                                secs(deadline - t)
+                            ),
+                        );
                     }
                 }
                 FaultAction::GatewayCut(x) | FaultAction::Isolate(x) => {
-                    let Some(spec) = scenario.node(x) else { continue };
-                    let Some(script) = spec.gateway_script.as_ref().and_then(|g| {
-                        spec.config.scripts.iter().find(|s| &s.name == g)
-                    }) else {
+                    let Some(spec) = scenario.node(x) else {
+                        continue;
+                    };
+                    let Some(script) = spec
+                        .gateway_script
+                        .as_ref()
+                        .and_then(|g| spec.config.scripts.iter().find(|s| &s.name == g))
+                    else {
                         continue;
                     };
                     if !scenario.gateway || script.weight != 0 {
@@ -345,11 +468,18 @@ pub(crate) fn check(
                     }
                     let restored = faults
                         .iter()
-                        .find(|(ft, a)| *ft > t && matches!(a,
-                            FaultAction::GatewayRestore(n) if n == x) || (*ft > t && matches!(a, FaultAction::HealAll)))
+                        .find(|(ft, a)| {
+                            *ft > t
+                                && (matches!(a, FaultAction::GatewayRestore(n) if n == x)
+                                    || matches!(a, FaultAction::HealAll))
+                        })
                         .map(|(ft, _)| *ft)
                         .unwrap_or(run.simulated);
-                    let grace = script.interval * (script.fall + 1) + script.timeout + tolerance;
+                    // Each failing run may cost interval + timeout (a timed-out run makes the
+                    // next start be skipped), and the first run may have just started.
+                    let grace = (script.interval + script.timeout) * script.fall
+                        + script.interval
+                        + tolerance;
                     let check_from = t + grace;
                     if check_from >= restored {
                         continue;
@@ -358,29 +488,54 @@ pub(crate) fn check(
                     let mut reported = false;
                     for e in events.iter().filter(|e| e.node == *x && e.t < restored) {
                         match &e.kind {
-                            EventKind::VipAdded { address } => { held.insert(*address); }
-                            EventKind::VipRemoved { address } => { held.remove(address); }
+                            EventKind::VipAdded { address } => {
+                                held.insert(*address);
+                            }
+                            EventKind::VipRemoved { address } => {
+                                held.remove(address);
+                            }
                             _ => {}
                         }
                         if !reported && e.t >= check_from && !held.is_empty() {
                             reported = true;
-                            v(e.t, "gateway", format!(
-                                "{x} holds {:?} at {} although it cannot reach the gateway since {}",
-                                held, secs(e.t), secs(t)));
+                            v(
+                                e.t,
+                                "gateway",
+                                format!(
+                                    "{x} holds {:?} at {} although it cannot reach the gateway since {}",
+                                    held,
+                                    secs(e.t),
+                                    secs(t)
+                                ),
+                            );
                         }
                     }
-                    let still = events.iter().filter(|e| e.node == *x && e.t < check_from).fold(BTreeSet::new(), |mut s, e| {
-                        match &e.kind {
-                            EventKind::VipAdded { address } => { s.insert(*address); }
-                            EventKind::VipRemoved { address } => { s.remove(address); }
-                            _ => {}
-                        }
-                        s
-                    });
+                    let still = events
+                        .iter()
+                        .filter(|e| e.node == *x && e.t < check_from)
+                        .fold(BTreeSet::new(), |mut s, e| {
+                            match &e.kind {
+                                EventKind::VipAdded { address } => {
+                                    s.insert(*address);
+                                }
+                                EventKind::VipRemoved { address } => {
+                                    s.remove(address);
+                                }
+                                _ => {}
+                            }
+                            s
+                        });
                     if !reported && !still.is_empty() && vrid == spec.config.instances[0].vrid {
-                        v(check_from, "gateway", format!(
-                            "{x} still holds {:?} {} after losing the gateway at {}",
-                            still, secs(grace), secs(t)));
+                        v(
+                            check_from,
+                            "gateway",
+                            format!(
+                                "{x} still holds {:?} {} after losing the gateway at {}",
+                                still,
+                                secs(grace),
+                                secs(t)
+                            ),
+                        );
                     }
                 }
                 _ => {}

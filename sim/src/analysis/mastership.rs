@@ -25,7 +25,8 @@ pub struct SplitBrain {
     pub vips: Vec<IpAddr>,
     /// Why the masters did not hear each other.
     pub cause: String,
-    /// Which node the client's ARP cache pointed the VIPs to during the interval.
+    /// Where the client's ARP cache pointed the VIPs during the interval, in time order
+    /// (`"b from 38.226s"`), following the GARPs it heard.
     pub client_reached: Vec<String>,
 }
 
@@ -82,7 +83,8 @@ fn vips(scenario: &Scenario, vrid: u8) -> Vec<IpAddr> {
 struct Open {
     start: Duration,
     nodes: BTreeSet<String>,
-    arp: BTreeSet<String>,
+    /// Where the client's ARP entry pointed, in time order (consecutive repeats collapsed).
+    arp: Vec<(Duration, String)>,
 }
 
 pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
@@ -114,7 +116,11 @@ pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
             cause: causes::cause(scenario, &run.events, o.start, vrid, &nodes),
             nodes,
             vips: vips(scenario, vrid),
-            client_reached: o.arp.into_iter().collect(),
+            client_reached: o
+                .arp
+                .into_iter()
+                .map(|(t, n)| format!("{n} from {:.3}s", t.as_secs_f64()))
+                .collect(),
         });
     };
     for e in &run.events {
@@ -122,8 +128,10 @@ pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
             EventKind::ClientArp { address } => {
                 arp.insert(*address, e.node.clone());
                 for (vrid, o) in open.iter_mut() {
-                    if vips(scenario, *vrid).contains(address) {
-                        o.arp.insert(e.node.clone());
+                    if vips(scenario, *vrid).contains(address)
+                        && o.arp.last().map(|(_, n)| n) != Some(&e.node)
+                    {
+                        o.arp.push((e.t, e.node.clone()));
                     }
                 }
                 continue;
@@ -154,6 +162,8 @@ pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
                         arp: vips(scenario, *vrid)
                             .iter()
                             .filter_map(|v| arp.get(v).cloned())
+                            .take(1)
+                            .map(|n| (e.t, n))
                             .collect(),
                     });
                     o.nodes.extend(set.iter().cloned());
@@ -180,16 +190,16 @@ pub(crate) fn mastership(scenario: &Scenario, run: &RunRecord) -> Mastership {
                             }),
                             Some(_) => {}
                             None => {
-                                if let Some((x, at)) = lost.remove(vrid) {
-                                    if x != y {
-                                        out.failovers.push(Failover {
-                                            t: became.as_secs_f64(),
-                                            vrid: *vrid,
-                                            from: x,
-                                            to: y.clone(),
-                                            gap_s: became.saturating_sub(at).as_secs_f64(),
-                                        });
-                                    }
+                                if let Some((x, at)) = lost.remove(vrid)
+                                    && x != y
+                                {
+                                    out.failovers.push(Failover {
+                                        t: became.as_secs_f64(),
+                                        vrid: *vrid,
+                                        from: x,
+                                        to: y.clone(),
+                                        gap_s: became.saturating_sub(at).as_secs_f64(),
+                                    });
                                 }
                             }
                         }

@@ -140,7 +140,10 @@ impl FaultAction {
             Latency { a, b, .. } => vec![a, b],
             HealAll => vec![],
             Block { receiver, sender } | Unblock { receiver, sender } => vec![receiver, sender],
-            Loss { link, .. } => link.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect(),
+            Loss { link, .. } => link
+                .iter()
+                .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+                .collect(),
             Drift { node, .. }
             | InterfaceDown { node, .. }
             | InterfaceUp { node, .. }
@@ -165,7 +168,10 @@ impl std::fmt::Display for FaultAction {
             HealAll => write!(f, "heal all"),
             Block { receiver, sender } => write!(f, "block {receiver}<-{sender}"),
             Unblock { receiver, sender } => write!(f, "unblock {receiver}<-{sender}"),
-            Loss { link: None, percent } => write!(f, "loss all {percent}%"),
+            Loss {
+                link: None,
+                percent,
+            } => write!(f, "loss all {percent}%"),
             Loss {
                 link: Some((a, b)),
                 percent,
@@ -177,7 +183,11 @@ impl std::fmt::Display for FaultAction {
             InterfaceDown { node, interface } => write!(f, "ifdown {node} {interface}"),
             InterfaceUp { node, interface } => write!(f, "ifup {node} {interface}"),
             Script { node, script, ok } => {
-                write!(f, "script {node} {script} {}", if *ok { "ok" } else { "fail" })
+                write!(
+                    f,
+                    "script {node} {script} {}",
+                    if *ok { "ok" } else { "fail" }
+                )
             }
             TrackFile { node, name, value } => write!(f, "trackfile {node} {name} {value}"),
             GatewayCut(n) => write!(f, "gateway-cut {n}"),

@@ -52,9 +52,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, FaultParseError> {
 /// Prints a duration the way [`parse_duration`] reads it (`12s`, `1.5s`, `250ms`).
 pub fn format_duration(d: Duration) -> String {
     let micros = d.as_micros();
-    if micros % 1_000_000 == 0 {
+    if micros.is_multiple_of(1_000_000) {
         format!("{}s", micros / 1_000_000)
-    } else if micros % 1000 == 0 && micros < 1_000_000 {
+    } else if micros.is_multiple_of(1000) && micros < 1_000_000 {
         format!("{}ms", micros / 1000)
     } else {
         let s = format!("{:.6}", d.as_secs_f64());
@@ -136,7 +136,8 @@ impl Fault {
             }
             ("loss", [percent]) => FaultAction::Loss {
                 link: None,
-                percent: parse_percent(percent).ok_or_else(|| err("expected a loss percentage 0%–100%"))?,
+                percent: parse_percent(percent)
+                    .ok_or_else(|| err("expected a loss percentage 0%–100%"))?,
             },
             ("loss", [link, percent]) => {
                 let percent = parse_percent(percent)

@@ -176,15 +176,24 @@ impl Observer {
             EventKind::Priority {
                 instance, priority, ..
             } => {
-                if let Some(v) = self.instances.get_mut(&(node.to_string(), instance.clone())) {
+                if let Some(v) = self
+                    .instances
+                    .get_mut(&(node.to_string(), instance.clone()))
+                {
                     v.priority = *priority;
                 }
             }
             EventKind::VipAdded { address } => {
-                self.vips.entry(node.to_string()).or_default().insert(*address);
+                self.vips
+                    .entry(node.to_string())
+                    .or_default()
+                    .insert(*address);
             }
             EventKind::VipRemoved { address } => {
-                self.vips.entry(node.to_string()).or_default().remove(address);
+                self.vips
+                    .entry(node.to_string())
+                    .or_default()
+                    .remove(address);
             }
             EventKind::ClientArp { address } => {
                 self.client_arp.insert(*address, node.to_string());
@@ -220,7 +229,8 @@ impl Observer {
 
     /// The current view of one instance.
     pub fn instance(&self, node: &str, instance: &str) -> Option<&InstanceView> {
-        self.instances.get(&(node.to_string(), instance.to_string()))
+        self.instances
+            .get(&(node.to_string(), instance.to_string()))
     }
 
     /// The VIPs a node holds right now.

@@ -47,10 +47,7 @@ impl std::error::Error for PcapError {}
 /// Builds the Ethernet frame of one recorded packet; `hosts` maps node names to addresses.
 pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec<u8>, PcapError> {
     let err = |e: &dyn std::fmt::Display| PcapError(e.to_string());
-    let host = hosts
-        .get(&p.node)
-        .copied()
-        .unwrap_or(Ipv4Addr::UNSPECIFIED);
+    let host = hosts.get(&p.node).copied().unwrap_or(Ipv4Addr::UNSPECIFIED);
     let src_mac = host_mac(host);
     let mut out = Vec::new();
     match &p.kind {
@@ -64,8 +61,9 @@ pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec
                 host_mac(dst)
             };
             let len = u16::try_from(p.payload.len()).map_err(|e| err(&e))?;
-            let mut ip = Ipv4Header::new(len, p.hop_limit, IpNumber::VRRP, src.octets(), dst.octets())
-                .map_err(|e| err(&e))?;
+            let mut ip =
+                Ipv4Header::new(len, p.hop_limit, IpNumber::VRRP, src.octets(), dst.octets())
+                    .map_err(|e| err(&e))?;
             ip.dscp = IpDscp::CS6;
             PacketBuilder::ethernet2(src_mac, dst_mac)
                 .ip(IpHeaders::Ipv4(ip, Default::default()))

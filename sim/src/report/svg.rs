@@ -139,7 +139,10 @@ fn fault_bands(run: &RunRecord) -> (Vec<Band>, Vec<(Duration, String)>) {
             Drift { node, rate } => {
                 close(&mut open, &format!("drift {node}"), t);
                 if *rate != 1.0 {
-                    open.insert(format!("drift {node}"), (t, format!("{node} clock ×{rate}")));
+                    open.insert(
+                        format!("drift {node}"),
+                        (t, format!("{node} clock ×{rate}")),
+                    );
                 }
             }
             Script { .. } | TrackFile { .. } | Reload { .. } | Latency { .. } => {
@@ -267,13 +270,15 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
         let mut state: Option<(State, Duration)> = None;
         let mut segs: Vec<(State, Duration, Duration)> = Vec::new();
         for e in run.events.iter().filter(|e| &e.node == node) {
-            if let EventKind::Transition { instance: i, to, .. } = &e.kind {
-                if i == instance {
-                    if let Some((st, since)) = state {
-                        segs.push((st, since, e.t));
-                    }
-                    state = Some((*to, e.t));
+            if let EventKind::Transition {
+                instance: i, to, ..
+            } = &e.kind
+                && i == instance
+            {
+                if let Some((st, since)) = state {
+                    segs.push((st, since, e.t));
                 }
+                state = Some((*to, e.t));
             }
         }
         if let Some((st, since)) = state {
@@ -345,10 +350,12 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
         r##"<line x1="{LEFT}" y1="{axis_y}" x2="{:.1}" y2="{axis_y}" stroke="#333"/>"##,
         LEFT + pw
     );
-    let step = [1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0]
-        .into_iter()
-        .find(|st| total / st <= 15.0)
-        .unwrap_or(7200.0);
+    let step = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+    ]
+    .into_iter()
+    .find(|st| total / st <= 15.0)
+    .unwrap_or(7200.0);
     let mut t = 0.0;
     while t <= total + 1e-9 {
         let xt = x(t);

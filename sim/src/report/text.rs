@@ -33,7 +33,11 @@ pub fn nodes(scenario: &Scenario) -> String {
                 "  {:<4} {:<12} {:<8} {} vrid {} {} priority {} advert {} {}  VIP {}",
                 n.name,
                 n.address.to_string(),
-                if n.config.router_id.is_empty() { "-" } else { &n.config.router_id },
+                if n.config.router_id.is_empty() {
+                    "-"
+                } else {
+                    &n.config.router_id
+                },
                 i.name,
                 i.vrid,
                 i.version,
@@ -62,7 +66,9 @@ pub fn timeline(run: &RunRecord) -> String {
         (e.t, order != 0, e.node.clone(), order)
     });
     for e in events {
-        let same_line = last.as_ref().is_some_and(|(t, n)| *t == e.t && *n == e.node);
+        let same_line = last
+            .as_ref()
+            .is_some_and(|(t, n)| *t == e.t && *n == e.node);
         match &e.kind {
             EventKind::Fault(a) => {
                 let _ = write!(out, "\n{}  ----  FAULT {a}", s(e.t));
@@ -85,7 +91,11 @@ pub fn timeline(run: &RunRecord) -> String {
                 last = Some((e.t, e.node.clone()));
             }
             EventKind::VipAdded { address } | EventKind::VipRemoved { address } => {
-                let sign = if matches!(e.kind, EventKind::VipAdded { .. }) { "+" } else { "-" };
+                let sign = if matches!(e.kind, EventKind::VipAdded { .. }) {
+                    "+"
+                } else {
+                    "-"
+                };
                 if same_line {
                     let _ = write!(out, "  {sign}VIP {address}");
                 } else {
@@ -197,11 +207,43 @@ pub fn summary(scenario: &Scenario, a: &Analysis) -> String {
         .map(|(v, m)| {
             format!(
                 "VRID {v}: {}",
-                if m.is_empty() { "none".to_string() } else { m.join(" + ") }
+                if m.is_empty() {
+                    "none".to_string()
+                } else {
+                    m.join(" + ")
+                }
             )
         })
         .collect();
     let _ = writeln!(out, "masters at the end: {}", finals.join("; "));
+    let e = &scenario.expect;
+    let mut expected: Vec<String> = Vec::new();
+    match e.split_brain {
+        Some(true) => expected.push("a split-brain occurs".into()),
+        Some(false) => expected.push("no split-brain".into()),
+        None => {}
+    }
+    if e.split_brain_heals == Some(true) {
+        expected.push("every split-brain heals".into());
+    }
+    for (vrid, node) in &e.final_master {
+        expected.push(format!("{node} is master of VRID {vrid} at the end"));
+    }
+    if let Some(max) = e.max_failover_gap {
+        expected.push(format!("failover gaps ≤ {}", format_duration(max)));
+    }
+    if !expected.is_empty() {
+        let _ = writeln!(
+            out,
+            "expected: {} — {}",
+            expected.join("; "),
+            if a.expectation_failures.is_empty() {
+                "all met"
+            } else {
+                "NOT met"
+            }
+        );
+    }
     for f in &a.expectation_failures {
         let _ = writeln!(out, "expectation failed: {f}");
     }

@@ -41,10 +41,11 @@ impl Loader for ScenarioLoader<'_> {
                 continue;
             };
             for e in entries.flatten() {
-                if let Some(n) = e.file_name().to_str() {
-                    if !n.starts_with('.') && glob::matches(name, n) {
-                        out.push(listing.join(n).to_string_lossy().into_owned());
-                    }
+                if let Some(n) = e.file_name().to_str()
+                    && !n.starts_with('.')
+                    && glob::matches(name, n)
+                {
+                    out.push(listing.join(n).to_string_lossy().into_owned());
                 }
             }
         }

@@ -87,8 +87,16 @@ pub fn default_scenario(parse: Option<&super::ConfigLoader>) -> Scenario {
         Some(p) => p(text, origin).unwrap_or(fallback),
         None => fallback,
     };
-    let a = load(DEFAULT_CONF_A, "a.conf", lvs_node("LVS_A", a_addr, 100, true));
-    let b = load(DEFAULT_CONF_B, "b.conf", lvs_node("LVS_B", b_addr, 99, false));
+    let a = load(
+        DEFAULT_CONF_A,
+        "a.conf",
+        lvs_node("LVS_A", a_addr, 100, true),
+    );
+    let b = load(
+        DEFAULT_CONF_B,
+        "b.conf",
+        lvs_node("LVS_B", b_addr, 99, false),
+    );
     let s = Duration::from_secs;
     let faults = FaultPlan::new()
         .at(s(10), FaultAction::Crash("a".into()))
@@ -113,10 +121,7 @@ pub fn default_scenario(parse: Option<&super::ConfigLoader>) -> Scenario {
             a crashes at 10s and returns at 20s (preempt); at 35s a firewall on b drops a's VRRP \
             (split-brain); at 50s the rule is removed."
             .to_string(),
-        nodes: vec![
-            NodeSpec::new("a", a_addr, a),
-            NodeSpec::new("b", b_addr, b),
-        ],
+        nodes: vec![NodeSpec::new("a", a_addr, a), NodeSpec::new("b", b_addr, b)],
         configs: Default::default(),
         faults,
         settings: SimSettings {

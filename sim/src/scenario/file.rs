@@ -127,9 +127,11 @@ impl Scenario {
         base_dir: &Path,
         load: &ConfigLoader,
     ) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario = toml::from_str(text)
-            .map_err(|e| ScenarioError::new(format!("{origin}: {e}")))?;
-        let dur = |field: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, ScenarioError> {
+        let raw: RawScenario =
+            toml::from_str(text).map_err(|e| ScenarioError::new(format!("{origin}: {e}")))?;
+        let dur = |field: &str,
+                   v: &Option<String>|
+         -> Result<Option<std::time::Duration>, ScenarioError> {
             v.as_deref()
                 .map(|t| {
                     parse_duration(t).map_err(|e| {
@@ -201,7 +203,9 @@ impl Scenario {
         let faults: FaultPlan = raw
             .faults
             .iter()
-            .map(|line| Fault::parse(line).map_err(|e| ScenarioError::new(format!("{origin}: {e}"))))
+            .map(|line| {
+                Fault::parse(line).map_err(|e| ScenarioError::new(format!("{origin}: {e}")))
+            })
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .collect();
@@ -231,7 +235,64 @@ impl Scenario {
                 allow_violations: raw.expect.allow_violations,
             },
         };
-        scenario.validate().map_err(|e| ScenarioError::new(format!("{origin}: {}", e.message)))?;
+        scenario
+            .validate()
+            .map_err(|e| ScenarioError::new(format!("{origin}: {}", e.message)))?;
         Ok(scenario)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::FaultAction;
+
+    fn loader(text: &str, origin: &str) -> Result<NodeConfig, String> {
+        crate::scenario::load_keepalived_conf(text, origin)
+    }
+
+    const NODE: &str = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n priority 100\n virtual_ipaddress { 192.0.2.100 }\n}\n";
+
+    fn file(extra: &str) -> String {
+        format!(
+            "seed = 9\nduration = \"30s\"\ntick = \"10ms\"\nlatency = \"2ms\"\n{extra}\n\
+             [[node]]\nname = \"a\"\nconf = \"\"\"\n{NODE}\"\"\"\n\
+             [[node]]\nname = \"b\"\naddress = \"192.0.2.50\"\nconf = \"\"\"\n{NODE}\"\"\"\n"
+        )
+    }
+
+    #[test]
+    fn a_scenario_file_sets_every_explicit_setting() {
+        let text = file(
+            "faults = [\"5s partition a<->b\"]\n[expect]\nsplit_brain = true\nfinal_master = { 7 = \"b\" }\nmax_failover_gap = \"4s\"",
+        );
+        let sc = Scenario::from_toml(&text, "s.toml", Path::new("."), &loader).expect("valid");
+        assert_eq!(sc.settings.seed, 9);
+        assert_eq!(sc.settings.duration, std::time::Duration::from_secs(30));
+        assert_eq!(sc.settings.tick, std::time::Duration::from_millis(10));
+        assert_eq!(sc.settings.max_latency, std::time::Duration::from_millis(2));
+        assert_eq!(sc.nodes[0].address, default_address(0));
+        assert_eq!(sc.nodes[1].address, Ipv4Addr::new(192, 0, 2, 50));
+        assert_eq!(
+            sc.faults.faults()[0].action,
+            FaultAction::Partition("a".into(), "b".into())
+        );
+        assert_eq!(sc.expect.final_master[&7], "b");
+    }
+
+    #[test]
+    fn inconsistent_scenarios_are_errors_that_name_the_problem() {
+        for (extra, needle) in [
+            ("faults = [\"5s crash z\"]", "names node `z`"),
+            ("faults = [\"5s reload a other\"]", "does not define"),
+            ("faults = [\"5s gateway-cut a\"]", "gateway = true"),
+            ("faults = [\"5s explode a\"]", "unknown action"),
+            ("unknown_key = 1", "unknown field"),
+            ("duration = \"soon\"", "duration"),
+        ] {
+            let e = Scenario::from_toml(&file(extra), "s.toml", Path::new("."), &loader)
+                .expect_err(extra);
+            assert!(e.message.contains(needle), "{extra}: {}", e.message);
+        }
     }
 }

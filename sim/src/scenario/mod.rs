@@ -138,7 +138,10 @@ impl Scenario {
         let mut seen = std::collections::BTreeSet::new();
         for n in &self.nodes {
             if !seen.insert(n.name.as_str()) {
-                return Err(ScenarioError::new(format!("node name `{}` is used twice", n.name)));
+                return Err(ScenarioError::new(format!(
+                    "node name `{}` is used twice",
+                    n.name
+                )));
             }
             if self.nodes.iter().filter(|m| m.address == n.address).count() > 1 {
                 return Err(ScenarioError::new(format!(
@@ -181,12 +184,19 @@ impl Scenario {
                     )));
                 }
             }
-            if let crate::fault::FaultAction::Reload { config, .. } = &f.action {
-                if !self.configs.contains_key(config) {
-                    return Err(ScenarioError::new(format!(
-                        "fault `{f}` reloads config `{config}`, which the scenario's [configs] does not define"
-                    )));
-                }
+            if let crate::fault::FaultAction::Drift { rate, .. } = &f.action
+                && !(rate.is_finite() && *rate >= 0.01 && *rate <= 100.0)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}`: the clock rate must be a number between 0.01 and 100"
+                )));
+            }
+            if let crate::fault::FaultAction::Reload { config, .. } = &f.action
+                && !self.configs.contains_key(config)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}` reloads config `{config}`, which the scenario's [configs] does not define"
+                )));
             }
             if matches!(
                 f.action,

@@ -8,7 +8,7 @@
 //! `turmoil::sim_elapsed()`, never a tokio `Instant`.
 
 use super::net::{
-    CLIENT_ADDR, Command, Control, Drop, GATEWAY_ADDR, GARP_PORT, PING_PORT, SharedRef, VRRP_PORT,
+    CLIENT_ADDR, Command, Control, Drop, GARP_PORT, GATEWAY_ADDR, PING_PORT, SharedRef, VRRP_PORT,
 };
 use crate::observe::{EventKind, PacketKind, PacketRecord};
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ use std::rc::Rc;
 use std::time::Duration;
 use turmoil::net::UdpSocket;
 use vrrplab_core::Instant;
+use vrrplab_core::check::{Probe, ProbeAction, ProbeId, ProbeResult};
 use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig, Output, RxMeta};
 use vrrplab_core::vrrp::State;
 
@@ -60,24 +61,20 @@ pub(crate) fn with_interfaces(
     config
 }
 
+/// The host's sockets: VRRP (and GARPs to the client), and pings to the gateway.
+struct Sockets {
+    vrrp: UdpSocket,
+    ping: Option<UdpSocket>,
+}
+
 struct Driver {
     spec: Rc<RouterSpec>,
     shared: SharedRef,
     ctl: Rc<Control>,
     node: Option<Node>,
-    /// Next simulated time each vrrp_script "runs".
-    script_due: BTreeMap<String, Duration>,
-    gateway_replied: bool,
-    /// rise/fall state of each vrrp_script.
-    script_state: BTreeMap<String, ScriptState>,
-}
-
-/// keepalived's rise/fall filter: `fall` consecutive failures take a script down, `rise`
-/// consecutive successes bring it up.
-#[derive(Debug, Clone, Copy)]
-struct ScriptState {
-    up: bool,
-    streak: u32,
+    /// Gateway pings in flight: sequence number → the core's probe.
+    pings: BTreeMap<u16, ProbeId>,
+    next_ping: u16,
 }
 
 impl Driver {
@@ -94,17 +91,9 @@ impl Driver {
         };
         let config = with_interfaces(self.ctl.config.borrow().clone(), self.spec.address, &down);
         let now = self.local_now();
-        self.script_due = config
-            .scripts
-            .iter()
-            .map(|s| (s.name.clone(), sim_now() + s.interval))
-            .collect();
-        self.script_state = config
-            .scripts
-            .iter()
-            .map(|s| (s.name.clone(), ScriptState { up: !s.init_fail, streak: 0 }))
-            .collect();
         let mut node = Node::new(config, now);
+        // The core runs the vrrp_scripts (rise/fall, timeouts); the driver answers its probes.
+        node.run_scripts(now);
         // Track files already set by the fault plan are reported at once.
         for (name, value) in self.ctl.track_files.borrow().iter() {
             node.handle_track_file(now, name, *value);
@@ -121,22 +110,20 @@ impl Driver {
                 names.push(i.interface.clone());
             }
         }
-        if names.is_empty() {
-            if let Some(i) = config.instances.first() {
-                names.push(i.interface.clone());
-            }
+        if names.is_empty()
+            && let Some(i) = config.instances.first()
+        {
+            names.push(i.interface.clone());
         }
         names
     }
 
     /// Drains the core's outputs and performs them; then checks VIPs against states.
-    fn flush(&mut self, sock: &UdpSocket) {
-        let Some(node) = self.node.as_mut() else {
-            return;
-        };
+    fn flush(&mut self, socks: &Sockets) {
+        let sock = &socks.vrrp;
         let t = sim_now();
         let name = self.spec.name.clone();
-        while let Some(output) = node.poll_output() {
+        while let Some(output) = self.node.as_mut().and_then(|n| n.poll_output()) {
             let mut shared = self.shared.borrow_mut();
             match output {
                 Output::Transmit(tx) => {
@@ -163,7 +150,8 @@ impl Driver {
                     });
                     drop(shared);
                     // A send to a crashed or unknown peer fails like an unreachable host would.
-                    let _ = sock.try_send_to(&datagram, SocketAddr::new(IpAddr::V4(dst), VRRP_PORT));
+                    let _ =
+                        sock.try_send_to(&datagram, SocketAddr::new(IpAddr::V4(dst), VRRP_PORT));
                 }
                 Output::AddAddress(a) => {
                     shared
@@ -198,7 +186,8 @@ impl Driver {
                     if self.spec.client {
                         let mut msg = address.octets().to_vec();
                         msg.push(a.vrid);
-                        let _ = sock.try_send_to(&msg, SocketAddr::new(IpAddr::V4(CLIENT_ADDR), GARP_PORT));
+                        let _ = sock
+                            .try_send_to(&msg, SocketAddr::new(IpAddr::V4(CLIENT_ADDR), GARP_PORT));
                     }
                 }
                 Output::StateChange(sc) => {
@@ -217,6 +206,23 @@ impl Driver {
                 }
                 // Notify hooks would run child processes; the simulator has none to run.
                 Output::Notify(_) => {}
+                Output::StartProbe(probe) => {
+                    drop(shared);
+                    self.start_probe(probe, socks);
+                }
+                Output::CancelProbe(id) => {
+                    // The core timed the run out and kills it: a ping script dies on SIGTERM at
+                    // once, so the kill completes now (the next run is not skipped).
+                    let before = self.pings.len();
+                    self.pings.retain(|_, p| *p != id);
+                    drop(shared);
+                    if self.pings.len() != before {
+                        let now = self.local_now();
+                        if let Some(node) = self.node.as_mut() {
+                            node.handle_probe_result(now, id, ProbeResult::Signalled(15));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -327,13 +333,13 @@ impl Driver {
         }
     }
 
-    fn apply(&mut self, command: Command, sock: &UdpSocket) {
+    fn apply(&mut self, command: Command, socks: &Sockets) {
         let now = self.local_now();
         match command {
             Command::Stop => {
                 if let Some(node) = self.node.as_mut() {
                     node.shutdown(now);
-                    self.flush(sock);
+                    self.flush(socks);
                 }
                 self.node = None;
                 self.ctl.stopped.set(true);
@@ -349,8 +355,8 @@ impl Driver {
                     node.handle_interface(now, &name, up);
                 }
             }
-            // The fault plan already set the script's raw result in `Control::scripts_ok`;
-            // the next runs carry it through rise/fall.
+            // The fault plan already set the script's exit status in `Control::scripts_ok`;
+            // the core's next runs carry it through rise/fall.
             Command::Script => {}
             Command::TrackFile { name, value } => {
                 if let Some(node) = self.node.as_mut() {
@@ -360,7 +366,11 @@ impl Driver {
             Command::Reload(config) => {
                 *self.ctl.config.borrow_mut() = *config;
                 if let Some(node) = self.node.as_mut() {
-                    let config = with_interfaces(self.ctl.config.borrow().clone(), self.spec.address, &|_| false);
+                    let config = with_interfaces(
+                        self.ctl.config.borrow().clone(),
+                        self.spec.address,
+                        &|_| false,
+                    );
                     node.reload(now, config);
                 }
             }
@@ -368,76 +378,71 @@ impl Driver {
         }
     }
 
-    /// Runs the due `vrrp_script`s: the gateway script pings the gateway; others report the
-    /// result the fault plan set (success by default).
-    fn run_scripts(&mut self, sock: Option<&UdpSocket>) {
-        let t = sim_now();
+    /// Answers a `vrrp_script` probe: the gateway script pings the gateway host (the answer
+    /// comes with the echo; without one the core times the probe out); other scripts exit with
+    /// the status the fault plan set (0 unless `script N NAME fail`).
+    fn start_probe(&mut self, probe: Probe, socks: &Sockets) {
+        let ProbeAction::RunScript { command, .. } = &probe.action else {
+            return;
+        };
+        let config = self.ctl.config.borrow();
+        let Some(script) = config.scripts.iter().find(|s| &s.command == command) else {
+            return;
+        };
+        if self.spec.gateway_script.as_deref() == Some(script.name.as_str()) {
+            let seq = self.next_ping;
+            self.next_ping = self.next_ping.wrapping_add(1);
+            let Some(ping) = socks.ping.as_ref() else {
+                return; // no gateway host: the core times the probe out
+            };
+            self.pings.insert(seq, probe.id);
+            let _ = ping.try_send_to(
+                &seq.to_be_bytes(),
+                SocketAddr::new(IpAddr::V4(GATEWAY_ADDR), PING_PORT),
+            );
+            return;
+        }
+        let ok = self
+            .ctl
+            .scripts_ok
+            .borrow()
+            .get(&script.name)
+            .copied()
+            .unwrap_or(true);
+        drop(config);
         let now = self.local_now();
-        let scripts = self.ctl.config.borrow().scripts.clone();
-        for script in scripts {
-            let Some(due) = self.script_due.get(&script.name).copied() else {
-                continue;
-            };
-            if due > t {
-                continue;
-            }
-            self.script_due.insert(script.name.clone(), t + script.interval);
-            let ok = if self.spec.gateway_script.as_deref() == Some(script.name.as_str()) {
-                let ok = self.gateway_replied;
-                self.gateway_replied = false;
-                if let Some(sock) = sock {
-                    let _ = sock.try_send_to(&[1], SocketAddr::new(IpAddr::V4(GATEWAY_ADDR), PING_PORT));
-                }
-                ok
-            } else {
-                self.ctl
-                    .scripts_ok
-                    .borrow()
-                    .get(&script.name)
-                    .copied()
-                    .unwrap_or(!script.init_fail)
-            };
-            let st = self
-                .script_state
-                .entry(script.name.clone())
-                .or_insert(ScriptState { up: !script.init_fail, streak: 0 });
-            if ok == st.up {
-                st.streak = 0;
-                continue;
-            }
-            st.streak += 1;
-            let needed = if ok { script.rise } else { script.fall }.max(1);
-            if st.streak < needed {
-                continue;
-            }
-            st.up = ok;
-            st.streak = 0;
-            if let Some(node) = self.node.as_mut() {
-                node.handle_script_result(now, &script.name, ok);
-            }
+        if let Some(node) = self.node.as_mut() {
+            node.handle_probe_result(now, probe.id, ProbeResult::Exited(if ok { 0 } else { 1 }));
+        }
+    }
+
+    /// A gateway echo arrived: the matching probe succeeded.
+    fn gateway_reply(&mut self, reply: &[u8]) {
+        let [hi, lo, ..] = *reply else {
+            return;
+        };
+        let Some(id) = self.pings.remove(&u16::from_be_bytes([hi, lo])) else {
+            return;
+        };
+        let now = self.local_now();
+        if let Some(node) = self.node.as_mut() {
+            node.handle_probe_result(now, id, ProbeResult::Exited(0));
         }
     }
 
     /// The next simulated time the driver must wake (core timer or a script run).
     fn next_wake(&self) -> Option<Duration> {
-        let node_due = self
-            .node
+        self.node
             .as_ref()
             .and_then(|n| n.poll_timeout())
-            .map(|local| self.ctl.clock.borrow().sim_at(local.as_duration()));
-        let script_due = if self.node.is_some() {
-            self.script_due.values().min().copied()
-        } else {
-            None
-        };
-        match (node_due, script_due) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+            .map(|local| self.ctl.clock.borrow().sim_at(local.as_duration()))
     }
 }
 
-async fn recv_opt(sock: Option<&UdpSocket>, buf: &mut [u8]) -> std::io::Result<(usize, SocketAddr)> {
+async fn recv_opt(
+    sock: Option<&UdpSocket>,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr)> {
     match sock {
         Some(s) => s.recv_from(buf).await,
         None => std::future::pending().await,
@@ -462,10 +467,11 @@ pub(crate) async fn router(
     sock.set_broadcast(true)?;
     let mut groups: Vec<Ipv4Addr> = Vec::new();
     for instance in &ctl.config.borrow().instances {
-        if let IpAddr::V4(g) = instance.multicast_group {
-            if g.is_multicast() && !groups.contains(&g) {
-                groups.push(g);
-            }
+        if let IpAddr::V4(g) = instance.multicast_group
+            && g.is_multicast()
+            && !groups.contains(&g)
+        {
+            groups.push(g);
         }
     }
     for g in &groups {
@@ -481,38 +487,61 @@ pub(crate) async fn router(
         shared,
         ctl: ctl.clone(),
         node: None,
-        script_due: BTreeMap::new(),
-        gateway_replied: false,
-        script_state: BTreeMap::new(),
+        pings: BTreeMap::new(),
+        next_ping: 0,
     };
     if !ctl.stopped.get() {
         driver.start();
     }
+    let socks = Sockets { vrrp: sock, ping };
     let mut buf = vec![0u8; 2048];
     let mut pong = [0u8; 16];
+    let mut stalled = 0u32;
+    let mut after_timer = false;
     loop {
-        driver.flush(&sock);
-        let wake = driver.next_wake();
+        driver.flush(&socks);
+        let mut wake = driver.next_wake();
+        // A deadline that stays in the past after handling it would spin inside one tick;
+        // after a few such wakes, wait a millisecond (and say so) instead of hanging turmoil.
+        if after_timer && wake.is_some_and(|w| w <= sim_now()) {
+            stalled += 1;
+            if stalled > 8 {
+                if stalled == 9 {
+                    let name = driver.spec.name.clone();
+                    driver.shared.borrow_mut().observer.push(
+                        sim_now(),
+                        &name,
+                        EventKind::Violation(format!(
+                            "{name}: the core's poll_timeout stays in the past after handle_timeout"
+                        )),
+                    );
+                }
+                wake = Some(sim_now() + Duration::from_millis(1));
+            }
+        } else {
+            stalled = 0;
+        }
+        after_timer = false;
         tokio::select! {
             biased;
             _ = ctl.notify.notified() => {
                 loop {
                     let next = ctl.commands.borrow_mut().pop_front();
                     let Some(command) = next else { break };
-                    driver.apply(command, &sock);
-                    driver.flush(&sock);
+                    driver.apply(command, &socks);
+                    driver.flush(&socks);
                 }
             }
-            r = sock.recv_from(&mut buf) => {
+            r = socks.vrrp.recv_from(&mut buf) => {
                 let (n, from) = r?;
                 driver.receive(&buf[..n], from);
             }
-            r = recv_opt(ping.as_ref(), &mut pong) => {
-                let _ = r?;
-                driver.gateway_replied = true;
+            r = recv_opt(socks.ping.as_ref(), &mut pong) => {
+                let (n, _) = r?;
+                driver.gateway_reply(&pong[..n]);
             }
             _ = sleep_until_sim(wake) => {
-                driver.run_scripts(ping.as_ref());
+                after_timer = true;
                 let now = driver.local_now();
                 if let Some(node) = driver.node.as_mut() {
                     node.handle_timeout(now);

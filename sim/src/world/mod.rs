@@ -122,7 +122,12 @@ impl World<'_> {
             FaultAction::Restart(n) => {
                 let ip = self.ip(n);
                 if sim.is_host_running(ip) {
-                    clear_node(&mut self.shared.borrow_mut().observer, t, n, "host rebooted");
+                    clear_node(
+                        &mut self.shared.borrow_mut().observer,
+                        t,
+                        n,
+                        "host rebooted",
+                    );
                 }
                 self.controls[n].commands.borrow_mut().clear();
                 self.controls[n].stopped.set(false);
@@ -292,7 +297,9 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     }
     if scenario.client {
         let shared = shared.clone();
-        sim.host(IpAddr::V4(CLIENT_ADDR), move || extras::client(shared.clone()));
+        sim.host(IpAddr::V4(CLIENT_ADDR), move || {
+            extras::client(shared.clone())
+        });
     }
     let faults = scenario.faults.faults();
     let mut next = 0;

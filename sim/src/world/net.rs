@@ -154,8 +154,9 @@ impl NodeClock {
         if self.rate == 1.0 {
             self.sim_anchor + ahead
         } else {
-            // Round up to the next microsecond so the node's clock has reached `local`.
-            let micros = (ahead.as_secs_f64() * 1.0e6 / self.rate).ceil();
+            // Round up, plus one microsecond, so float rounding can never leave the node's
+            // clock a nanosecond short of `local` (which would wake the driver in a loop).
+            let micros = (ahead.as_secs_f64() * 1.0e6 / self.rate).ceil() + 1.0;
             self.sim_anchor + Duration::from_micros(micros as u64)
         }
     }
@@ -173,9 +174,15 @@ impl NodeClock {
 pub(crate) enum Command {
     Stop,
     Start,
-    Interface { name: String, up: bool },
+    Interface {
+        name: String,
+        up: bool,
+    },
     Script,
-    TrackFile { name: String, value: i64 },
+    TrackFile {
+        name: String,
+        value: i64,
+    },
     Reload(Box<NodeConfig>),
     /// Re-read the clock (after a drift change).
     Wake,
@@ -222,7 +229,9 @@ mod tests {
         c.set_rate(Duration::from_secs(10), 1.25);
         assert_eq!(c.local(Duration::from_secs(10)), Duration::from_secs(10));
         assert_eq!(c.local(Duration::from_secs(14)), Duration::from_secs(15));
-        assert_eq!(c.sim_at(Duration::from_secs(15)), Duration::from_secs(14));
+        let wake = c.sim_at(Duration::from_secs(15));
+        assert!(wake >= Duration::from_secs(14) && wake <= Duration::from_micros(14_000_001));
+        assert!(c.local(wake) >= Duration::from_secs(15));
     }
 
     #[test]

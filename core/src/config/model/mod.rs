@@ -69,4 +69,6 @@ pub struct ConfigSpans {
     pub sync_groups: Vec<BlockSpans>,
     /// One per `virtual_server`.
     pub virtual_servers: Vec<BlockSpans>,
+    /// The keyword of each `vrrp_script` block, one per `vrrp_script`.
+    pub scripts: Vec<Span>,
 }

@@ -81,6 +81,22 @@ fn canonical<'s>(ctx: &mut Ctx, st: &'s Statement) -> &'s str {
     }
 }
 
+/// `nb_get_retry` / `nb_sock_retry` outside HTTP_GET / SSL_GET: keepalived 2.2.7 accepts the
+/// alias only in its HTTP checker (`check_http.c`); in TCP_CHECK and MISC_CHECK it says "Unknown
+/// keyword" and the checker keeps its default `retry`. vrrplab applies the value as `retry`, so
+/// the two would differ: a warning, not just the alias note.
+fn retry_alias_outside_http(ctx: &mut Ctx, st: &Statement, kind: &str) {
+    let word = &st.keyword.text;
+    ctx.diags.push(
+        Diagnostic::warning(
+            st.span(),
+            format!("keepalived ignores `{word}` in {kind} (\"Unknown keyword\"): its {kind} keeps the default retry, vrrplab uses this value"),
+        )
+        .with_label("applied as `retry` by vrrplab only")
+        .with_help(format!("write `retry {}` so keepalived and vrrplab agree", st.args.first().map_or("N", |t| t.text.as_str()))),
+    );
+}
+
 fn lvs_method(ctx: &mut Ctx, st: &Statement) -> Option<LvsMethod> {
     let t = ctx.arg(st, 0, "lvs_method DR")?;
     match t.text.to_ascii_uppercase().as_str() {
@@ -307,7 +323,12 @@ fn checker_items(
     let mut c = CheckerCommon::default();
     let kind = block.keyword.text.clone();
     for st in block.items() {
-        let kw = canonical(ctx, st);
+        let kw = if http.is_none() && keywords::alias_of(&st.keyword.text) == Some("retry") {
+            retry_alias_outside_http(ctx, st, &kind);
+            "retry"
+        } else {
+            canonical(ctx, st)
+        };
         let network = misc.is_none();
         match kw {
             "connect_ip" if network => {

@@ -46,7 +46,10 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
             "global_defs" => {}
             "vrrp_script" => {
                 first_script.get_or_insert(st.span());
-                cfg.scripts.extend(tracking::vrrp_script(&mut ctx, st));
+                if let Some(script) = tracking::vrrp_script(&mut ctx, st) {
+                    cfg.scripts.push(script);
+                    spans.scripts.push(st.span());
+                }
             }
             "vrrp_track_file" => cfg
                 .track_files

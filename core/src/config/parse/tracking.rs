@@ -156,7 +156,11 @@ pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile
                     out.reverse = r;
                 }
             }
-            "init_file" => {}
+            "init_file" => ctx.diags.push(
+                Diagnostic::warning(st.span(), "recognised, not supported: init_file")
+                    .with_label("ignored by vrrplab")
+                    .with_help("create the file with its initial value before vrrplab starts"),
+            ),
             _ => ctx.unknown(st, "vrrp_track_file", &["file", "weight", "init_file"]),
         }
     }

@@ -98,14 +98,15 @@ fn recognised_unsupported_directives_are_warnings_that_name_them() {
 
 #[test]
 fn deprecated_aliases_are_accepted_with_a_note() {
-    let text = "virtual_server 192.0.2.100 80 {\n    lb_algo rr\n    lb_kind NAT\n    real_server 192.0.2.21 80 {\n        TCP_CHECK {\n            nb_get_retry 2\n        }\n    }\n}\n";
+    // keepalived accepts `nb_get_retry` only in HTTP_GET / SSL_GET (see the next tests).
+    let text = "virtual_server 192.0.2.100 80 {\n    lb_algo rr\n    lb_kind NAT\n    real_server 192.0.2.21 80 {\n        HTTP_GET {\n            url {\n                path /\n            }\n            nb_get_retry 2\n        }\n    }\n}\n";
     let p = parse_text("alias.conf", text);
     assert!(p.is_valid());
     assert_eq!(p.diagnostics.of(Severity::Note).count(), 3);
     let vs = &p.model.virtual_servers[0];
     assert_eq!(vs.lvs_sched.as_deref(), Some("rr"));
-    let vrrplab_core::config::model::Checker::Tcp(t) = &vs.real_servers[0].checkers[0] else {
-        panic!("expected TCP_CHECK");
+    let vrrplab_core::config::model::Checker::Http(t) = &vs.real_servers[0].checkers[0] else {
+        panic!("expected HTTP_GET");
     };
     assert_eq!(t.common.retry, Some(2));
     insta::assert_snapshot!("aliases", p.render_diagnostics());
@@ -211,4 +212,49 @@ fn config_id_selects_conditional_lines() {
     assert_eq!(prio(Some("h1")), 150);
     assert_eq!(prio(Some("h2")), 50);
     assert_eq!(prio(None), 50);
+}
+
+#[test]
+fn track_file_init_file_is_a_recognised_unsupported_warning_not_dropped() {
+    let p = parse_text(
+        "broken.conf",
+        "vrrp_track_file tf {\n    file /run/tf\n    init_file 0 overwrite\n}\n",
+    );
+    assert!(p.is_valid(), "{}", p.render_diagnostics());
+    let warnings: Vec<&str> = p
+        .diagnostics
+        .of(Severity::Warning)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warnings, vec!["recognised, not supported: init_file"]);
+}
+
+#[test]
+fn nb_get_retry_outside_http_get_is_a_warning_because_keepalived_ignores_it_there() {
+    // keepalived 2.2.7 (`keepalived -t`): "Unknown keyword 'nb_get_retry'" in TCP_CHECK and
+    // MISC_CHECK, "nb_get_retry is deprecated - please use 'retry'" in HTTP_GET / SSL_GET.
+    let p = parse_text(
+        "broken.conf",
+        "virtual_server 192.0.2.100 80 {\n    real_server 192.0.2.21 80 {\n        TCP_CHECK {\n            nb_get_retry 3\n        }\n        HTTP_GET {\n            url {\n                path /\n            }\n            nb_get_retry 2\n        }\n    }\n}\n",
+    );
+    assert!(p.is_valid(), "{}", p.render_diagnostics());
+    let at = |s: Severity| -> Vec<u32> {
+        p.diagnostics
+            .of(s)
+            .filter_map(|d| d.span.map(|sp| sp.line))
+            .collect()
+    };
+    assert_eq!(at(Severity::Warning), vec![4]);
+    assert_eq!(at(Severity::Note), vec![10]);
+    let rs = &p.model.virtual_servers[0].real_servers[0];
+    let retries: Vec<Option<u32>> = rs
+        .checkers
+        .iter()
+        .map(|c| match c {
+            vrrplab_core::config::model::Checker::Tcp(t) => t.common.retry,
+            vrrplab_core::config::model::Checker::Http(h) => h.common.retry,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries, vec![Some(3), Some(2)], "vrrplab applies both");
 }

@@ -1,5 +1,6 @@
 //! The filesystem [`Loader`] for the config parser: reads files, expands `include` globs by
-//! listing directories and filtering names with the core's matcher.
+//! listing directories and filtering names with the core's matcher. Shared by every command
+//! that reads a keepalived.conf (`check`, `replay --config`).
 
 use vrrplab_core::config::Loader;
 use vrrplab_core::config::glob;

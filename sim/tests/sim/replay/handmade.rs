@@ -151,6 +151,31 @@ fn ipv6_v3_failover_over_ethernet_reports_missing_unsolicited_na() {
 }
 
 #[test]
+fn raw_ipv6_capture_with_either_raw_link_type_reads_v3_adverts() {
+    let st = story(
+        Version::V3,
+        ip("fe80::11"),
+        ip("fe80::12"),
+        ip("2001:db8::100"),
+    );
+    let frames: Vec<_> = st.adverts.iter().map(|(t, p, _)| (*t, p.clone())).collect();
+    for link in [DataLink::RAW, DataLink::IPV6] {
+        let report = replay("raw6.pcap", &pcap(link, &frames));
+        assert_story_failover(&report);
+        assert!(
+            report
+                .routers
+                .iter()
+                .all(|r| r.family.to_string() == "ipv6" && r.mac.is_none()),
+            "{link:?}"
+        );
+        assert_eq!(report.of_kind(FindingKind::InvalidPacket).count(), 0);
+        // Unlike ARP, an unsolicited NA is an IP packet a raw capture would hold: still checked.
+        assert_eq!(report.of_kind(FindingKind::MissingGarp).count(), 1);
+    }
+}
+
+#[test]
 fn pcapng_with_nanosecond_resolution_keeps_exact_timestamps() {
     let mut w = PcapNgWriter::new(Vec::new()).unwrap();
     w.write_pcapng_block(InterfaceDescriptionBlock {

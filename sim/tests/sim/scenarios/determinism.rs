@@ -9,14 +9,33 @@ fn noisy(seed: u64) -> (String, Vec<u8>) {
     sc.settings.seed = seed;
     sc.settings.max_latency = s(0.02);
     sc.client = true;
-    at(&mut sc, 5.0, Loss { link: None, percent: 30 });
+    at(
+        &mut sc,
+        5.0,
+        Loss {
+            link: None,
+            percent: 30,
+        },
+    );
     at(&mut sc, 12.0, Crash("a".into()));
     at(&mut sc, 20.0, Restart("a".into()));
-    at(&mut sc, 25.0, Block { receiver: "c".into(), sender: "a".into() });
+    at(
+        &mut sc,
+        25.0,
+        Block {
+            receiver: "c".into(),
+            sender: "a".into(),
+        },
+    );
     at(&mut sc, 30.0, HealAll);
     let o = run_scenario(sc);
     let doc = json::render(&o.scenario, &o.record, &o.analysis).to_string();
-    let hosts = o.scenario.nodes.iter().map(|n| (n.name.clone(), n.address)).collect();
+    let hosts = o
+        .scenario
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), n.address))
+        .collect();
     let mut bytes = Vec::new();
     pcap::write(&mut bytes, &o.record.packets, &hosts).expect("pcap");
     (format!("{doc}\n{:?}", o.record.events), bytes)

