@@ -294,6 +294,21 @@ mod tests {
     }
 
     #[test]
+    fn inline_confs_bring_their_virtual_servers_and_backend_faults_may_name_them() {
+        let vs = "virtual_server 192.0.2.100 80 {\n delay_loop 5\n real_server 192.0.2.21 80 {\n  TCP_CHECK {\n   connect_timeout 2\n  }\n }\n}\n";
+        let text = format!(
+            "faults = [\"5s backend-down 192.0.2.21:80\"]\n[[node]]\nname = \"a\"\nconf = \"\"\"\n{NODE}{vs}\"\"\"\n"
+        );
+        let sc = Scenario::from_toml(&text, "s.toml", Path::new("."), &loader).expect("valid");
+        assert_eq!(sc.nodes[0].health.virtual_servers.len(), 1);
+        assert!(sc.nodes[0].health.scripts.is_empty());
+        assert_eq!(
+            sc.backends(),
+            vec![("192.0.2.21:80".parse().unwrap(), false)]
+        );
+    }
+
+    #[test]
     fn inconsistent_scenarios_are_errors_that_name_the_problem() {
         for (extra, needle) in [
             ("faults = [\"5s crash z\"]", "names node `z`"),
