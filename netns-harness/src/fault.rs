@@ -91,28 +91,17 @@ impl Topology {
 
     /// Takes `host`'s bridge port down (the host's `eth0` loses carrier).
     pub fn link_down(&self, host: &Host) -> Result<()> {
-        command::ip(&[
-            "-n",
-            self.switch_namespace(),
-            "link",
-            "set",
-            &host.name,
-            "down",
-        ])
-        .map(drop)
+        self.set_port(host, "down")
     }
 
     /// Brings `host`'s bridge port back up.
     pub fn link_up(&self, host: &Host) -> Result<()> {
-        command::ip(&[
-            "-n",
-            self.switch_namespace(),
-            "link",
-            "set",
-            &host.name,
-            "up",
-        ])
-        .map(drop)
+        self.set_port(host, "up")
+    }
+
+    fn set_port(&self, host: &Host, state: &str) -> Result<()> {
+        let switch = self.switch_namespace();
+        command::ip(&["-n", switch, "link", "set", &host.name, state]).map(drop)
     }
 }
 

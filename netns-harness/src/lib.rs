@@ -20,6 +20,7 @@ pub mod netns;
 pub mod observe;
 pub mod peer;
 pub mod processes;
+pub mod quiet;
 pub mod topology;
 
 pub use capture::{Capture, CaptureLog};

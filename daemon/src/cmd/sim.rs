@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use vrrplab_sim::fault::{Fault, parse_duration};
 use vrrplab_sim::scenario::{
     NodeSpec, Scenario, default_address, default_scenario, load_keepalived_conf,
+    load_keepalived_health,
 };
 use vrrplab_sim::{analyse, report, run as run_sim, sweep};
 
@@ -18,11 +19,14 @@ use vrrplab_sim::{analyse, report, run as run_sim, sweep};
 pub struct Args {
     /// Scenario file (TOML). Without it and without --node, the embedded default runs.
     pub scenario: Option<PathBuf>,
-    /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …).
+    /// keepalived.conf of one node (repeat; nodes are named a, b, c… at 192.0.2.11, .12, …, or
+    /// fe80::11, ::12, … when every instance is IPv6). Its virtual_server checks run against
+    /// simulated real servers.
     #[arg(long = "node", value_name = "FILE")]
     pub nodes: Vec<PathBuf>,
-    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%' (repeat; with the
-    /// embedded default it replaces the default plan and its expectations).
+    /// A fault, e.g. '12s block b<-a', '30s crash a', '5s loss a<->b 30%',
+    /// '20s backend-down 192.0.2.21:80' (repeat; with the embedded default it replaces the
+    /// default plan and its expectations).
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<String>,
     /// RNG seed (overrides the scenario's).
@@ -40,7 +44,7 @@ pub struct Args {
     /// Maximum one-way latency (random between min and max, drawn from the seed).
     #[arg(long)]
     pub max_latency: Option<String>,
-    /// Add a client host whose ARP cache follows the GARPs (quick form).
+    /// Add a client host whose ARP / neighbour cache follows the GARPs / unsolicited NAs.
     #[arg(long)]
     pub client: bool,
     /// Print the result as JSON instead of text.
@@ -80,7 +84,8 @@ fn build(args: &Args) -> Result<Scenario, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let config = load_keepalived_conf(&text, &path.display().to_string())?;
             let name = ((b'a' + (k % 26) as u8) as char).to_string();
-            nodes.push(NodeSpec::new(&name, default_address(k), config));
+            let health = load_keepalived_health(&text, &path.display().to_string());
+            nodes.push(NodeSpec::new(&name, default_address(k), config).with_health(health));
         }
         let mut s = Scenario::new("quick scenario (--node)", nodes);
         s.client = args.client;

@@ -77,3 +77,53 @@ fn broken_example_pair_simulates_a_split_brain_that_never_heals() {
     );
     assert!(out.contains("cause: authentication mismatch"), "{out}");
 }
+
+#[test]
+fn lvs_director_example_loses_quorum_to_the_sorry_server_and_regains_it() {
+    let (code, out) = vrrplab(&[
+        "sim",
+        "--node",
+        "examples/lvs-director.conf",
+        "--duration",
+        "45s",
+        "--fault",
+        "20s backend-down 192.0.2.21:80",
+        "--fault",
+        "30s backend-up 192.0.2.21:80",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    for needle in [
+        "22.219s  a     [192.0.2.100:80] checker 192.0.2.21:80 down (connect failed)",
+        "22.219s  a     [192.0.2.100:80] +sorry server 192.0.2.30:80 weight 1",
+        "22.219s  a     [192.0.2.100:80] quorum lost (live weight 1)",
+        "32.225s  a     [192.0.2.100:80] quorum gained (live weight 2)",
+    ] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+}
+
+#[test]
+fn ipv6_example_pair_fails_over_and_the_client_follows_the_neighbour_advertisements() {
+    let (code, out) = vrrplab(&[
+        "sim",
+        "--node",
+        "examples/v6-a.conf",
+        "--node",
+        "examples/v6-b.conf",
+        "--client",
+        "--fault",
+        "10s crash a",
+        "--fault",
+        "20s restart a",
+        "--duration",
+        "30s",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    for needle in [
+        "13.026s  b     VI_6 BACKUP → MASTER (master down timer expired; priority 100)",
+        "13.027s  client neighbour cache: 2001:db8::100 is at b (unsolicited NA)",
+        "13.026s  VRID 52  a → b  gap 3.026s",
+    ] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+}

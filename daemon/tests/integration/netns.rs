@@ -3,7 +3,7 @@
 //!
 //! Needs root, `ip netns`, keepalived and nft; FRR for the interop test. Without them each test
 //! prints `SKIP …` and passes, unless `VRRPLAB_REQUIRE_NETNS=1` / `VRRPLAB_REQUIRE_KEEPALIVED=1`
-//! / `VRRPLAB_REQUIRE_FRR=1` turns the skip into a failure (CI sets the first two). A failing
+//! / `VRRPLAB_REQUIRE_FRR=1` turns the skip into a failure (CI sets all three). A failing
 //! test keeps its capture, configs, logs and observed timeline under
 //! `target/netns-artifacts/<test>/` and prints that path.
 
@@ -11,4 +11,5 @@ mod common;
 mod frr;
 mod keepalived;
 mod replay_check;
+mod scenario;
 mod vrrplab;

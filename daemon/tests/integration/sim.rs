@@ -217,3 +217,143 @@ fn quick_form_reload_reads_the_new_config_from_a_path() {
     assert!(out.contains("FAULT reload a a-low.conf"), "{out}");
     assert!(out.contains("masters at the end: VRID 51: b"), "{out}");
 }
+
+const CONF_V6A: &str = "global_defs {\n  router_id A6\n  vrrp_version 3\n}\nvrrp_instance VI_6 {\n  state MASTER\n  interface eth0\n  virtual_router_id 52\n  priority 150\n  advert_int 1\n  virtual_ipaddress { 2001:db8::100/64 }\n}\n";
+const CONF_V6B: &str = "global_defs {\n  router_id B6\n  vrrp_version 3\n}\nvrrp_instance VI_6 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 52\n  priority 100\n  advert_int 1\n  virtual_ipaddress { 2001:db8::100/64 }\n}\n";
+
+#[test]
+fn ipv6_quick_form_fails_over_and_writes_an_ipv6_pcap_tshark_decodes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("v6a.conf"), CONF_V6A).expect("write");
+    std::fs::write(dir.path().join("v6b.conf"), CONF_V6B).expect("write");
+    let pcap = dir.path().join("v6.pcap");
+    let (code, out, err) = sim(
+        dir.path(),
+        &[
+            "--node",
+            "v6a.conf",
+            "--node",
+            "v6b.conf",
+            "--client",
+            "--fault",
+            "10s crash a",
+            "--duration",
+            "30s",
+            "--pcap",
+            pcap.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("fe80::11"), "{out}");
+    assert!(out.contains("a → b  gap"), "{out}");
+    assert!(
+        out.contains("client neighbour cache: 2001:db8::100 is at b (unsolicited NA)"),
+        "{out}"
+    );
+    assert!(out.contains("verdict: PASS"), "{out}");
+    let Some(vrrp) = tshark_count(&pcap, "vrrp && ipv6.dst == ff02::12 && ipv6.hlim == 255") else {
+        eprintln!("SKIP: tshark is not installed");
+        return;
+    };
+    assert!(vrrp > 20, "only {vrrp} IPv6 VRRP packets decoded");
+    assert_eq!(tshark_count(&pcap, "vrrp.version != 3"), Some(0));
+    assert_eq!(
+        tshark_count(&pcap, "eth.dst != 33:33:00:00:00:12 && vrrp"),
+        Some(0)
+    );
+    assert_eq!(
+        tshark_count(&pcap, "_ws.malformed || _ws.expert.severity == error"),
+        Some(0)
+    );
+    assert_eq!(
+        tshark_count(&pcap, "vrrp.checksum.status == \"Bad\""),
+        Some(0)
+    );
+    assert!(
+        tshark_count(
+            &pcap,
+            "icmpv6.type == 136 && icmpv6.nd.na.target_address == 2001:db8::100 && icmpv6.nd.na.flag.o == 1"
+        )
+        .unwrap_or(0)
+            >= 2
+    );
+}
+
+#[test]
+fn mixing_ipv4_and_ipv6_nodes_is_a_usage_error_that_says_to_split() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.conf"), CONF_A).expect("write");
+    std::fs::write(dir.path().join("v6b.conf"), CONF_V6B).expect("write");
+    let (code, out, err) = sim(dir.path(), &["--node", "a.conf", "--node", "v6b.conf"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("mixes IPv4 instances"), "{err}");
+    assert!(err.contains("split it"), "{err}");
+}
+
+const CONF_LVS: &str = "vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  virtual_ipaddress { 192.0.2.100 }\n}\nvirtual_server 192.0.2.100 80 {\n  delay_loop 5\n  lvs_sched rr\n  lvs_method DR\n  protocol TCP\n  quorum 2\n  sorry_server 192.0.2.30 80\n  real_server 192.0.2.21 80 {\n    weight 1\n    HTTP_GET {\n      url { path /health status_code 200 }\n      connect_timeout 2\n      retry 2\n      delay_before_retry 1\n    }\n  }\n  real_server 192.0.2.22 80 {\n    weight 1\n    TCP_CHECK {\n      connect_timeout 2\n      retry 2\n      delay_before_retry 1\n    }\n  }\n}\n";
+
+#[test]
+fn quick_form_backend_faults_show_pool_and_quorum_changes_in_text_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("lvs.conf"), CONF_LVS).expect("write");
+    let args = [
+        "--node",
+        "lvs.conf",
+        "--fault",
+        "20s backend-status 192.0.2.21:80 500",
+        "--fault",
+        "30s backend-up 192.0.2.21:80",
+        "--duration",
+        "40s",
+    ];
+    let (code, out, err) = sim(dir.path(), &args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("[192.0.2.100:80] checker 192.0.2.21:80 down (HTTP status 500)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+sorry server 192.0.2.30:80 weight 1"),
+        "{out}"
+    );
+    assert!(out.contains("quorum lost (live weight 1)"), "{out}");
+    assert!(out.contains("quorum gained (live weight 2)"), "{out}");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let (code, out, err) = sim(dir.path(), &json_args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let rs = v["real_servers"].as_array().expect("real_servers");
+    assert!(
+        rs.iter()
+            .any(|r| r["address"] == "192.0.2.21:80" && r["action"] == "remove"),
+        "{out}"
+    );
+    assert!(
+        rs.iter().any(|r| r["address"] == "192.0.2.30:80"
+            && r["sorry_server"] == true
+            && r["action"] == "add"),
+        "{out}"
+    );
+    let quorum = v["quorum"].as_array().expect("quorum");
+    assert_eq!(quorum.len(), 2, "{out}");
+    assert_eq!(quorum[0]["up"], false);
+    assert_eq!(quorum[1]["up"], true);
+}
+
+#[test]
+fn backend_fault_naming_an_unchecked_server_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("lvs.conf"), CONF_LVS).expect("write");
+    let (code, _, err) = sim(
+        dir.path(),
+        &[
+            "--node",
+            "lvs.conf",
+            "--fault",
+            "5s backend-down 192.0.2.99:80",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("192.0.2.21:80, 192.0.2.22:80"), "{err}");
+}

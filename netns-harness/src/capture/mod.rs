@@ -4,9 +4,10 @@
 //! [`crate::topology::BRIDGE`] with promiscuous membership (a promiscuous bridge passes every
 //! forwarded frame up to itself, unicast VRRP included) and kernel nanosecond timestamps
 //! (`SO_TIMESTAMPNS`, the same Unix clock as logs and observer), and writes each frame with
-//! pcap-file (Ethernet link type, nanosecond resolution). [`Capture::stop`] ends the thread,
-//! flushes the file and returns its path; the file is then readable by tshark and by
-//! `vrrplab replay`. Nothing is filtered: IGMP/MLD joins and ARP are kept too.
+//! pcap-file (Ethernet link type, nanosecond resolution). [`Capture::stop`] ends the thread
+//! once it has written every frame the kernel had already queued (the thread may lag on a
+//! loaded machine), flushes the file and returns its path; the file is then readable by tshark
+//! and by `vrrplab replay`. Nothing is filtered: IGMP/MLD joins and ARP are kept too.
 
 pub mod analysis;
 mod socket;
@@ -59,17 +60,7 @@ impl Capture {
                         return Err(HarnessError::Invalid(message));
                     }
                 };
-                let mut frames = 0u64;
-                let mut buf = vec![0u8; 262_144];
-                while !stop2.load(Ordering::Relaxed) {
-                    let Some((len, orig_len, timestamp)) = socket.receive(&mut buf)? else {
-                        continue; // receive timeout: check the stop flag
-                    };
-                    writer
-                        .write_packet(&PcapPacket::new(timestamp, orig_len, &buf[..len]))
-                        .map_err(|e| HarnessError::Invalid(format!("pcap write: {e}")))?;
-                    frames += 1;
-                }
+                let frames = record(&socket, &mut writer, &stop2)?;
                 let mut inner = writer.into_writer();
                 std::io::Write::flush(&mut inner)
                     .map_err(|e| HarnessError::io("flush capture", e))?;
@@ -117,6 +108,37 @@ impl Drop for Capture {
     fn drop(&mut self) {
         let _ = self.finish();
     }
+}
+
+/// Writes every frame to `writer` until `stop` is set, then the frames still queued; returns
+/// how many were written.
+fn record(
+    socket: &socket::PacketSocket,
+    writer: &mut PcapWriter<BufWriter<File>>,
+    stop: &AtomicBool,
+) -> Result<u64> {
+    let mut frames = 0u64;
+    let mut buf = vec![0u8; 262_144];
+    let mut write = |buf: &[u8], (len, orig_len, timestamp): socket::Received| {
+        frames += 1;
+        writer
+            .write_packet(&PcapPacket::new(timestamp, orig_len, &buf[..len]))
+            .map(drop)
+            .map_err(|e| HarnessError::Invalid(format!("pcap write: {e}")))
+    };
+    while !stop.load(Ordering::Relaxed) {
+        // a receive timeout (None) just checks the stop flag again
+        if let Some(frame) = socket.receive(&mut buf)? {
+            write(&buf, frame)?;
+        }
+    }
+    // This thread may lag behind the kernel on a loaded machine: frames the kernel queued (and
+    // timestamped) before the stop are still in the socket. Keep them, or a scenario that stops
+    // right after a takeover loses the new master's first adverts.
+    while let Some(frame) = socket.receive_queued(&mut buf)? {
+        write(&buf, frame)?;
+    }
+    Ok(frames)
 }
 
 fn pcap_writer(path: &Path) -> Result<PcapWriter<BufWriter<File>>> {

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use crate::error::{HarnessError, Result};
 
+/// One received frame: `(captured length, original length, kernel timestamp)`.
+pub(super) type Received = (usize, u32, Duration);
+
 pub(super) struct PacketSocket {
     fd: OwnedFd,
 }
@@ -104,7 +107,16 @@ impl PacketSocket {
 
     /// Receives one frame: `(captured length, original length, kernel timestamp)`, or `None`
     /// on timeout.
-    pub(super) fn receive(&self, buf: &mut [u8]) -> Result<Option<(usize, u32, Duration)>> {
+    pub(super) fn receive(&self, buf: &mut [u8]) -> Result<Option<Received>> {
+        self.receive_with(buf, 0)
+    }
+
+    /// Receives one frame already queued, or `None` at once when the queue is empty.
+    pub(super) fn receive_queued(&self, buf: &mut [u8]) -> Result<Option<Received>> {
+        self.receive_with(buf, libc::MSG_DONTWAIT)
+    }
+
+    fn receive_with(&self, buf: &mut [u8], flags: libc::c_int) -> Result<Option<Received>> {
         let mut iov = libc::iovec {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
@@ -117,7 +129,7 @@ impl PacketSocket {
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = std::mem::size_of_val(&control);
         // SAFETY: msg describes valid buffers; MSG_TRUNC makes the return the frame's length.
-        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, libc::MSG_TRUNC) };
+        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, libc::MSG_TRUNC | flags) };
         if n < 0 {
             let e = std::io::Error::last_os_error();
             return match e.raw_os_error() {

@@ -60,6 +60,7 @@ impl TopologyBuilder {
 
     /// Creates the namespaces, bridge, veth pairs and addresses.
     pub fn build(self) -> Result<Topology> {
+        let churn = crate::quiet::churning();
         names::remove_stale();
         let prefix = names::unique_prefix();
         let artifacts = artifacts::root().join(&self.test);
@@ -84,13 +85,11 @@ impl TopologyBuilder {
             created: Vec::new(),
             cleanup_hooks: Vec::new(),
         };
-        // On error the partly built topology is dropped, which deletes what was created.
-        topology.create_switch()?;
-        for i in 0..topology.hosts.len() {
-            let host = topology.hosts[i].clone();
-            topology.create_host(&host)?;
-        }
-        Ok(topology)
+        let created = topology.create_all();
+        drop(churn);
+        // On error the partly built topology is dropped (after the churn guard: its teardown
+        // takes the guard again), which deletes what was created.
+        created.map(|()| topology)
     }
 }
 
@@ -119,6 +118,15 @@ impl Topology {
     fn add_namespace(&mut self, name: &str) -> Result<()> {
         ip(&["netns", "add", name])?;
         self.created.push(name.to_string());
+        Ok(())
+    }
+
+    fn create_all(&mut self) -> Result<()> {
+        self.create_switch()?;
+        for i in 0..self.hosts.len() {
+            let host = self.hosts[i].clone();
+            self.create_host(&host)?;
+        }
         Ok(())
     }
 
@@ -285,9 +293,19 @@ impl Topology {
     }
 
     fn teardown(&mut self) -> Vec<String> {
+        let _churn = crate::quiet::churning();
         let killed = self.processes.kill_all();
         for hook in self.cleanup_hooks.drain(..) {
             hook();
+        }
+        // Links first, each with its own `ip` command: unregistering them then happens here,
+        // under the churn guard, instead of in the kernel's asynchronous namespace clean-up
+        // after `ip netns del`, which nothing would keep out of other tests' measurements.
+        if self.created.contains(&self.switch) {
+            for host in &self.hosts {
+                let _ = ip(&["-n", &self.switch, "link", "del", &host.name]);
+            }
+            let _ = ip(&["-n", &self.switch, "link", "del", BRIDGE]);
         }
         for ns in self.created.drain(..).rev() {
             if let Err(e) = ip(&["netns", "del", &ns]) {

@@ -109,7 +109,14 @@ impl FaultState {
             GatewayRestore(n) => {
                 self.gateway_cut.remove(n);
             }
-            Script { .. } | TrackFile { .. } | Reload { .. } => {}
+            Script { .. }
+            | TrackFile { .. }
+            | Reload { .. }
+            | BackendDown(_)
+            | BackendUp(_)
+            | BackendHang(_)
+            | BackendSlow { .. }
+            | BackendStatus { .. } => {}
         }
     }
 

@@ -105,6 +105,16 @@ pub async fn run_health(
     scripts: ScriptOutcomes,
     record: HealthRecord,
 ) -> turmoil::Result {
+    run_health_with(config, scripts, move |at, output| record.push(at, output)).await
+}
+
+/// Like [`run_health`], but hands every output (probe starts and cancels included) with its
+/// simulated time to `sink` (the simulator's observer). Never returns on its own.
+pub async fn run_health_with(
+    config: HealthConfig,
+    scripts: ScriptOutcomes,
+    mut sink: impl FnMut(Duration, Output),
+) -> turmoil::Result {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut prober = Prober::new(tx, scripts);
     let mut health = Health::new(config, sim_instant());
@@ -115,7 +125,7 @@ pub async fn run_health(
                 Output::CancelProbe(id) => prober.cancel(*id),
                 _ => {}
             }
-            record.push(sim_instant().as_duration(), output);
+            sink(sim_instant().as_duration(), output);
         }
         let sleep = match health.poll_timeout() {
             Some(at) => at.saturating_duration_since(sim_instant()),

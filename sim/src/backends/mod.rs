@@ -19,6 +19,6 @@ pub mod prober;
 pub mod server;
 
 pub use control::{BackendControl, BackendMode};
-pub use director::{HealthRecord, run_health, sim_instant};
+pub use director::{HealthRecord, run_health, run_health_with, sim_instant};
 pub use prober::{Prober, ScriptBehaviour, ScriptOutcomes};
 pub use server::{BackendKind, serve};

@@ -9,6 +9,7 @@ mod parse;
 
 pub use parse::{FaultParseError, format_duration, parse_duration};
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// One timed action.
@@ -119,6 +120,29 @@ pub enum FaultAction {
         /// Name of the configuration (a key of `Scenario::configs`).
         config: String,
     },
+    /// A simulated real server stops listening: checker connects are refused.
+    BackendDown(SocketAddr),
+    /// The real server keeps listening but never accepts or answers: probes time out (the
+    /// TCP_CHECK way to make a server slow; see `BackendSlow`).
+    BackendHang(SocketAddr),
+    /// The real server serves again, healthy: listening, answering at once with status 200.
+    BackendUp(SocketAddr),
+    /// The real server delays every HTTP answer by `delay`. Against a TCP_CHECK-only server it
+    /// delays accepts in cycles (turmoil answers a SYN only at `accept`), which a real kernel
+    /// would not do either: checks mostly pass; use `BackendHang` to make TCP connects time out.
+    BackendSlow {
+        /// The backend (checker connect address).
+        backend: SocketAddr,
+        /// Added delay (0 removes it).
+        delay: Duration,
+    },
+    /// The real server answers HTTP requests with `status`.
+    BackendStatus {
+        /// The backend (checker connect address).
+        backend: SocketAddr,
+        /// HTTP status code.
+        status: u16,
+    },
 }
 
 impl FaultAction {
@@ -126,8 +150,27 @@ impl FaultAction {
     pub fn disturbs_network(&self) -> bool {
         !matches!(
             self,
-            FaultAction::Script { .. } | FaultAction::TrackFile { .. } | FaultAction::Reload { .. }
+            FaultAction::Script { .. }
+                | FaultAction::TrackFile { .. }
+                | FaultAction::Reload { .. }
+                | FaultAction::BackendDown(_)
+                | FaultAction::BackendUp(_)
+                | FaultAction::BackendHang(_)
+                | FaultAction::BackendSlow { .. }
+                | FaultAction::BackendStatus { .. }
         )
+    }
+
+    /// The simulated backend the action is about, if any.
+    pub fn backend(&self) -> Option<SocketAddr> {
+        match self {
+            FaultAction::BackendDown(b)
+            | FaultAction::BackendUp(b)
+            | FaultAction::BackendHang(b)
+            | FaultAction::BackendSlow { backend: b, .. }
+            | FaultAction::BackendStatus { backend: b, .. } => Some(*b),
+            _ => None,
+        }
     }
 
     /// The nodes the action names.
@@ -138,7 +181,14 @@ impl FaultAction {
             | GatewayRestore(n) => vec![n],
             Partition(a, b) | Heal(a, b) => vec![a, b],
             Latency { a, b, .. } => vec![a, b],
-            HealAll => vec![],
+            HealAll
+            | BackendDown(_)
+            | BackendUp(_)
+            | BackendHang(_)
+            | BackendSlow { .. }
+            | BackendStatus { .. } => {
+                vec![]
+            }
             Block { receiver, sender } | Unblock { receiver, sender } => vec![receiver, sender],
             Loss { link, .. } => link
                 .iter()
@@ -193,6 +243,13 @@ impl std::fmt::Display for FaultAction {
             GatewayCut(n) => write!(f, "gateway-cut {n}"),
             GatewayRestore(n) => write!(f, "gateway-restore {n}"),
             Reload { node, config } => write!(f, "reload {node} {config}"),
+            BackendDown(b) => write!(f, "backend-down {b}"),
+            BackendUp(b) => write!(f, "backend-up {b}"),
+            BackendHang(b) => write!(f, "backend-hang {b}"),
+            BackendSlow { backend, delay } => {
+                write!(f, "backend-slow {backend} {}", format_duration(*delay))
+            }
+            BackendStatus { backend, status } => write!(f, "backend-status {backend} {status}"),
         }
     }
 }

@@ -89,7 +89,10 @@ impl Fault {
     /// Actions: `crash N`, `restart N`, `stop N`, `start N`, `partition A<->B`, `isolate N`,
     /// `heal A<->B`, `heal all`, `block R<-S`, `unblock R<-S`, `loss [A<->B|all] P%`,
     /// `latency A<->B D`, `drift N RATE`, `ifdown N IF`, `ifup N IF`, `script N NAME ok|fail`,
-    /// `trackfile N NAME VALUE`, `gateway-cut N`, `gateway-restore N`, `reload N CONFIG`.
+    /// `trackfile N NAME VALUE`, `gateway-cut N`, `gateway-restore N`, `reload N CONFIG`,
+    /// `backend-down IP:PORT`, `backend-up IP:PORT`, `backend-hang IP:PORT`,
+    /// `backend-slow IP:PORT D`,
+    /// `backend-status IP:PORT CODE`.
     pub fn parse(line: &str) -> Result<Fault, FaultParseError> {
         let err = |message: &str| FaultParseError {
             input: line.to_string(),
@@ -106,6 +109,13 @@ impl Fault {
                 [n] => Ok(s(n)),
                 _ => Err(err(&format!("`{verb}` takes one node name"))),
             }
+        };
+        let backend = |text: &str| -> Result<std::net::SocketAddr, FaultParseError> {
+            text.parse().map_err(|_| {
+                err(&format!(
+                    "`{verb}` takes a real server as IP:PORT (e.g. 192.0.2.21:80), not `{text}`"
+                ))
+            })
         };
         let action = match (*verb, args) {
             ("crash", a) => FaultAction::Crash(one(a)?),
@@ -198,13 +208,29 @@ impl Fault {
                 node: s(node),
                 config: s(config),
             },
+            ("backend-down", [b]) => FaultAction::BackendDown(backend(b)?),
+            ("backend-up", [b]) => FaultAction::BackendUp(backend(b)?),
+            ("backend-hang", [b]) => FaultAction::BackendHang(backend(b)?),
+            ("backend-slow", [b, d]) => FaultAction::BackendSlow {
+                backend: backend(b)?,
+                delay: parse_duration(d).map_err(|e| err(&e.message))?,
+            },
+            ("backend-status", [b, status]) => FaultAction::BackendStatus {
+                backend: backend(b)?,
+                status: status
+                    .parse()
+                    .ok()
+                    .filter(|s| (100..=599).contains(s))
+                    .ok_or_else(|| err("expected an HTTP status code 100–599"))?,
+            },
             _ => {
                 return Err(err(
                     "unknown action or wrong arguments; actions: crash, restart, stop, start, \
                      partition A<->B, isolate, heal A<->B|all, block R<-S, unblock R<-S, \
                      loss [A<->B] P%, latency A<->B D, drift N RATE, ifdown/ifup N IF, \
                      script N NAME ok|fail, trackfile N NAME V, gateway-cut, gateway-restore, \
-                     reload N CONFIG",
+                     reload N CONFIG, backend-down/backend-up/backend-hang IP:PORT, \
+                     backend-slow IP:PORT D, backend-status IP:PORT CODE",
                 ));
             }
         };
@@ -241,6 +267,11 @@ mod tests {
             "19s gateway-cut a",
             "20s gateway-restore a",
             "21s reload a b_conf",
+            "22s backend-down 192.0.2.21:80",
+            "23s backend-up 192.0.2.21:80",
+            "23s backend-hang 192.0.2.21:80",
+            "24s backend-slow 192.0.2.21:80 5s",
+            "25s backend-status 192.0.2.21:80 500",
         ] {
             let fault = Fault::parse(line).unwrap();
             assert_eq!(fault.to_string(), line);
@@ -268,6 +299,8 @@ mod tests {
             "12s block b",
             "12s loss a<->b 130%",
             "12s explode a",
+            "12s backend-down web1",
+            "12s backend-status 192.0.2.21:80 999",
             "12s drift a fast",
             "-1s crash a",
         ] {

@@ -8,8 +8,9 @@
 
 use crate::fault::FaultAction;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
+use vrrplab_core::check::PoolAction;
 use vrrplab_core::vrrp::State;
 
 /// One thing that happened, at simulated time `t`, on `node` (empty for world-wide faults).
@@ -69,6 +70,37 @@ pub enum EventKind {
     },
     /// A rule was broken at this instant (checked live by the driver).
     Violation(String),
+    /// One of the node's health checkers went up or down.
+    Checker {
+        /// Virtual server name (`192.0.2.100 80`).
+        virtual_server: String,
+        /// The real server.
+        real_server: SocketAddr,
+        /// New state.
+        up: bool,
+        /// Why it went down (empty when up).
+        reason: String,
+    },
+    /// The node's load-balancer pool changed (a real server or the sorry server).
+    RealServer {
+        /// Virtual server name.
+        virtual_server: String,
+        /// The destination.
+        address: SocketAddr,
+        /// True for the sorry server.
+        sorry_server: bool,
+        /// Added, reweighted or removed.
+        action: PoolAction,
+    },
+    /// A virtual server of the node gained or lost quorum.
+    Quorum {
+        /// Virtual server name.
+        virtual_server: String,
+        /// Gained (true) or lost.
+        up: bool,
+        /// Σ weight of live real servers at the change.
+        live_weight: u64,
+    },
 }
 
 /// What a datagram on the segment carried.
@@ -80,6 +112,13 @@ pub enum PacketKind {
     Garp {
         /// The announced address.
         address: Ipv4Addr,
+        /// VRID (virtual MAC).
+        vrid: u8,
+    },
+    /// An unsolicited neighbour advertisement for an IPv6 virtual address (to ff02::1).
+    Na {
+        /// The announced address.
+        address: Ipv6Addr,
         /// VRID (virtual MAC).
         vrid: u8,
     },
@@ -117,7 +156,7 @@ pub struct PacketCounters {
     pub dropped_loss: u64,
     /// Dropped because the sending or receiving interface was down.
     pub dropped_interface_down: u64,
-    /// Gratuitous ARPs sent.
+    /// Gratuitous ARPs (IPv4) and unsolicited neighbour advertisements (IPv6) sent.
     pub garps: u64,
 }
 
@@ -143,6 +182,8 @@ pub struct Observer {
     instances: BTreeMap<(String, String), InstanceView>,
     vips: BTreeMap<String, BTreeSet<IpAddr>>,
     client_arp: BTreeMap<IpAddr, String>,
+    /// (node, virtual server, destination) → (sorry server, weight): the pools right now.
+    pools: BTreeMap<(String, String, SocketAddr), (bool, u32)>,
 }
 
 impl Observer {
@@ -198,6 +239,22 @@ impl Observer {
             EventKind::ClientArp { address } => {
                 self.client_arp.insert(*address, node.to_string());
             }
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action,
+            } => {
+                let key = (node.to_string(), virtual_server.clone(), *address);
+                match action {
+                    PoolAction::Add { weight } | PoolAction::Reweight { weight } => {
+                        self.pools.insert(key, (*sorry_server, *weight));
+                    }
+                    PoolAction::Remove => {
+                        self.pools.remove(&key);
+                    }
+                }
+            }
             _ => {}
         }
         self.events.push(Event {
@@ -211,7 +268,7 @@ impl Observer {
     pub fn packet(&mut self, record: PacketRecord) {
         match record.kind {
             PacketKind::Vrrp => self.counters.sent += 1,
-            PacketKind::Garp { .. } => self.counters.garps += 1,
+            PacketKind::Garp { .. } | PacketKind::Na { .. } => self.counters.garps += 1,
         }
         if self.record_packets {
             self.packets.push(record);
@@ -239,6 +296,15 @@ impl Observer {
             .get(node)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// The node's load-balancer pools right now: (virtual server, destination, sorry server).
+    pub fn pool_of(&self, node: &str) -> Vec<(String, SocketAddr, bool)> {
+        self.pools
+            .iter()
+            .filter(|((n, _, _), _)| n == node)
+            .map(|((_, vs, d), (sorry, _))| (vs.clone(), *d, *sorry))
+            .collect()
     }
 
     /// The node the client currently resolves `address` to.

@@ -5,18 +5,25 @@
 //! "priority"}], "split_brain": [{"start", "end", "vrid", "nodes", "vips", "cause",
 //! "client_reached"}], "failovers": [{"t", "vrid", "from", "to", "gap_s"}], "violations":
 //! [{"t", "rule", "message"}], "expectation_failures": [..], "final_masters": {"51": [..]},
-//! "packets": {..}, "verdict": "PASS"|"FAIL"}`.
+//! "real_servers": [{"t", "node", "virtual_server", "address", "sorry_server", "action"
+//! ("add"|"weight"|"remove"), "weight"}], "checkers": [{"t", "node", "virtual_server",
+//! "real_server", "up", "reason"}], "quorum": [{"t", "node", "virtual_server", "up",
+//! "live_weight"}], "packets": {..}, "verdict": "PASS"|"FAIL"}`.
 
 use crate::analysis::Analysis;
 use crate::observe::EventKind;
 use crate::scenario::Scenario;
 use crate::world::RunRecord;
 use serde_json::{Value, json};
+use vrrplab_core::check::PoolAction;
 
 /// The JSON document for one run.
 pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> Value {
     let mut transitions = Vec::new();
     let mut faults = Vec::new();
+    let mut real_servers = Vec::new();
+    let mut checkers = Vec::new();
+    let mut quorum = Vec::new();
     for e in &run.events {
         match &e.kind {
             EventKind::Transition {
@@ -40,6 +47,51 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> Value {
                 "t": e.t.as_secs_f64(),
                 "action": action.to_string(),
             })),
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action,
+            } => {
+                let (change, weight) = match action {
+                    PoolAction::Add { weight } => ("add", Some(*weight)),
+                    PoolAction::Reweight { weight } => ("weight", Some(*weight)),
+                    PoolAction::Remove => ("remove", None),
+                };
+                real_servers.push(json!({
+                    "t": e.t.as_secs_f64(),
+                    "node": e.node,
+                    "virtual_server": virtual_server,
+                    "address": address.to_string(),
+                    "sorry_server": sorry_server,
+                    "action": change,
+                    "weight": weight,
+                }));
+            }
+            EventKind::Checker {
+                virtual_server,
+                real_server,
+                up,
+                reason,
+            } => checkers.push(json!({
+                "t": e.t.as_secs_f64(),
+                "node": e.node,
+                "virtual_server": virtual_server,
+                "real_server": real_server.to_string(),
+                "up": up,
+                "reason": reason,
+            })),
+            EventKind::Quorum {
+                virtual_server,
+                up,
+                live_weight,
+            } => quorum.push(json!({
+                "t": e.t.as_secs_f64(),
+                "node": e.node,
+                "virtual_server": virtual_server,
+                "up": up,
+                "live_weight": live_weight,
+            })),
             _ => {}
         }
     }
@@ -60,6 +112,9 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> Value {
         "violations": a.violations,
         "expectation_failures": a.expectation_failures,
         "final_masters": final_masters,
+        "real_servers": real_servers,
+        "checkers": checkers,
+        "quorum": quorum,
         "packets": a.counters,
         "verdict": if a.passed(scenario) { "PASS" } else { "FAIL" },
     })

@@ -10,6 +10,7 @@ use crate::world::RunRecord;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
+use vrrplab_core::check::PoolAction;
 use vrrplab_core::vrrp::State;
 
 const WIDTH: f64 = 1100.0;
@@ -145,6 +146,35 @@ fn fault_bands(run: &RunRecord) -> (Vec<Band>, Vec<(Duration, String)>) {
                     );
                 }
             }
+            BackendDown(b) => {
+                open.insert(format!("backend {b}"), (t, format!("real server {b} down")));
+            }
+            BackendSlow { backend, delay } => {
+                close(&mut open, &format!("backend {backend}"), t);
+                if !delay.is_zero() {
+                    open.insert(
+                        format!("backend {backend}"),
+                        (t, format!("real server {backend} slow")),
+                    );
+                }
+            }
+            BackendStatus { backend, status } => {
+                close(&mut open, &format!("backend {backend}"), t);
+                if !(200..300).contains(status) {
+                    open.insert(
+                        format!("backend {backend}"),
+                        (t, format!("real server {backend} answers {status}")),
+                    );
+                }
+            }
+            BackendHang(b) => {
+                close(&mut open, &format!("backend {b}"), t);
+                open.insert(
+                    format!("backend {b}"),
+                    (t, format!("real server {b} hangs")),
+                );
+            }
+            BackendUp(b) => close(&mut open, &format!("backend {b}"), t),
             Script { .. } | TrackFile { .. } | Reload { .. } | Latency { .. } => {
                 marks.push((t, a.to_string()))
             }
@@ -159,6 +189,52 @@ fn fault_bands(run: &RunRecord) -> (Vec<Band>, Vec<(Duration, String)>) {
     }
     bands.sort_by_key(|b| b.start);
     (bands, marks)
+}
+
+/// Height of one load-balancer pool row.
+const POOL_ROW: f64 = 16.0;
+
+/// A pool row's key: (node, virtual server, destination, sorry server).
+type PoolKey = (String, String, std::net::SocketAddr, bool);
+
+/// For every (node, virtual server, destination, sorry): the periods it was in the pool, with
+/// its weight.
+fn pool_segments(run: &RunRecord) -> BTreeMap<PoolKey, Vec<(Duration, Duration, u32)>> {
+    let mut open: BTreeMap<PoolKey, (Duration, u32)> = BTreeMap::new();
+    let mut out: BTreeMap<PoolKey, Vec<(Duration, Duration, u32)>> = BTreeMap::new();
+    for e in &run.events {
+        let EventKind::RealServer {
+            virtual_server,
+            address,
+            sorry_server,
+            action,
+        } = &e.kind
+        else {
+            continue;
+        };
+        let key = (
+            e.node.clone(),
+            virtual_server.clone(),
+            *address,
+            *sorry_server,
+        );
+        if let Some((t0, w)) = open.remove(&key) {
+            out.entry(key.clone()).or_default().push((t0, e.t, w));
+        }
+        match action {
+            PoolAction::Add { weight } | PoolAction::Reweight { weight } => {
+                out.entry(key.clone()).or_default();
+                open.insert(key, (e.t, *weight));
+            }
+            PoolAction::Remove => {
+                out.entry(key).or_default();
+            }
+        }
+    }
+    for (key, (t0, w)) in open {
+        out.entry(key).or_default().push((t0, run.simulated, w));
+    }
+    out
 }
 
 /// Renders the SVG document.
@@ -198,7 +274,9 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
             })
         })
         .collect();
-    let rows_bottom = rows_top + rows.len() as f64 * ROW;
+    let pools = pool_segments(run);
+    let pool_top = rows_top + rows.len() as f64 * ROW;
+    let rows_bottom = pool_top + pools.len() as f64 * POOL_ROW;
     let height = rows_bottom + 80.0;
     let mut s = String::new();
     let _ = writeln!(
@@ -326,6 +404,36 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
             );
         }
     }
+    // load-balancer pools: one thin row per node and destination, filled while in the pool
+    for (k, ((node, vs, dest, sorry), segs)) in pools.iter().enumerate() {
+        let y = pool_top + k as f64 * POOL_ROW;
+        let what = if *sorry { "sorry" } else { "rs" };
+        let _ = writeln!(
+            s,
+            r##"<text x="10" y="{:.1}" font-size="10" fill="#555">{} {what} {}</text>"##,
+            y + 10.0,
+            esc(node),
+            esc(&dest.to_string())
+        );
+        for (t0, t1, weight) in segs {
+            let (x0, x1) = (x(t0.as_secs_f64()), x(t1.as_secs_f64()));
+            let fill = match (*sorry, *weight) {
+                (_, 0) => "#bbbbbb",
+                (true, _) => "#8e5bb5",
+                (false, _) => "#3aa6a0",
+            };
+            let _ = writeln!(
+                s,
+                r##"<rect x="{x0:.1}" y="{:.1}" width="{:.2}" height="10" fill="{fill}"><title>{node} [{vs}] {dest} in the pool, weight {weight}, {:.3}s–{:.3}s</title></rect>"##,
+                y + 2.0,
+                (x1 - x0).max(0.5),
+                t0.as_secs_f64(),
+                t1.as_secs_f64(),
+                node = esc(node),
+                vs = esc(vs),
+            );
+        }
+    }
     // split-brain highlight
     for sb in &a.split_brain {
         let x0 = x(sb.start);
@@ -371,15 +479,20 @@ pub fn render(scenario: &Scenario, run: &RunRecord, a: &Analysis) -> String {
     // legend
     let ly = axis_y + 38.0;
     let mut lx = LEFT;
-    for (label, fill) in [
+    let mut legend = vec![
         ("MASTER", colour(State::Master)),
         ("BACKUP", colour(State::Backup)),
         ("FAULT", colour(State::Fault)),
         ("INIT / down", colour(State::Init)),
         ("holds VIP", "#222"),
-        ("fault active", "#f3d36b"),
-        ("split-brain", "#e0245e"),
-    ] {
+    ];
+    if !pools.is_empty() {
+        legend.push(("real server in pool", "#3aa6a0"));
+        legend.push(("sorry server in pool", "#8e5bb5"));
+    }
+    legend.push(("fault active", "#f3d36b"));
+    legend.push(("split-brain", "#e0245e"));
+    for (label, fill) in legend {
         let _ = writeln!(
             s,
             r#"<rect x="{lx}" y="{:.1}" width="14" height="10" fill="{fill}"/><text x="{:.1}" y="{ly:.1}" font-size="11">{label}</text>"#,

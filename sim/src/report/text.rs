@@ -6,6 +6,7 @@ use crate::observe::EventKind;
 use crate::scenario::Scenario;
 use crate::world::RunRecord;
 use std::fmt::Write;
+use vrrplab_core::check::PoolAction;
 use vrrplab_core::vrrp::Preempt;
 
 fn s(t: std::time::Duration) -> String {
@@ -32,7 +33,11 @@ pub fn nodes(scenario: &Scenario) -> String {
                 out,
                 "  {:<4} {:<12} {:<8} {} vrid {} {} priority {} advert {} {}  VIP {}",
                 n.name,
-                n.address.to_string(),
+                if scenario.ipv6() {
+                    n.link_local().to_string()
+                } else {
+                    n.address.to_string()
+                },
                 if n.config.router_id.is_empty() {
                     "-"
                 } else {
@@ -115,9 +120,14 @@ pub fn timeline(run: &RunRecord) -> String {
                 last = None;
             }
             EventKind::ClientArp { address } => {
+                let (cache, message) = if address.is_ipv6() {
+                    ("neighbour cache", "unsolicited NA")
+                } else {
+                    ("ARP", "GARP")
+                };
                 let _ = write!(
                     out,
-                    "\n{}  client ARP: {address} is at {} (GARP)",
+                    "\n{}  client {cache}: {address} is at {} ({message})",
                     s(e.t),
                     e.node
                 );
@@ -125,6 +135,63 @@ pub fn timeline(run: &RunRecord) -> String {
             }
             EventKind::Violation(m) => {
                 let _ = write!(out, "\n{}  {:<4}  VIOLATION {m}", s(e.t), e.node);
+                last = None;
+            }
+            EventKind::Checker {
+                virtual_server,
+                real_server,
+                up,
+                reason,
+            } => {
+                let state = if *up {
+                    "up".to_string()
+                } else {
+                    format!("down ({reason})")
+                };
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] checker {real_server} {state}",
+                    s(e.t),
+                    e.node
+                );
+                last = None;
+            }
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action,
+            } => {
+                let what = if *sorry_server {
+                    "sorry server"
+                } else {
+                    "real server"
+                };
+                let change = match action {
+                    PoolAction::Add { weight } => format!("+{what} {address} weight {weight}"),
+                    PoolAction::Reweight { weight } => format!("{what} {address} weight {weight}"),
+                    PoolAction::Remove => format!("-{what} {address}"),
+                };
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] {change}",
+                    s(e.t),
+                    e.node
+                );
+                last = None;
+            }
+            EventKind::Quorum {
+                virtual_server,
+                up,
+                live_weight,
+            } => {
+                let _ = write!(
+                    out,
+                    "\n{}  {:<4}  [{virtual_server}] quorum {} (live weight {live_weight})",
+                    s(e.t),
+                    e.node,
+                    if *up { "gained" } else { "lost" }
+                );
                 last = None;
             }
         }
@@ -198,8 +265,18 @@ pub fn summary(scenario: &Scenario, a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "packets: {} VRRP sent, {} delivered, {} dropped by firewall blocks, {} lost, {} \
-         dropped on a down interface; {} gratuitous ARPs",
-        c.sent, c.delivered, c.dropped_block, c.dropped_loss, c.dropped_interface_down, c.garps
+         dropped on a down interface; {} {}",
+        c.sent,
+        c.delivered,
+        c.dropped_block,
+        c.dropped_loss,
+        c.dropped_interface_down,
+        c.garps,
+        if scenario.ipv6() {
+            "unsolicited NAs"
+        } else {
+            "gratuitous ARPs"
+        }
     );
     let finals: Vec<String> = a
         .final_masters

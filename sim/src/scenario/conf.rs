@@ -1,5 +1,6 @@
 //! keepalived.conf → [`NodeConfig`] for scenarios, through the core's config layer.
 
+use vrrplab_core::check::HealthConfig;
 use vrrplab_core::config::{self, Loader, ParseOptions, glob};
 use vrrplab_core::node::NodeConfig;
 
@@ -67,6 +68,20 @@ pub fn load_keepalived_conf(text: &str, origin: &str) -> Result<NodeConfig, Stri
         ));
     }
     Ok(parsed.model.to_node_config())
+}
+
+/// The `virtual_server` health checks of keepalived.conf text (empty when it has none or does
+/// not parse; [`load_keepalived_conf`] reports parse errors). `vrrp_script`s are left out: the
+/// simulated node runs those itself.
+pub fn load_keepalived_health(text: &str, origin: &str) -> HealthConfig {
+    let loader = ScenarioLoader { root: origin, text };
+    let parsed = config::parse(origin, &loader, &ParseOptions::default());
+    if !parsed.is_valid() {
+        return HealthConfig::default();
+    }
+    let (mut health, _notes) = HealthConfig::from_keepalived(&parsed.model, 0);
+    health.scripts.clear();
+    health
 }
 
 #[cfg(test)]

@@ -178,10 +178,22 @@ impl Scenario {
                 })?,
                 None => default_address(index),
             };
-            let config = match (&n.config, &n.conf) {
-                (Some(path), None) => read_conf(path)?,
-                (None, Some(text)) => load(text, &format!("{origin} (node {})", n.name))
-                    .map_err(ScenarioError::new)?,
+            let (config, health) = match (&n.config, &n.conf) {
+                (Some(path), None) => {
+                    let full = base_dir.join(path);
+                    let text = std::fs::read_to_string(&full).unwrap_or_default();
+                    let health =
+                        crate::scenario::load_keepalived_health(&text, &full.display().to_string());
+                    (read_conf(path)?, health)
+                }
+                (None, Some(text)) => {
+                    let origin = format!("{origin} (node {})", n.name);
+                    let config = load(text, &origin).map_err(ScenarioError::new)?;
+                    (
+                        config,
+                        crate::scenario::load_keepalived_health(text, &origin),
+                    )
+                }
                 _ => {
                     return Err(ScenarioError::new(format!(
                         "{origin}: node `{}` needs exactly one of `config = \"path\"` or `conf = \"\"\"…\"\"\"`",
@@ -194,6 +206,7 @@ impl Scenario {
                 address,
                 config,
                 gateway_script: n.gateway_script.clone(),
+                health,
             });
         }
         let mut configs = BTreeMap::new();
@@ -278,6 +291,21 @@ mod tests {
             FaultAction::Partition("a".into(), "b".into())
         );
         assert_eq!(sc.expect.final_master[&7], "b");
+    }
+
+    #[test]
+    fn inline_confs_bring_their_virtual_servers_and_backend_faults_may_name_them() {
+        let vs = "virtual_server 192.0.2.100 80 {\n delay_loop 5\n real_server 192.0.2.21 80 {\n  TCP_CHECK {\n   connect_timeout 2\n  }\n }\n}\n";
+        let text = format!(
+            "faults = [\"5s backend-down 192.0.2.21:80\"]\n[[node]]\nname = \"a\"\nconf = \"\"\"\n{NODE}{vs}\"\"\"\n"
+        );
+        let sc = Scenario::from_toml(&text, "s.toml", Path::new("."), &loader).expect("valid");
+        assert_eq!(sc.nodes[0].health.virtual_servers.len(), 1);
+        assert!(sc.nodes[0].health.scripts.is_empty());
+        assert_eq!(
+            sc.backends(),
+            vec![("192.0.2.21:80".parse().unwrap(), false)]
+        );
     }
 
     #[test]

@@ -8,15 +8,17 @@ mod conf;
 mod default;
 mod file;
 
-pub use conf::load_keepalived_conf;
+pub use conf::{load_keepalived_conf, load_keepalived_health};
 pub use default::{DEFAULT_CONF_A, DEFAULT_CONF_B, default_scenario};
 pub use file::{ConfigLoader, ScenarioError, default_address};
 
 use crate::fault::FaultPlan;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
+use vrrplab_core::check::{CheckKind, HealthConfig};
 use vrrplab_core::node::NodeConfig;
+use vrrplab_core::wire::Family;
 
 /// Simulation settings that are always explicit (see DESIGN.md §sim).
 #[derive(Debug, Clone, PartialEq)]
@@ -62,18 +64,42 @@ pub struct NodeSpec {
     /// The `vrrp_script` whose result is "can this node reach the gateway host" (simulated by
     /// real UDP pings to the gateway host), if any.
     pub gateway_script: Option<String>,
+    /// The node's `virtual_server` health checks (run by `core::check::Health` on the node's
+    /// host against simulated real servers); its `scripts` are ignored (the node runs those).
+    pub health: HealthConfig,
 }
 
 impl NodeSpec {
-    /// A node with no gateway script.
+    /// A node with no gateway script and no virtual servers.
     pub fn new(name: &str, address: Ipv4Addr, config: NodeConfig) -> Self {
         NodeSpec {
             name: name.to_string(),
             address,
             config,
             gateway_script: None,
+            health: HealthConfig::default(),
         }
     }
+
+    /// The node's IPv6 link-local address in an IPv6 scenario: `fe80::` followed by the last
+    /// octet of [`NodeSpec::address`] written in decimal digits (192.0.2.11 → `fe80::11`).
+    pub fn link_local(&self) -> Ipv6Addr {
+        link_local_of(self.address)
+    }
+
+    /// The same node with these health checks (builder style).
+    pub fn with_health(mut self, health: HealthConfig) -> Self {
+        self.health = health;
+        self
+    }
+}
+
+/// The IPv6 link-local address an IPv6 scenario gives the host that would have `v4` in an IPv4
+/// one: `fe80::` and the last octet's decimal digits read as hex (192.0.2.11 → `fe80::11`).
+pub fn link_local_of(v4: Ipv4Addr) -> Ipv6Addr {
+    let last = v4.octets()[3];
+    let digits = u16::from_str_radix(&last.to_string(), 16).unwrap_or(u16::from(last));
+    Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, digits)
 }
 
 /// What a run must show for the scenario to pass (`vrrplab sim` exits 1 otherwise).
@@ -106,9 +132,10 @@ pub struct Scenario {
     pub faults: FaultPlan,
     /// Seed, duration, tick, latency.
     pub settings: SimSettings,
-    /// Add a gateway host (192.0.2.1) that answers pings.
+    /// Add a gateway host (192.0.2.1, or fe80::1 in an IPv6 scenario) that answers pings.
     pub gateway: bool,
-    /// Add a client host (192.0.2.200) whose ARP cache is fed by the routers' GARPs.
+    /// Add a client host (192.0.2.200 / fe80::200) whose ARP or neighbour cache is fed by the
+    /// routers' GARPs or unsolicited NAs.
     pub client: bool,
     /// What must hold.
     pub expect: Expectations,
@@ -130,7 +157,9 @@ impl Scenario {
         }
     }
 
-    /// Checks that the plan only names known nodes and configs; the message says what to fix.
+    /// Checks that the plan only names known nodes, configs and checked real servers, that the
+    /// instances are all IPv4 or all IPv6, and that real servers have addresses of their own;
+    /// the message says what to fix.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.nodes.is_empty() {
             return Err(ScenarioError::new("the scenario has no node"));
@@ -155,14 +184,58 @@ impl Scenario {
                     n.name
                 )));
             }
-            for i in &n.config.instances {
-                if i.family != vrrplab_core::wire::Family::Ipv4 {
-                    return Err(ScenarioError::new(format!(
-                        "node `{}` instance `{}`: the simulator carries IPv4 instances only \
-                         (turmoil gives each host one address; run IPv6 separately)",
-                        n.name, i.name
-                    )));
-                }
+        }
+        let families: std::collections::BTreeSet<Family> = self
+            .nodes
+            .iter()
+            .flat_map(|n| n.config.instances.iter().map(|i| i.family))
+            .collect();
+        if families.len() > 1 {
+            let list = |f: Family| {
+                self.nodes
+                    .iter()
+                    .flat_map(|n| {
+                        n.config
+                            .instances
+                            .iter()
+                            .filter(move |i| i.family == f)
+                            .map(move |i| format!("{}/{}", n.name, i.name))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(ScenarioError::new(format!(
+                "the scenario mixes IPv4 instances ({}) and IPv6 instances ({}); a simulated host \
+                 has one address (turmoil), so one scenario is either IPv4 or IPv6: split it into \
+                 an IPv4 scenario and an IPv6 scenario",
+                list(Family::Ipv4),
+                list(Family::Ipv6)
+            )));
+        }
+        let backends = self.backends();
+        if self.ipv6() && !backends.is_empty() {
+            return Err(ScenarioError::new(
+                "an IPv6 scenario cannot simulate real servers (the backends are IPv4 hosts): \
+                 run the virtual_server checks in an IPv4 scenario",
+            ));
+        }
+        for (address, _) in &backends {
+            let clash = self
+                .nodes
+                .iter()
+                .find(|n| std::net::IpAddr::V4(n.address) == address.ip());
+            if let Some(n) = clash {
+                return Err(ScenarioError::new(format!(
+                    "real server {address} has the address of node `{}`: give the real servers \
+                     their own addresses (each is a simulated host)",
+                    n.name
+                )));
+            }
+            if !address.is_ipv4() {
+                return Err(ScenarioError::new(format!(
+                    "real server {address}: the simulated network is IPv4, so IPv6 real servers \
+                     cannot be simulated in this scenario"
+                )));
             }
         }
         if self.settings.tick.is_zero() {
@@ -183,6 +256,22 @@ impl Scenario {
                             .join(", ")
                     )));
                 }
+            }
+            if let Some(b) = f.action.backend()
+                && !backends.iter().any(|(a, _)| *a == b)
+            {
+                return Err(ScenarioError::new(format!(
+                    "fault `{f}` names real server {b}, but no node checks it; checked real servers: {}",
+                    if backends.is_empty() {
+                        "none (no virtual_server with HTTP_GET or TCP_CHECK)".to_string()
+                    } else {
+                        backends
+                            .iter()
+                            .map(|(a, _)| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                )));
             }
             if let crate::fault::FaultAction::Drift { rate, .. } = &f.action
                 && !(rate.is_finite() && *rate >= 0.01 && *rate <= 100.0)
@@ -212,8 +301,131 @@ impl Scenario {
         Ok(())
     }
 
+    /// True when the scenario's instances are IPv6 (VRRPv3 over IPv6): the world runs in
+    /// turmoil's IPv6 mode, hosts get [`link_local_of`] addresses.
+    pub fn ipv6(&self) -> bool {
+        self.nodes
+            .iter()
+            .flat_map(|n| &n.config.instances)
+            .any(|i| i.family == Family::Ipv6)
+    }
+
+    /// Every simulated real server: a checker's connect address, and whether some checker
+    /// speaks HTTP to it (otherwise it is a plain TCP server). MISC_CHECK has no server.
+    pub fn backends(&self) -> Vec<(std::net::SocketAddr, bool)> {
+        let mut out: BTreeMap<std::net::SocketAddr, bool> = BTreeMap::new();
+        for vs in self.nodes.iter().flat_map(|n| &n.health.virtual_servers) {
+            for c in vs.real_servers.iter().flat_map(|r| &r.checkers) {
+                match &c.kind {
+                    CheckKind::Tcp { connect } => {
+                        out.entry(*connect).or_insert(false);
+                    }
+                    CheckKind::Http { connect, .. } => {
+                        out.insert(*connect, true);
+                    }
+                    CheckKind::Misc { .. } => {}
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// The node with this name.
     pub fn node(&self, name: &str) -> Option<&NodeSpec> {
         self.nodes.iter().find(|n| n.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::{Fault, FaultAction};
+    use vrrplab_core::check::{CheckerConfig, RealServerConfig, VirtualServerConfig};
+    use vrrplab_core::vrrp::InstanceConfig;
+
+    fn node(name: &str, octet: u8, vip: &str) -> NodeSpec {
+        let vip: std::net::IpAddr = vip.parse().unwrap();
+        let mut i = InstanceConfig::new("VI_1", "eth0", 51, &[vip]);
+        if vip.is_ipv6() {
+            i = InstanceConfig::new("VI_6", "eth0", 52, &[vip]);
+        }
+        NodeSpec::new(
+            name,
+            Ipv4Addr::new(192, 0, 2, octet),
+            NodeConfig {
+                instances: vec![i],
+                ..NodeConfig::default()
+            },
+        )
+    }
+
+    fn checked(n: NodeSpec, rs: &str) -> NodeSpec {
+        let address = rs.parse().unwrap();
+        let mut r = RealServerConfig::new(address);
+        r.checkers = vec![CheckerConfig::tcp(address)];
+        n.with_health(HealthConfig {
+            virtual_servers: vec![VirtualServerConfig::new("192.0.2.100 80", vec![r])],
+            ..HealthConfig::default()
+        })
+    }
+
+    #[test]
+    fn link_local_addresses_repeat_the_last_octet_digits() {
+        assert_eq!(
+            link_local_of(Ipv4Addr::new(192, 0, 2, 11)).to_string(),
+            "fe80::11"
+        );
+        assert_eq!(
+            link_local_of(Ipv4Addr::new(192, 0, 2, 200)).to_string(),
+            "fe80::200"
+        );
+    }
+
+    #[test]
+    fn an_all_ipv6_scenario_is_valid_and_marked_ipv6() {
+        let sc = Scenario::new(
+            "v6",
+            vec![
+                node("a", 11, "2001:db8::100"),
+                node("b", 12, "2001:db8::100"),
+            ],
+        );
+        sc.validate().unwrap();
+        assert!(sc.ipv6());
+    }
+
+    #[test]
+    fn a_real_server_on_a_node_address_is_rejected() {
+        let sc = Scenario::new(
+            "clash",
+            vec![checked(node("a", 11, "192.0.2.100"), "192.0.2.11:80")],
+        );
+        let e = sc.validate().unwrap_err();
+        assert!(e.message.contains("node `a`"), "{}", e.message);
+    }
+
+    #[test]
+    fn backend_faults_must_name_a_checked_real_server() {
+        let mut sc = Scenario::new(
+            "b",
+            vec![checked(node("a", 11, "192.0.2.100"), "192.0.2.21:80")],
+        );
+        sc.faults
+            .push(Fault::parse("5s backend-down 192.0.2.21:80").unwrap());
+        sc.validate().unwrap();
+        assert_eq!(
+            sc.backends(),
+            vec![("192.0.2.21:80".parse().unwrap(), false)]
+        );
+        sc.faults.push(Fault {
+            at: Duration::from_secs(6),
+            action: FaultAction::BackendUp("192.0.2.22:80".parse().unwrap()),
+        });
+        let e = sc.validate().unwrap_err();
+        assert!(
+            e.message.contains("checked real servers: 192.0.2.21:80"),
+            "{}",
+            e.message
+        );
     }
 }

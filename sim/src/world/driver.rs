@@ -1,36 +1,50 @@
 //! The router host: a thin driver around one [`Node`], run as turmoil host software.
 //!
-//! VRRP bytes travel as UDP datagrams with a 9-byte carrier header standing in for the IP
-//! header the kernel would see: `[src IPv4 (4)][dst IPv4 (4)][TTL (1)][VRRP message]`, sent to
-//! `(group, 112)` or `(unicast peer, 112)`. On receive the driver applies the VRRP-level faults
+//! VRRP bytes travel as UDP datagrams with a carrier header standing in for the IP header the
+//! kernel would see: `[src IPv4 (4)][dst IPv4 (4)][TTL (1)][VRRP message]` in an IPv4 world,
+//! `[src IPv6 (16)][dst IPv6 (16)][hop limit (1)][VRRP message]` in an IPv6 one, sent to
+//! `(group, 112)` (224.0.0.18 / ff02::12) or `(unicast peer, 112)`. Announcements go to the
+//! client host as `[address (4|16)][VRID]`: a gratuitous ARP (IPv4) or an unsolicited NA (IPv6). On receive the driver applies the VRRP-level faults
 //! (one-way blocks, loss from the seeded RNG, interfaces down) and hands the core the receive
 //! metadata the kernel would give. The core's clock is the node's (possibly drifting) view of
 //! `turmoil::sim_elapsed()`, never a tokio `Instant`.
 
 use super::net::{
     CLIENT_ADDR, Command, Control, Drop, GARP_PORT, GATEWAY_ADDR, PING_PORT, SharedRef, VRRP_PORT,
+    host_ip, unspecified,
 };
 use crate::observe::{EventKind, PacketKind, PacketRecord};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// ff02::1, where unsolicited neighbour advertisements go.
+const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 use std::rc::Rc;
 use std::time::Duration;
 use turmoil::net::UdpSocket;
 use vrrplab_core::Instant;
-use vrrplab_core::check::{Probe, ProbeAction, ProbeId, ProbeResult};
+use vrrplab_core::check::{
+    HealthConfig, Output as HealthOutput, Probe, ProbeAction, ProbeId, ProbeResult,
+};
 use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig, Output, RxMeta};
 use vrrplab_core::vrrp::State;
 
-/// Size of the carrier header in front of the VRRP bytes.
+/// Size of the carrier header in front of the VRRP bytes (IPv4 world).
 const CARRIER_LEN: usize = 9;
+/// Size of the carrier header in an IPv6 world.
+const CARRIER_LEN_V6: usize = 33;
 
 /// Static facts about one router host.
 #[derive(Debug, Clone)]
 pub(crate) struct RouterSpec {
     pub(crate) name: String,
     pub(crate) address: Ipv4Addr,
+    /// The host's address in the world's family (the IPv4 address or its `fe80::` twin).
+    pub(crate) ip: IpAddr,
     pub(crate) gateway_script: Option<String>,
     pub(crate) client: bool,
+    /// The node's `virtual_server` checks (none: no checker runs).
+    pub(crate) health: HealthConfig,
 }
 
 /// Simulated time now (inside a host).
@@ -38,7 +52,8 @@ pub(crate) fn sim_now() -> Duration {
     turmoil::sim_elapsed().unwrap_or_default()
 }
 
-/// Fills in the interfaces the instances name, each with the host's address as primary.
+/// Fills in the interfaces the instances name, each with the host's address as primary IPv4
+/// and its `fe80::` twin as IPv6 link-local address.
 pub(crate) fn with_interfaces(
     mut config: NodeConfig,
     address: Ipv4Addr,
@@ -53,7 +68,8 @@ pub(crate) fn with_interfaces(
     config.interfaces = names
         .iter()
         .map(|n| {
-            let mut info = InterfaceInfo::up(n, Some(IpAddr::V4(address)), None);
+            let link_local = IpAddr::V6(crate::scenario::link_local_of(address));
+            let mut info = InterfaceInfo::up(n, Some(IpAddr::V4(address)), Some(link_local));
             info.up = !down(n);
             info
         })
@@ -75,9 +91,48 @@ struct Driver {
     /// Gateway pings in flight: sequence number → the core's probe.
     pings: BTreeMap<u16, ProbeId>,
     next_ping: u16,
+    /// The node's checker (keepalived's checker process), while it runs.
+    health: Option<tokio::task::JoinHandle<turmoil::Result>>,
 }
 
 impl Driver {
+    /// Starts the `virtual_server` checks, if the node has any and they are not running: the
+    /// pool starts empty and is filled by the checker (real servers without `alpha` at once).
+    fn start_health(&mut self) {
+        if self.spec.health.virtual_servers.is_empty() || self.health.is_some() {
+            return;
+        }
+        let shared = self.shared.clone();
+        let name = self.spec.name.clone();
+        self.health = Some(tokio::task::spawn_local(crate::backends::run_health_with(
+            self.spec.health.clone(),
+            crate::backends::ScriptOutcomes::new(),
+            move |t, output| record_health(&shared, &name, t, output),
+        )));
+    }
+
+    /// Stops the checks (graceful stop: keepalived clears its IPVS table on exit).
+    fn stop_health(&mut self) {
+        let Some(task) = self.health.take() else {
+            return;
+        };
+        task.abort();
+        let t = sim_now();
+        let mut shared = self.shared.borrow_mut();
+        for (virtual_server, address, sorry_server) in shared.observer.pool_of(&self.spec.name) {
+            shared.observer.push(
+                t,
+                &self.spec.name,
+                EventKind::RealServer {
+                    virtual_server,
+                    address,
+                    sorry_server,
+                    action: vrrplab_core::check::PoolAction::Remove,
+                },
+            );
+        }
+    }
+
     fn local_now(&self) -> Instant {
         Instant::from_duration(self.ctl.clock.borrow().local(sim_now()))
     }
@@ -131,14 +186,22 @@ impl Driver {
                         shared.observer.counters.dropped_interface_down += 1;
                         continue;
                     }
-                    let (IpAddr::V4(src), IpAddr::V4(dst)) = (tx.src, tx.dst) else {
-                        continue; // IPv6 is rejected by Scenario::validate
-                    };
-                    let mut datagram = Vec::with_capacity(CARRIER_LEN + tx.payload.len());
-                    datagram.extend_from_slice(&src.octets());
-                    datagram.extend_from_slice(&dst.octets());
+                    let mut datagram = Vec::with_capacity(CARRIER_LEN_V6 + tx.payload.len());
+                    match (tx.src, tx.dst) {
+                        (IpAddr::V4(src), IpAddr::V4(dst)) if !self.spec.ip.is_ipv6() => {
+                            datagram.extend_from_slice(&src.octets());
+                            datagram.extend_from_slice(&dst.octets());
+                        }
+                        (IpAddr::V6(src), IpAddr::V6(dst)) if self.spec.ip.is_ipv6() => {
+                            datagram.extend_from_slice(&src.octets());
+                            datagram.extend_from_slice(&dst.octets());
+                        }
+                        // The other family: Scenario::validate keeps one family per scenario.
+                        _ => continue,
+                    }
                     datagram.push(tx.hop_limit);
                     datagram.extend_from_slice(&tx.payload);
+                    let dst = tx.dst;
                     shared.observer.packet(PacketRecord {
                         t,
                         node: name.clone(),
@@ -150,8 +213,7 @@ impl Driver {
                     });
                     drop(shared);
                     // A send to a crashed or unknown peer fails like an unreachable host would.
-                    let _ =
-                        sock.try_send_to(&datagram, SocketAddr::new(IpAddr::V4(dst), VRRP_PORT));
+                    let _ = sock.try_send_to(&datagram, SocketAddr::new(dst, VRRP_PORT));
                 }
                 Output::AddAddress(a) => {
                     shared
@@ -167,27 +229,38 @@ impl Driver {
                     if !shared.net.interface_up(&name, &a.interface) {
                         continue;
                     }
-                    let IpAddr::V4(address) = a.address else {
-                        continue;
+                    let (dst, kind, mut msg) = match a.address {
+                        IpAddr::V4(address) => (
+                            IpAddr::V4(Ipv4Addr::BROADCAST),
+                            PacketKind::Garp {
+                                address,
+                                vrid: a.vrid,
+                            },
+                            address.octets().to_vec(),
+                        ),
+                        IpAddr::V6(address) => (
+                            IpAddr::V6(ALL_NODES),
+                            PacketKind::Na {
+                                address,
+                                vrid: a.vrid,
+                            },
+                            address.octets().to_vec(),
+                        ),
                     };
                     shared.observer.packet(PacketRecord {
                         t,
                         node: name.clone(),
                         src: a.address,
-                        dst: IpAddr::V4(Ipv4Addr::BROADCAST),
-                        hop_limit: 0,
+                        dst,
+                        hop_limit: if a.address.is_ipv6() { 255 } else { 0 },
                         payload: Vec::new(),
-                        kind: PacketKind::Garp {
-                            address,
-                            vrid: a.vrid,
-                        },
+                        kind,
                     });
                     drop(shared);
                     if self.spec.client {
-                        let mut msg = address.octets().to_vec();
                         msg.push(a.vrid);
-                        let _ = sock
-                            .try_send_to(&msg, SocketAddr::new(IpAddr::V4(CLIENT_ADDR), GARP_PORT));
+                        let client = host_ip(CLIENT_ADDR, self.spec.ip.is_ipv6());
+                        let _ = sock.try_send_to(&msg, SocketAddr::new(client, GARP_PORT));
                     }
                 }
                 Output::StateChange(sc) => {
@@ -284,20 +357,40 @@ impl Driver {
         if self.node.is_none() {
             return;
         }
-        if datagram.len() < CARRIER_LEN + 2 {
+        let v6 = self.spec.ip.is_ipv6();
+        let header = if v6 { CARRIER_LEN_V6 } else { CARRIER_LEN };
+        if datagram.len() < header + 2 {
             return;
         }
-        let src = Ipv4Addr::new(datagram[0], datagram[1], datagram[2], datagram[3]);
-        let dst = Ipv4Addr::new(datagram[4], datagram[5], datagram[6], datagram[7]);
-        let hop_limit = datagram[8];
-        let payload = &datagram[CARRIER_LEN..];
+        let (src, dst) = if v6 {
+            let mut a = [0u8; 16];
+            let mut b = [0u8; 16];
+            a.copy_from_slice(&datagram[..16]);
+            b.copy_from_slice(&datagram[16..32]);
+            (IpAddr::V6(Ipv6Addr::from(a)), IpAddr::V6(Ipv6Addr::from(b)))
+        } else {
+            (
+                IpAddr::V4(Ipv4Addr::new(
+                    datagram[0],
+                    datagram[1],
+                    datagram[2],
+                    datagram[3],
+                )),
+                IpAddr::V4(Ipv4Addr::new(
+                    datagram[4],
+                    datagram[5],
+                    datagram[6],
+                    datagram[7],
+                )),
+            )
+        };
+        let hop_limit = datagram[header - 1];
+        let payload = &datagram[header..];
         let vrid = payload[1];
         let me = self.spec.name.clone();
         let interfaces = self.interfaces_for(vrid);
         let now = Instant::from_duration(self.ctl.clock.borrow().local(sim_now()));
-        let IpAddr::V4(from_ip) = from.ip() else {
-            return;
-        };
+        let from_ip = from.ip();
         for interface in interfaces {
             let verdict = {
                 let mut shared = self.shared.borrow_mut();
@@ -324,8 +417,8 @@ impl Driver {
             if let (Ok(()), Some(node)) = (verdict, self.node.as_mut()) {
                 let meta = RxMeta {
                     interface,
-                    src: IpAddr::V4(src),
-                    dst: IpAddr::V4(dst),
+                    src,
+                    dst,
                     hop_limit,
                 };
                 node.handle_packet(now, &meta, payload);
@@ -342,6 +435,7 @@ impl Driver {
                     self.flush(socks);
                 }
                 self.node = None;
+                self.stop_health();
                 self.ctl.stopped.set(true);
             }
             Command::Start => {
@@ -349,6 +443,7 @@ impl Driver {
                 if self.node.is_none() {
                     self.start();
                 }
+                self.start_health();
             }
             Command::Interface { name, up } => {
                 if let Some(node) = self.node.as_mut() {
@@ -398,7 +493,7 @@ impl Driver {
             self.pings.insert(seq, probe.id);
             let _ = ping.try_send_to(
                 &seq.to_be_bytes(),
-                SocketAddr::new(IpAddr::V4(GATEWAY_ADDR), PING_PORT),
+                SocketAddr::new(host_ip(GATEWAY_ADDR, self.spec.ip.is_ipv6()), PING_PORT),
             );
             return;
         }
@@ -439,6 +534,33 @@ impl Driver {
     }
 }
 
+/// Records one output of the node's health checker (pool, quorum and checker changes).
+fn record_health(shared: &SharedRef, node: &str, t: Duration, output: HealthOutput) {
+    let kind = match output {
+        HealthOutput::Checker(c) => EventKind::Checker {
+            virtual_server: c.virtual_server,
+            real_server: c.real_server,
+            up: c.up,
+            reason: c.reason.map(|r| r.to_string()).unwrap_or_default(),
+        },
+        HealthOutput::Pool(p) => EventKind::RealServer {
+            virtual_server: p.virtual_server,
+            address: p.destination,
+            sorry_server: p.sorry_server,
+            action: p.action,
+        },
+        HealthOutput::Quorum(q) => EventKind::Quorum {
+            virtual_server: q.virtual_server,
+            up: q.up,
+            live_weight: q.live_weight,
+        },
+        // Probes are performed by the prober; hooks would be child processes (none here);
+        // vrrp_scripts are run by the node itself.
+        _ => return,
+    };
+    shared.borrow_mut().observer.push(t, node, kind);
+}
+
 async fn recv_opt(
     sock: Option<&UdpSocket>,
     buf: &mut [u8],
@@ -462,23 +584,30 @@ pub(crate) async fn router(
     shared: SharedRef,
     ctl: Rc<Control>,
 ) -> turmoil::Result {
-    let sock = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, VRRP_PORT)).await?;
-    sock.set_multicast_loop_v4(false)?;
-    sock.set_broadcast(true)?;
-    let mut groups: Vec<Ipv4Addr> = Vec::new();
+    let v6 = spec.ip.is_ipv6();
+    let sock = UdpSocket::bind((unspecified(v6), VRRP_PORT)).await?;
+    if v6 {
+        sock.set_multicast_loop_v6(false)?;
+    } else {
+        sock.set_multicast_loop_v4(false)?;
+        sock.set_broadcast(true)?;
+    }
+    let mut groups: Vec<IpAddr> = Vec::new();
     for instance in &ctl.config.borrow().instances {
-        if let IpAddr::V4(g) = instance.multicast_group
-            && g.is_multicast()
-            && !groups.contains(&g)
-        {
+        let g = instance.multicast_group;
+        if g.is_multicast() && g.is_ipv6() == v6 && !groups.contains(&g) {
             groups.push(g);
         }
     }
     for g in &groups {
-        sock.join_multicast_v4(*g, Ipv4Addr::UNSPECIFIED)?;
+        match g {
+            IpAddr::V4(g) => sock.join_multicast_v4(*g, Ipv4Addr::UNSPECIFIED)?,
+            // turmoil accepts interface index 0 only.
+            IpAddr::V6(g) => sock.join_multicast_v6(g, 0)?,
+        }
     }
     let ping = if spec.gateway_script.is_some() {
-        Some(UdpSocket::bind((Ipv4Addr::UNSPECIFIED, PING_PORT)).await?)
+        Some(UdpSocket::bind((unspecified(v6), PING_PORT)).await?)
     } else {
         None
     };
@@ -489,9 +618,13 @@ pub(crate) async fn router(
         node: None,
         pings: BTreeMap::new(),
         next_ping: 0,
+        health: None,
     };
     if !ctl.stopped.get() {
         driver.start();
+        // keepalived's checker process runs while the daemon runs: a crash ends it with the
+        // host's runtime, a restart or `start` begins again with an empty pool.
+        driver.start_health();
     }
     let socks = Sockets { vrrp: sock, ping };
     let mut buf = vec![0u8; 2048];

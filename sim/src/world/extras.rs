@@ -1,16 +1,18 @@
 //! Optional extra hosts: the gateway (answers pings, for "ping the gateway" arbitration
 //! scripts) and the client (an ARP cache fed by the routers' gratuitous ARPs, so a report can
-//! say which router the client's traffic to a VIP reached).
+//! say which router the client's traffic to a VIP reached), and the real servers the nodes'
+//! health checkers probe.
 
 use super::driver::sim_now;
-use super::net::{GARP_PORT, PING_PORT, SharedRef};
+use super::net::{GARP_PORT, PING_PORT, SharedRef, unspecified};
+use crate::backends::{BackendControl, BackendKind, serve};
 use crate::observe::EventKind;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use turmoil::net::UdpSocket;
 
 /// The gateway's software: a UDP echo service.
-pub(crate) async fn gateway() -> turmoil::Result {
-    let sock = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, PING_PORT)).await?;
+pub(crate) async fn gateway(v6: bool) -> turmoil::Result {
+    let sock = UdpSocket::bind((unspecified(v6), PING_PORT)).await?;
     let mut buf = [0u8; 64];
     loop {
         let (n, from) = sock.recv_from(&mut buf).await?;
@@ -18,20 +20,25 @@ pub(crate) async fn gateway() -> turmoil::Result {
     }
 }
 
-/// The client's software: learns VIP → router from GARPs (the sender's host address stands in
-/// for its MAC) and records every change of its ARP cache.
+/// The client's software: learns VIP → router from GARPs and unsolicited NAs (the sender's
+/// host address stands in for its MAC) and records every change of its ARP / neighbour cache.
+/// The message is the announced address (4 or 16 bytes) followed by the VRID.
 pub(crate) async fn client(shared: SharedRef) -> turmoil::Result {
-    let sock = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, GARP_PORT)).await?;
-    let mut buf = [0u8; 16];
+    let v6 = shared.borrow().v6;
+    let sock = UdpSocket::bind((unspecified(v6), GARP_PORT)).await?;
+    let mut buf = [0u8; 32];
     loop {
         let (n, from) = sock.recv_from(&mut buf).await?;
-        if n < 4 {
-            continue;
-        }
-        let vip = IpAddr::V4(Ipv4Addr::new(buf[0], buf[1], buf[2], buf[3]));
-        let IpAddr::V4(from_ip) = from.ip() else {
-            continue;
+        let vip = match n {
+            5 => IpAddr::V4(Ipv4Addr::new(buf[0], buf[1], buf[2], buf[3])),
+            17 => {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(&buf[..16]);
+                IpAddr::V6(Ipv6Addr::from(a))
+            }
+            _ => continue,
         };
+        let from_ip = from.ip();
         let mut shared = shared.borrow_mut();
         let Some(node) = shared.names.get(&from_ip).cloned() else {
             continue;
@@ -42,4 +49,15 @@ pub(crate) async fn client(shared: SharedRef) -> turmoil::Result {
                 .push(sim_now(), &node, EventKind::ClientArp { address: vip });
         }
     }
+}
+
+/// A real server's software: every checked port on its address, each as its control says.
+pub(crate) async fn real_server(
+    ports: std::rc::Rc<Vec<(u16, BackendKind, BackendControl)>>,
+) -> turmoil::Result {
+    for (port, kind, control) in ports.iter() {
+        tokio::task::spawn_local(serve(control.clone(), *port, *kind));
+    }
+    std::future::pending::<()>().await;
+    Ok(())
 }

@@ -1,5 +1,8 @@
-//! The simulated world: one turmoil host per router (a thin driver around the core's `Node`),
-//! optional gateway and client hosts, and a step loop that applies the fault plan.
+//! The simulated world: one turmoil host per router (a thin driver around the core's `Node`,
+//! plus the node's `virtual_server` checks run by `core::check::Health`), one host per checked
+//! real-server address, optional gateway and client hosts, and a step loop that applies the
+//! fault plan. An IPv6 scenario ([`Scenario::ipv6`]) runs in turmoil's IPv6 mode: every host
+//! is the `fe80::` twin of its IPv4 address (one address per host, so one family per run).
 //!
 //! Contract: [`run`] is deterministic — the same [`Scenario`] (seed included) gives the same
 //! [`RunRecord`] byte for byte. Time is turmoil's virtual time; faults are applied at the first
@@ -9,13 +12,16 @@ mod driver;
 mod extras;
 mod net;
 
+use crate::backends::{BackendControl, BackendKind};
 use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
-use net::{CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64};
+use net::{
+    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64, host_ip,
+};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 use vrrplab_core::vrrp::State;
@@ -79,6 +85,19 @@ pub(crate) fn clear_node(observer: &mut Observer, t: Duration, node: &str, reaso
     for address in observer.vips_of(node) {
         observer.push(t, node, EventKind::VipRemoved { address });
     }
+    // The IPVS table goes with the host (keepalived's checker rebuilds it on start).
+    for (virtual_server, address, sorry_server) in observer.pool_of(node) {
+        observer.push(
+            t,
+            node,
+            EventKind::RealServer {
+                virtual_server,
+                address,
+                sorry_server,
+                action: vrrplab_core::check::PoolAction::Remove,
+            },
+        );
+    }
 }
 
 struct World<'a> {
@@ -86,6 +105,12 @@ struct World<'a> {
     shared: SharedRef,
     controls: BTreeMap<String, Rc<Control>>,
     hosts: BTreeMap<String, IpAddr>,
+    /// Simulated real servers by checker connect address.
+    backends: BTreeMap<SocketAddr, BackendControl>,
+    /// Real-server hosts (isolated from a node like the gateway and client are).
+    hosts_extra: Vec<IpAddr>,
+    /// The world runs in turmoil's IPv6 mode (every instance is IPv6).
+    v6: bool,
 }
 
 impl World<'_> {
@@ -93,14 +118,19 @@ impl World<'_> {
         self.hosts[node]
     }
 
+    fn gateway_ip(&self) -> IpAddr {
+        host_ip(GATEWAY_ADDR, self.v6)
+    }
+
     fn all_hosts(&self) -> Vec<IpAddr> {
         let mut v: Vec<IpAddr> = self.hosts.values().copied().collect();
         if self.scenario.gateway {
-            v.push(IpAddr::V4(GATEWAY_ADDR));
+            v.push(self.gateway_ip());
         }
         if self.scenario.client {
-            v.push(IpAddr::V4(CLIENT_ADDR));
+            v.push(host_ip(CLIENT_ADDR, self.v6));
         }
+        v.extend(self.hosts_extra.iter().copied());
         v
     }
 
@@ -230,11 +260,23 @@ impl World<'_> {
                     value: *value,
                 });
             }
-            FaultAction::GatewayCut(n) => sim.partition(self.ip(n), IpAddr::V4(GATEWAY_ADDR)),
-            FaultAction::GatewayRestore(n) => sim.repair(self.ip(n), IpAddr::V4(GATEWAY_ADDR)),
+            FaultAction::GatewayCut(n) => sim.partition(self.ip(n), self.gateway_ip()),
+            FaultAction::GatewayRestore(n) => sim.repair(self.ip(n), self.gateway_ip()),
             FaultAction::Reload { node, config } => {
                 let config = self.scenario.configs[config].clone();
                 self.controls[node].send(Command::Reload(Box::new(config)));
+            }
+            FaultAction::BackendDown(b) => self.backends[b].stop(),
+            FaultAction::BackendHang(b) => self.backends[b].hang(),
+            FaultAction::BackendUp(b) => {
+                let c = &self.backends[b];
+                c.start();
+                c.slow(Duration::ZERO);
+                c.answer(200);
+            }
+            FaultAction::BackendSlow { backend, delay } => self.backends[backend].slow(*delay),
+            FaultAction::BackendStatus { backend, status } => {
+                self.backends[backend].answer(*status)
             }
         }
     }
@@ -251,7 +293,13 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     scenario
         .validate()
         .map_err(|e| fail(Duration::ZERO, e.message))?;
+    let v6 = scenario.ipv6();
     let mut sim = turmoil::Builder::new()
+        .ip_version(if v6 {
+            turmoil::IpVersion::V6
+        } else {
+            turmoil::IpVersion::V4
+        })
         .simulation_duration(settings.duration + Duration::from_secs(1))
         .tick_duration(settings.tick)
         .rng_seed(settings.seed)
@@ -266,38 +314,67 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
         names: scenario
             .nodes
             .iter()
-            .map(|n| (n.address, n.name.clone()))
+            .map(|n| (host_ip(n.address, v6), n.name.clone()))
             .collect(),
+        v6,
     }));
     let mut world = World {
         scenario,
         shared: shared.clone(),
         controls: BTreeMap::new(),
         hosts: BTreeMap::new(),
+        backends: BTreeMap::new(),
+        hosts_extra: Vec::new(),
+        v6,
     };
     for node in &scenario.nodes {
         let ctl = Rc::new(Control::new(node.config.clone()));
         let spec = Rc::new(driver::RouterSpec {
             name: node.name.clone(),
             address: node.address,
+            ip: host_ip(node.address, v6),
             gateway_script: node.gateway_script.clone().filter(|_| scenario.gateway),
             client: scenario.client,
+            health: vrrplab_core::check::HealthConfig {
+                warmup_seed: settings.seed,
+                ..node.health.clone()
+            },
         });
         world.controls.insert(node.name.clone(), ctl.clone());
         world
             .hosts
-            .insert(node.name.clone(), IpAddr::V4(node.address));
+            .insert(node.name.clone(), host_ip(node.address, v6));
         let shared = shared.clone();
-        sim.host(IpAddr::V4(node.address), move || {
+        sim.host(host_ip(node.address, v6), move || {
             driver::router(spec.clone(), shared.clone(), ctl.clone())
         });
     }
     if scenario.gateway {
-        sim.host(IpAddr::V4(GATEWAY_ADDR), extras::gateway);
+        sim.host(host_ip(GATEWAY_ADDR, v6), move || extras::gateway(v6));
+    }
+    // One host per real-server address, serving every checked port on it.
+    let mut by_ip: BTreeMap<IpAddr, Vec<(u16, BackendKind, BackendControl)>> = BTreeMap::new();
+    for (address, http) in scenario.backends() {
+        let control = BackendControl::new();
+        world.backends.insert(address, control.clone());
+        let kind = if http {
+            BackendKind::Http
+        } else {
+            BackendKind::Tcp
+        };
+        by_ip
+            .entry(address.ip())
+            .or_default()
+            .push((address.port(), kind, control));
+    }
+    for (ip, ports) in by_ip {
+        world.hosts_extra.push(ip);
+        let ports = Rc::new(ports);
+        sim.host(ip, move || extras::real_server(ports.clone()));
     }
     if scenario.client {
         let shared = shared.clone();
-        sim.host(IpAddr::V4(CLIENT_ADDR), move || {
+        sim.host(host_ip(CLIENT_ADDR, v6), move || {
             extras::client(shared.clone())
         });
     }

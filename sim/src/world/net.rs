@@ -6,7 +6,7 @@
 use crate::observe::Observer;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
 use std::time::Duration;
 use vrrplab_core::node::NodeConfig;
@@ -21,6 +21,24 @@ pub(crate) const PING_PORT: u16 = 7;
 pub(crate) const GATEWAY_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The client host's address.
 pub(crate) const CLIENT_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 200);
+
+/// A host's address in the world's family: `v4` itself, or its link-local twin (`fe80::…`).
+pub(crate) fn host_ip(v4: Ipv4Addr, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(crate::scenario::link_local_of(v4))
+    } else {
+        IpAddr::V4(v4)
+    }
+}
+
+/// The unspecified address of the world's family (what sockets bind).
+pub(crate) fn unspecified(v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    }
+}
 
 /// SplitMix64: a tiny, well-mixed, seedable generator for loss draws.
 #[derive(Debug, Clone)]
@@ -114,7 +132,9 @@ pub(crate) struct Shared {
     pub(crate) net: NetState,
     pub(crate) rng: SplitMix64,
     /// Host address → node name (routers only).
-    pub(crate) names: BTreeMap<Ipv4Addr, String>,
+    pub(crate) names: BTreeMap<IpAddr, String>,
+    /// The world runs in turmoil's IPv6 mode.
+    pub(crate) v6: bool,
 }
 
 pub(crate) type SharedRef = Rc<RefCell<Shared>>;

@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod checkers;
 mod determinism;
 mod failover;
+mod ipv6;
 mod properties;
 mod split_brain;
 mod tracking;

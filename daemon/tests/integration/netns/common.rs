@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use vrrplab_netns::quiet::Measuring;
 use vrrplab_netns::{
     Capture, CaptureLog, Keepalived, KeepalivedInstance, Need, Observer, Peer, Role, Timeline,
     Topology, keepalived_config_with, require,
@@ -11,6 +12,8 @@ use vrrplab_netns::{
 
 /// The virtual router id every scenario uses.
 pub const VRID: u8 = 51;
+/// The advertisement interval of the VRRPv3 scenarios (`advert_int 0.1`).
+pub const V3_ADVERT: Duration = Duration::from_millis(100);
 /// Observer polling period.
 pub const OBSERVE_PERIOD: Duration = Duration::from_millis(10);
 
@@ -66,8 +69,12 @@ pub struct Finished {
 }
 
 /// A topology with a capture on the bridge, an observer, and peers.
-/// Field order is drop order: peers and capture go before the topology's teardown.
+/// Field order is drop order: the quiet window ends, and peers and capture go, before the
+/// topology's teardown.
 pub struct Lab {
+    /// Held from the end of [`Lab::new`] to [`Lab::finish`]: no other test of this binary builds
+    /// or tears down a topology meanwhile (see [`vrrplab_netns::quiet`]).
+    quiet: Option<Measuring>,
     capture: Option<Capture>,
     /// The observer (stopped by [`Lab::finish`]).
     pub observer: Option<Observer>,
@@ -94,6 +101,7 @@ impl Lab {
         let capture = Capture::start(&topo, "capture.pcap").expect("start capture");
         let observer = Observer::start(&topo, vips, OBSERVE_PERIOD).expect("start observer");
         Some(Lab {
+            quiet: Some(vrrplab_netns::quiet::measuring()),
             capture: Some(capture),
             observer: Some(observer),
             keepalived: (0..routers).map(|_| None).collect(),
@@ -195,6 +203,7 @@ impl Lab {
             .expect("capture running")
             .stop()
             .expect("stop capture");
+        self.quiet = None;
         let capture = CaptureLog::read(&pcap).expect("read capture");
         Finished {
             timeline,
@@ -217,4 +226,17 @@ impl Lab {
 /// An IPv4 keepalived instance for the shared VRID and VIP.
 pub fn instance4(priority: u8, advert_ms: u32) -> KeepalivedInstance {
     KeepalivedInstance::new(VRID, priority, advert_ms, "192.0.2.100/24")
+}
+
+/// An IPv6 keepalived instance for the shared VRID and VIP.
+pub fn instance6(priority: u8, advert_ms: u32) -> KeepalivedInstance {
+    KeepalivedInstance::new(VRID, priority, advert_ms, "2001:db8::100/64")
+}
+
+/// One IPv4 instance per router, with these priorities, all advertising every `advert_ms`.
+pub fn instances4(priorities: &[u8], advert_ms: u32) -> Vec<KeepalivedInstance> {
+    priorities
+        .iter()
+        .map(|p| instance4(*p, advert_ms))
+        .collect()
 }

@@ -1,12 +1,11 @@
 //! keepalived and FRR vrrpd on one segment.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use vrrplab_netns::{FrrRouter, FrrVrrpd, Need, Peer};
 
-use super::common::{Lab, VRID, instance4, master_down_interval, ms, tolerance, vip4};
-use super::replay_check::{self, assert_failover, assert_no_dual_master, assert_observed_near};
+use super::common::{Lab, V3_ADVERT, VRID, instance4, ms, vip4};
+use super::scenario::{Sighting, Takeover, Timer, assert_replayed_failover_alone};
 
 #[test]
 fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
@@ -53,8 +52,7 @@ fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
         lab.context(&done),
         frr_ctx(&frr)
     );
-    let h1 = IpAddr::V4(lab.topo.router(1).ipv4);
-    let h2 = IpAddr::V4(h2_host.ipv4);
+    let (h1, h2) = (lab.router_ip(1), lab.router_ip(2));
 
     assert!(show.contains("Master"), "FRR reports itself master\n{ctx}");
     assert!(
@@ -80,39 +78,17 @@ fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
             .all(|(e, a)| e.source_mac == [0, 0, 0x5e, 0, 1, VRID] && a.advert.priority == 150),
         "FRR advertises from the virtual MAC with priority 150\n{ctx}"
     );
-    let takeover = done
-        .capture
-        .first_advert_from(h1, VRID, crash_at)
-        .unwrap_or_else(|| panic!("keepalived never took over\n{ctx}"));
-    let gap = takeover
-        - done
-            .capture
-            .last_advert_from(h2, VRID, takeover)
-            .unwrap_or_else(|| panic!("{ctx}"));
-    let mdi = master_down_interval(3, Duration::from_millis(100), 100);
+    let takeover = Takeover::find(&done.capture, h2, h1, crash_at, &ctx);
     eprintln!(
-        "{test}: keepalived took over {:.1} ms after FRR's last advert (Master_Down_Interval {:.1} ms); observed at +{:.0} ms",
-        ms(gap),
-        ms(mdi),
+        "{test}: keepalived seen holding the VIP {:.0} ms after FRR crashed",
         ms(taken - crash_at)
     );
-    assert!(
-        gap <= mdi + tolerance(),
-        "gap {:.1} ms, MDI {:.1} ms\n{ctx}",
-        ms(gap),
-        ms(mdi)
-    );
+    takeover.assert_gap_within(Timer::master_down_interval(3, V3_ADVERT, 100), test, &ctx);
     // cross-check: `vrrplab replay` on this capture agrees with the harness
-    let findings = replay_check::replay(&done.pcap);
-    let replay_takeover = assert_failover(&findings, VRID, h2, h1, takeover - gap, takeover, &ctx);
-    let observed = done
-        .timeline
-        .first_time_held_by(vip4(), &["h1", "h2"], crash_at);
-    assert_observed_near(
-        observed,
-        replay_takeover,
-        "keepalived on h1 adding the VIP",
+    assert_replayed_failover_alone(
+        &done,
+        &takeover,
+        Sighting::of(vip4(), &["h1", "h2"], crash_at),
         &ctx,
     );
-    assert_no_dual_master(&findings, VRID, &ctx);
 }

@@ -14,10 +14,10 @@ use vrrplab_netns::peer::Daemon;
 use vrrplab_netns::{KeepalivedInstance, Need, Peer, keepalived_config};
 
 use super::common::{
-    Lab, VRID, instance4, master_down_interval, ms, skew_time, tolerance, vip4, vip6,
+    Lab, V3_ADVERT, VRID, instance4, instance6, master_down_interval, ms, skew_time, tolerance,
+    vip4, vip6,
 };
 
-const V3_ADVERT: Duration = Duration::from_millis(100);
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
 const NETNS: &[Need] = &[Need::Netns];
 
@@ -168,10 +168,9 @@ fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_
     let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip6()]) else {
         return;
     };
-    let instance = |prio| KeepalivedInstance::new(VRID, prio, 100, "2001:db8::100/64");
-    lab.start_keepalived(1, 3, &[instance(150)]);
+    lab.start_keepalived(1, 3, &[instance6(150, 100)]);
     lab.wait_holders(vip6(), &["h1"], Duration::from_secs(3));
-    let mut v = Vrrplab::start(&lab, 2, &[instance(100)]);
+    let mut v = Vrrplab::start(&lab, 2, &[instance6(100, 100)]);
     std::thread::sleep(Duration::from_millis(800));
     assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
     lab.wait_holders(vip6(), &["h1"], Duration::from_secs(1));
