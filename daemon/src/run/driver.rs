@@ -67,6 +67,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut driver = Driver {
         options,
         start,
+        // Replaced by the configured node once the sockets are open.
         node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
         links,
         sockets: BTreeMap::new(),
