@@ -606,3 +606,22 @@ fn vrrplab_sighup_with_new_vip_stays_master_and_adds_it() {
         "the adverts list both VIPs\n{ctx}"
     );
 }
+
+/// Start-up with an invalid file needs no namespace: exit status 1 and rustc-style diagnostics
+/// naming file:line:column on stderr, before any socket is opened.
+#[test]
+fn vrrplab_run_with_invalid_config_exits_1_with_file_line_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("bad.conf"),
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 300\n    virtual_ipaddress {\n        192.0.2.100/24\n    }\n}\n",
+    )
+    .expect("write config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vrrplab"))
+        .args(["run", "-f", "bad.conf"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run vrrplab");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
