@@ -39,12 +39,24 @@ impl Vrrplab {
 
     /// Like [`Vrrplab::start`], with extra `vrrplab run` arguments.
     fn start_with(lab: &Lab, n: u8, instances: &[KeepalivedInstance], extra: &[&str]) -> Vrrplab {
+        Vrrplab::start_text(lab, n, instances, "", extra)
+    }
+
+    /// Like [`Vrrplab::start_with`], with `more` appended to the rendered configuration.
+    fn start_text(
+        lab: &Lab,
+        n: u8,
+        instances: &[KeepalivedInstance],
+        more: &str,
+        extra: &[&str],
+    ) -> Vrrplab {
         let host = lab.topo.router(n).clone();
         let config = lab
             .topo
             .artifacts()
             .join(format!("vrrplab-{}.conf", host.name));
-        std::fs::write(&config, keepalived_config(&host.name, 3, instances)).expect("write config");
+        let text = keepalived_config(&host.name, 3, instances) + more;
+        std::fs::write(&config, text).expect("write config");
         let log = lab
             .topo
             .artifacts()
@@ -624,4 +636,75 @@ fn vrrplab_run_with_invalid_config_exits_1_with_file_line_column() {
         .expect("run vrrplab");
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
+
+/// `vrrp_script` end to end: vrrplab (h1, priority 150) tracks a script with weight −60; when
+/// the script starts failing its priority drops to 90 and keepalived (h2, priority 100,
+/// preempting) takes over; when it succeeds again vrrplab preempts back.
+#[test]
+fn vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts() {
+    let test = "vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    let flag = lab.topo.artifacts().join("healthy");
+    std::fs::write(&flag, "").expect("create flag file");
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    let mut tracked = instance4(150, 100);
+    tracked
+        .extra
+        .push("track_script {\n        chk\n    }".to_string());
+    let script = format!(
+        "\nvrrp_script chk {{\n    script \"test -e {}\"\n    interval 1\n    weight -60\n    fall 1\n    rise 1\n}}\n",
+        flag.display()
+    );
+    let mut v = Vrrplab::start_text(&lab, 1, &[tracked], &script, &[]);
+    lab.observer()
+        .wait_for("h1 alone holds the VIP", Duration::from_secs(5), |s| {
+            s.holders_of(vip4()) == ["h1"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let fail_at = vrrplab_netns::processes::epoch_now();
+    std::fs::remove_file(&flag).expect("remove flag file");
+    lab.observer()
+        .wait_for("h2 alone holds the VIP", Duration::from_secs(4), |s| {
+            s.holders_of(vip4()) == ["h2"]
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let heal_at = vrrplab_netns::processes::epoch_now();
+    std::fs::write(&flag, "").expect("recreate flag file");
+    lab.observer()
+        .wait_for(
+            "h1 alone holds the VIP again",
+            Duration::from_secs(4),
+            |s| s.holders_of(vip4()) == ["h1"],
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h1\n{}", lab.context(&done), v.log());
+    let h1 = ip(lab.topo.router(1));
+    let priorities = |from: Duration, to: Duration| -> Vec<u8> {
+        let mut p: Vec<u8> = done
+            .capture
+            .adverts_from(h1, VRID)
+            .into_iter()
+            .filter(|(t, _)| *t >= from && *t <= to)
+            .map(|(_, p)| p)
+            .collect();
+        p.dedup();
+        p
+    };
+    assert_eq!(priorities(Duration::ZERO, fail_at), vec![150], "{ctx}");
+    assert!(
+        priorities(fail_at, heal_at).contains(&90),
+        "priority 90 while failing\n{ctx}"
+    );
+    assert_eq!(
+        priorities(heal_at, Duration::MAX).last(),
+        Some(&150),
+        "{ctx}"
+    );
+    v.daemon
+        .stop_with(libc::SIGTERM, Duration::from_secs(3))
+        .expect("vrrplab stops on SIGTERM");
 }
