@@ -1,4 +1,4 @@
-//! The `vrrplab` command line: `check`, `sim`, `replay` (and, later, `run`).
+//! The `vrrplab` command line: `run`, `check`, `sim`, `replay`.
 
 use clap::Parser;
 use std::process::ExitCode;
