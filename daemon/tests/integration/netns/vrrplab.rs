@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use vrrplab_netns::peer::Daemon;
-use vrrplab_netns::{KeepalivedInstance, Need, Peer, keepalived_config};
+use vrrplab_netns::{KeepalivedInstance, Need, keepalived_config};
 
 use super::common::{
-    Lab, V3_ADVERT, VRID, instance4, instance6, master_down_interval, ms, skew_time, tolerance,
-    vip4, vip6,
+    Finished, Lab, V3_ADVERT, VRID, instance4, instance6, ms, tolerance, vip4, vip6,
 };
+use super::scenario::{Takeover, Timer};
 
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
 const NETNS: &[Need] = &[Need::Netns];
@@ -88,6 +88,72 @@ impl Vrrplab {
     fn log(&self) -> String {
         std::fs::read_to_string(self.daemon.log()).unwrap_or_default()
     }
+
+    /// The failure context: the lab's, then this daemon's log under router `n`'s name.
+    fn context(&self, lab: &Lab, done: &Finished, n: u8) -> String {
+        format!("{}\n--- vrrplab h{n}\n{}", lab.context(done), self.log())
+    }
+
+    /// Waits until exactly `holders` hold `vip`; panics with the logs otherwise.
+    fn wait_alone(&self, lab: &mut Lab, vip: IpAddr, holders: &[&str], timeout: Duration) {
+        let what = format!("exactly {holders:?} holding {vip}");
+        lab.observer()
+            .wait_for(&what, timeout, |s| s.holders_of(vip) == holders)
+            .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), self.log()));
+    }
+
+    /// Stops the daemon with SIGTERM; panics when it does not exit.
+    fn stop(&mut self) {
+        self.daemon
+            .stop_with(libc::SIGTERM, Duration::from_secs(3))
+            .expect("vrrplab stops on SIGTERM");
+    }
+}
+
+/// keepalived `master` on h1, then `vrrplab run` with `backup` on h2: returns once vrrplab has
+/// run 800 ms as the backup while h1 still holds `vip`.
+fn keepalived_master_vrrplab_backup(
+    lab: &mut Lab,
+    vip: IpAddr,
+    master: KeepalivedInstance,
+    backup: KeepalivedInstance,
+) -> Vrrplab {
+    lab.start_keepalived(1, 3, &[master]);
+    lab.wait_holders(vip, &["h1"], Duration::from_secs(3));
+    let v = Vrrplab::start(lab, 2, &[backup]);
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
+    lab.wait_holders(vip, &["h1"], Duration::from_secs(1));
+    v
+}
+
+/// Crashes keepalived on h1 and waits until vrrplab on h2 holds `vip`; returns when h1 was
+/// frozen.
+fn crash_keepalived_until_vrrplab_holds(lab: &mut Lab, v: &Vrrplab, vip: IpAddr) -> Duration {
+    let crash_at = lab.crash_keepalived(1);
+    lab.observer()
+        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
+            s.holders_of(vip).contains(&"h2".to_string())
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    crash_at
+}
+
+/// Asserts `source` sent no advert before `since` (vrrplab stayed backup while keepalived was
+/// master).
+fn assert_no_advert_before(done: &Finished, source: IpAddr, since: Duration, ctx: &str) {
+    assert!(
+        done.capture
+            .adverts_from(source, VRID)
+            .iter()
+            .all(|(t, _)| *t >= since),
+        "vrrplab advertised while keepalived was master\n{ctx}"
+    );
+}
+
+/// Master_Down_Interval of the priority-100 backup every crash test measures.
+fn backup_master_down_interval() -> Timer {
+    Timer::master_down_interval(3, V3_ADVERT, 100)
 }
 
 /// keepalived master (h1, priority 150) + vrrplab backup (h2, priority 100): SIGKILL keepalived
@@ -99,54 +165,22 @@ fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval
     let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
         return;
     };
-    lab.start_keepalived(1, 3, &[instance4(150, 100)]);
-    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
-    let mut v = Vrrplab::start(&lab, 2, &[instance4(100, 100)]);
-    std::thread::sleep(Duration::from_millis(800));
-    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
-    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(1));
+    let mut v = keepalived_master_vrrplab_backup(
+        &mut lab,
+        vip4(),
+        instance4(150, 100),
+        instance4(100, 100),
+    );
     lab.client_ping(vip4());
-    let crash_at = vrrplab_netns::processes::epoch_now();
-    lab.keepalived(1).crash().expect("crash h1");
-    lab.observer()
-        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
-            s.holders_of(vip4()).contains(&"h2".to_string())
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let crash_at = crash_keepalived_until_vrrplab_holds(&mut lab, &v, vip4());
     std::thread::sleep(Duration::from_millis(300));
     let done = lab.finish();
-    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
+    let ctx = v.context(&lab, &done, 2);
     let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
 
-    let takeover = done
-        .capture
-        .first_advert_from(h2, VRID, crash_at)
-        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
-    let last_h1 = done
-        .capture
-        .last_advert_from(h1, VRID, takeover)
-        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
-    assert!(
-        done.capture
-            .adverts_from(h2, VRID)
-            .iter()
-            .all(|(t, _)| *t >= crash_at),
-        "vrrplab advertised while keepalived was master\n{ctx}"
-    );
-    let gap = takeover - last_h1;
-    let mdi = master_down_interval(3, V3_ADVERT, 100);
-    eprintln!(
-        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
-        ms(gap),
-        ms(mdi)
-    );
-    assert!(
-        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
-        "takeover {:.1} ms after h1's last advert, Master_Down_Interval {:.1} ms (+{:.0} ms allowed)\n{ctx}",
-        ms(gap),
-        ms(mdi),
-        ms(tolerance())
-    );
+    let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
+    assert_no_advert_before(&done, h2, crash_at, &ctx);
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
     let priorities: Vec<u8> = done
         .capture
         .adverts_from(h2, VRID)
@@ -160,14 +194,12 @@ fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval
     assert!(
         !done
             .capture
-            .announcements_from(lab.topo.router(2).mac, takeover)
+            .announcements_from(lab.topo.router(2).mac, takeover.first_new)
             .is_empty(),
         "vrrplab announces the VIP (GARP)\n{ctx}"
     );
     assert!(v.daemon.is_running(), "{ctx}");
-    v.daemon
-        .stop_with(libc::SIGTERM, Duration::from_secs(3))
-        .expect("vrrplab stops on SIGTERM");
+    v.stop();
 }
 
 /// IPv6: keepalived master (h1) + vrrplab backup (h2) with one VIP; vrrplab stays backup while
@@ -180,38 +212,22 @@ fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_
     let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip6()]) else {
         return;
     };
-    lab.start_keepalived(1, 3, &[instance6(150, 100)]);
-    lab.wait_holders(vip6(), &["h1"], Duration::from_secs(3));
-    let mut v = Vrrplab::start(&lab, 2, &[instance6(100, 100)]);
-    std::thread::sleep(Duration::from_millis(800));
-    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
-    lab.wait_holders(vip6(), &["h1"], Duration::from_secs(1));
+    let mut v = keepalived_master_vrrplab_backup(
+        &mut lab,
+        vip6(),
+        instance6(150, 100),
+        instance6(100, 100),
+    );
     lab.client_ping(vip6());
     lab.wait_client_neighbour(vip6(), "h1", Duration::from_secs(2));
-    let crash_at = vrrplab_netns::processes::epoch_now();
-    lab.keepalived(1).crash().expect("crash h1");
-    lab.observer()
-        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
-            s.holders_of(vip6()).contains(&"h2".to_string())
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let crash_at = crash_keepalived_until_vrrplab_holds(&mut lab, &v, vip6());
     lab.wait_client_neighbour(vip6(), "h2", Duration::from_secs(2));
     let done = lab.finish();
-    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
-    let ll = |n| IpAddr::V6(lab.topo.router(n).link_local);
-    let (h1, h2) = (ll(1), ll(2));
+    let ctx = v.context(&lab, &done, 2);
+    let (h1, h2) = (lab.router_link_local(1), lab.router_link_local(2));
 
-    let takeover = done
-        .capture
-        .first_advert_from(h2, VRID, crash_at)
-        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
-    assert!(
-        done.capture
-            .adverts_from(h2, VRID)
-            .iter()
-            .all(|(t, _)| *t >= crash_at),
-        "vrrplab advertised while keepalived was master\n{ctx}"
-    );
+    let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
+    assert_no_advert_before(&done, h2, crash_at, &ctx);
     for (_, a) in done.capture.adverts().filter(|(_, a)| a.source == h2) {
         assert_eq!(
             a.destination,
@@ -224,33 +240,15 @@ fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_
             "{ctx}"
         );
     }
-    let last_h1 = done
-        .capture
-        .last_advert_from(h1, VRID, takeover)
-        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
-    let gap = takeover - last_h1;
-    let mdi = master_down_interval(3, V3_ADVERT, 100);
-    eprintln!(
-        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
-        ms(gap),
-        ms(mdi)
-    );
-    assert!(
-        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
-        "gap {:.1} ms, Master_Down_Interval {:.1} ms\n{ctx}",
-        ms(gap),
-        ms(mdi)
-    );
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
     assert!(
         !done
             .capture
-            .announcements_from(lab.topo.router(2).mac, takeover)
+            .announcements_from(lab.topo.router(2).mac, takeover.first_new)
             .is_empty(),
         "vrrplab sends unsolicited NAs\n{ctx}"
     );
-    v.daemon
-        .stop_with(libc::SIGTERM, Duration::from_secs(3))
-        .expect("vrrplab stops on SIGTERM");
+    v.stop();
 }
 
 /// vrrplab master (h1, priority 150) + keepalived backup (h2, priority 100): SIGTERM vrrplab
@@ -264,11 +262,7 @@ fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_tim
     };
     lab.start_keepalived(2, 3, &[instance4(100, 100)]);
     let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
-    lab.observer()
-        .wait_for("h1 alone holds the VIP", Duration::from_secs(4), |s| {
-            s.holders_of(vip4()) == ["h1"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     std::thread::sleep(Duration::from_millis(300));
     let stop_at = vrrplab_netns::processes::epoch_now();
     v.daemon
@@ -279,43 +273,19 @@ fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_tim
         "vrrplab ignored SIGTERM:\n{}",
         v.log()
     );
-    lab.observer()
-        .wait_for("h2 alone holds the VIP", Duration::from_secs(3), |s| {
-            s.holders_of(vip4()) == ["h2"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h2"], Duration::from_secs(3));
     let done = lab.finish();
-    let ctx = format!("{}\n--- vrrplab h1\n{}", lab.context(&done), v.log());
+    let ctx = v.context(&lab, &done, 1);
     let (h1, h2) = (ip(lab.topo.router(1)), ip(lab.topo.router(2)));
 
-    let resigned = done
-        .capture
-        .first_resignation_from(h1, VRID)
-        .unwrap_or_else(|| panic!("no priority-0 advert from vrrplab\n{ctx}"));
-    assert!(resigned >= stop_at, "{ctx}");
-    let takeover = done
-        .capture
-        .first_advert_from(h2, VRID, resigned)
-        .unwrap_or_else(|| panic!("no advert from keepalived after vrrplab resigned\n{ctx}"));
-    let gap = takeover - resigned;
-    let skew = skew_time(3, V3_ADVERT, 100);
-    eprintln!(
-        "{test}: priority 0 → takeover {:.1} ms (Skew_Time {:.1} ms)",
-        ms(gap),
-        ms(skew)
-    );
-    assert!(
-        gap <= skew + tolerance(),
-        "takeover {:.1} ms after vrrplab's priority-0 advert, Skew_Time {:.1} ms (+{:.0} ms allowed)\n{ctx}",
-        ms(gap),
-        ms(skew),
-        ms(tolerance())
-    );
+    let takeover = Takeover::after_resignation(&done.capture, h1, h2, &ctx);
+    assert!(takeover.last_old >= stop_at, "{ctx}");
+    takeover.assert_gap_within(Timer::skew_time(3, V3_ADVERT, 100), test, &ctx);
     assert!(
         done.capture
             .adverts_from(h1, VRID)
             .iter()
-            .all(|(t, _)| *t <= resigned),
+            .all(|(t, _)| *t <= takeover.last_old),
         "vrrplab advertised after resigning\n{ctx}"
     );
     assert!(
@@ -335,11 +305,7 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     };
     let status = ["--status", "127.0.0.1:9480"];
     let v = Vrrplab::start_with(&lab, 1, &[instance4(150, 100)], &status);
-    lab.observer()
-        .wait_for("h1 holds the VIP", Duration::from_secs(4), |s| {
-            s.holders_of(vip4()) == ["h1"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}", v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     let good = std::fs::read_to_string(&v.config).expect("read config");
     let broken = good.replacen("virtual_router_id 51", "virtual_router_id 300", 1);
     assert_ne!(good, broken);
@@ -428,34 +394,19 @@ fn vrrplab_unicast_backup_takes_over_from_crashed_keepalived_and_sends_to_its_pe
         i.unicast = Some((src, vec![peer]));
         i
     };
-    lab.start_keepalived(1, 3, &[unicast(150, h1, h2)]);
-    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(3));
-    let mut v = Vrrplab::start(&lab, 2, &[unicast(100, h2, h1)]);
-    std::thread::sleep(Duration::from_millis(800));
-    assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
-    lab.wait_holders(vip4(), &["h1"], Duration::from_secs(1));
-    let crash_at = vrrplab_netns::processes::epoch_now();
-    lab.keepalived(1).crash().expect("crash h1");
-    lab.observer()
-        .wait_for("h2 holds the VIP", Duration::from_secs(3), |s| {
-            s.holders_of(vip4()).contains(&"h2".to_string())
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    let mut v = keepalived_master_vrrplab_backup(
+        &mut lab,
+        vip4(),
+        unicast(150, h1, h2),
+        unicast(100, h2, h1),
+    );
+    let crash_at = crash_keepalived_until_vrrplab_holds(&mut lab, &v, vip4());
     std::thread::sleep(Duration::from_millis(300));
     let done = lab.finish();
-    let ctx = format!("{}\n--- vrrplab h2\n{}", lab.context(&done), v.log());
+    let ctx = v.context(&lab, &done, 2);
 
-    let takeover = done
-        .capture
-        .first_advert_from(h2, VRID, crash_at)
-        .unwrap_or_else(|| panic!("no advert from vrrplab after the crash\n{ctx}"));
-    assert!(
-        done.capture
-            .adverts_from(h2, VRID)
-            .iter()
-            .all(|(t, _)| *t >= crash_at),
-        "vrrplab advertised while keepalived was master\n{ctx}"
-    );
+    let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
+    assert_no_advert_before(&done, h2, crash_at, &ctx);
     let destinations: Vec<IpAddr> = done
         .capture
         .adverts()
@@ -466,26 +417,8 @@ fn vrrplab_unicast_backup_takes_over_from_crashed_keepalived_and_sends_to_its_pe
         !destinations.is_empty() && destinations.iter().all(|d| *d == h1),
         "{destinations:?}\n{ctx}"
     );
-    let last_h1 = done
-        .capture
-        .last_advert_from(h1, VRID, takeover)
-        .unwrap_or_else(|| panic!("no advert from h1 before the takeover\n{ctx}"));
-    let gap = takeover - last_h1;
-    let mdi = master_down_interval(3, V3_ADVERT, 100);
-    eprintln!(
-        "{test}: takeover gap {:.1} ms (Master_Down_Interval {:.1} ms)",
-        ms(gap),
-        ms(mdi)
-    );
-    assert!(
-        gap <= mdi + tolerance() && gap + Duration::from_millis(5) >= mdi,
-        "gap {:.1} ms, Master_Down_Interval {:.1} ms\n{ctx}",
-        ms(gap),
-        ms(mdi)
-    );
-    v.daemon
-        .stop_with(libc::SIGTERM, Duration::from_secs(3))
-        .expect("vrrplab stops on SIGTERM");
+    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
+    v.stop();
 }
 
 /// vrrplab master (h1) loses carrier: it goes to FAULT (link state polled), keepalived (h2)
@@ -498,30 +431,16 @@ fn vrrplab_master_link_down_faults_and_preempts_back_on_link_up() {
     };
     lab.start_keepalived(2, 3, &[instance4(100, 100)]);
     let mut v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
-    lab.observer()
-        .wait_for("h1 alone holds the VIP", Duration::from_secs(4), |s| {
-            s.holders_of(vip4()) == ["h1"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     std::thread::sleep(Duration::from_millis(200));
     let host1 = lab.topo.router(1).clone();
     let down_at = vrrplab_netns::processes::epoch_now();
     lab.topo.link_down(&host1).expect("h1's port down");
-    lab.observer()
-        .wait_for("h2 alone holds the VIP", Duration::from_secs(3), |s| {
-            s.holders_of(vip4()) == ["h2"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h2"], Duration::from_secs(3));
     std::thread::sleep(Duration::from_millis(300));
     let up_at = vrrplab_netns::processes::epoch_now();
     lab.topo.link_up(&host1).expect("h1's port up");
-    lab.observer()
-        .wait_for(
-            "h1 alone holds the VIP again",
-            Duration::from_secs(5),
-            |s| s.holders_of(vip4()) == ["h1"],
-        )
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(5));
     let done = lab.finish();
     let log = v.log();
     let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
@@ -548,9 +467,7 @@ fn vrrplab_master_link_down_faults_and_preempts_back_on_link_up() {
         done.capture.first_advert_from(h1, VRID, up_at).is_some(),
         "vrrplab preempts after the link comes back\n{ctx}"
     );
-    v.daemon
-        .stop_with(libc::SIGTERM, Duration::from_secs(3))
-        .expect("vrrplab stops on SIGTERM");
+    v.stop();
 }
 
 /// SIGHUP with a valid change (a second VIP): the instance stays MASTER without a pause in its
@@ -563,11 +480,7 @@ fn vrrplab_sighup_with_new_vip_stays_master_and_adds_it() {
         return;
     };
     let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
-    lab.observer()
-        .wait_for("h1 holds the VIP", Duration::from_secs(4), |s| {
-            s.holders_of(vip4()) == ["h1"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}", v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     let mut two = instance4(150, 100);
     two.virtual_addresses.push("192.0.2.101/24".to_string());
     let host = lab.topo.router(1).clone();
@@ -659,29 +572,15 @@ fn vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts() {
         flag.display()
     );
     let mut v = Vrrplab::start_text(&lab, 1, &[tracked], &script, &[]);
-    lab.observer()
-        .wait_for("h1 alone holds the VIP", Duration::from_secs(5), |s| {
-            s.holders_of(vip4()) == ["h1"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(5));
     let fail_at = vrrplab_netns::processes::epoch_now();
     std::fs::remove_file(&flag).expect("remove flag file");
-    lab.observer()
-        .wait_for("h2 alone holds the VIP", Duration::from_secs(4), |s| {
-            s.holders_of(vip4()) == ["h2"]
-        })
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h2"], Duration::from_secs(4));
     let heal_at = vrrplab_netns::processes::epoch_now();
     std::fs::write(&flag, "").expect("recreate flag file");
-    lab.observer()
-        .wait_for(
-            "h1 alone holds the VIP again",
-            Duration::from_secs(4),
-            |s| s.holders_of(vip4()) == ["h1"],
-        )
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), v.log()));
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     let done = lab.finish();
-    let ctx = format!("{}\n--- vrrplab h1\n{}", lab.context(&done), v.log());
+    let ctx = v.context(&lab, &done, 1);
     let h1 = ip(lab.topo.router(1));
     let priorities = |from: Duration, to: Duration| -> Vec<u8> {
         let mut p: Vec<u8> = done
@@ -704,7 +603,5 @@ fn vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts() {
         Some(&150),
         "{ctx}"
     );
-    v.daemon
-        .stop_with(libc::SIGTERM, Duration::from_secs(3))
-        .expect("vrrplab stops on SIGTERM");
+    v.stop();
 }
