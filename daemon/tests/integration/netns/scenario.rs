@@ -227,6 +227,15 @@ impl Takeover {
         );
     }
 
+    /// Asserts the new master, at `mac`, announced the VIP (GARP / unsolicited NA) from its
+    /// first advert on; `what` says what was expected.
+    pub fn assert_announced(&self, capture: &CaptureLog, mac: [u8; 6], what: &str, ctx: &str) {
+        assert!(
+            !capture.announcements_from(mac, self.first_new).is_empty(),
+            "{what}\n{ctx}"
+        );
+    }
+
     fn report(&self, timer: Timer, test: &str) {
         eprintln!(
             "{test}: takeover gap {:.1} ms ({} {:.1} ms)",

@@ -191,12 +191,11 @@ fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval
         priorities.iter().all(|p| *p == 100),
         "vrrplab advertises priority 100: {priorities:?}\n{ctx}"
     );
-    assert!(
-        !done
-            .capture
-            .announcements_from(lab.topo.router(2).mac, takeover.first_new)
-            .is_empty(),
-        "vrrplab announces the VIP (GARP)\n{ctx}"
+    takeover.assert_announced(
+        &done.capture,
+        lab.topo.router(2).mac,
+        "vrrplab announces the VIP (GARP)",
+        &ctx,
     );
     assert!(v.daemon.is_running(), "{ctx}");
     v.stop();
@@ -241,12 +240,11 @@ fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_
         );
     }
     takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
-    assert!(
-        !done
-            .capture
-            .announcements_from(lab.topo.router(2).mac, takeover.first_new)
-            .is_empty(),
-        "vrrplab sends unsolicited NAs\n{ctx}"
+    takeover.assert_announced(
+        &done.capture,
+        lab.topo.router(2).mac,
+        "vrrplab sends unsolicited NAs",
+        &ctx,
     );
     v.stop();
 }
