@@ -33,6 +33,31 @@ const GROUP_KNOWN: &[&str] = &[
     "smtp_alert",
 ];
 
+/// A `track_interface`, `track_script` or `track_file` block, in a `vrrp_instance` or a
+/// `vrrp_sync_group`: each listed name with its optional `weight` (−253…253; interfaces default
+/// to 0 ⇒ FAULT while down).
+pub(super) fn push_tracked(
+    ctx: &mut Ctx,
+    st: &Statement,
+    interfaces: &mut Vec<TrackedInterface>,
+    scripts: &mut Vec<TrackRef>,
+    files: &mut Vec<TrackRef>,
+) {
+    let keyword = st.keyword.text.as_str();
+    for item in st.items() {
+        let name = item.keyword.text.clone();
+        let weight = weight_option(ctx, item, -253, 253);
+        match keyword {
+            "track_interface" => interfaces.push(TrackedInterface {
+                name,
+                weight: weight.unwrap_or(0),
+            }),
+            "track_script" => scripts.push(TrackRef { name, weight }),
+            _ => files.push(TrackRef { name, weight }),
+        }
+    }
+}
+
 fn name_of(ctx: &mut Ctx, block: &Statement) -> Option<String> {
     match block.args.first() {
         Some(t) => Some(t.text.clone()),
@@ -202,28 +227,13 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
                     g.members.extend(item.args.iter().map(|t| t.text.clone()));
                 }
             }
-            "track_interface" => {
-                for item in st.items() {
-                    let weight = weight_option(ctx, item, -253, 253).unwrap_or(0);
-                    g.track_interfaces.push(TrackedInterface {
-                        name: item.keyword.text.clone(),
-                        weight,
-                    });
-                }
-            }
-            "track_script" | "track_file" => {
-                for item in st.items() {
-                    let r = TrackRef {
-                        name: item.keyword.text.clone(),
-                        weight: weight_option(ctx, item, -253, 253),
-                    };
-                    if st.keyword.text == "track_script" {
-                        g.track_scripts.push(r);
-                    } else {
-                        g.track_files.push(r);
-                    }
-                }
-            }
+            "track_interface" | "track_script" | "track_file" => push_tracked(
+                ctx,
+                st,
+                &mut g.track_interfaces,
+                &mut g.track_scripts,
+                &mut g.track_files,
+            ),
             "notify_master" => g.notify.master = ctx.command(st),
             "notify_backup" => g.notify.backup = ctx.command(st),
             "notify_fault" => g.notify.fault = ctx.command(st),

@@ -316,28 +316,13 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
                 w.unicast_peers.push(peer);
             }
         }
-        "track_interface" => {
-            for item in st.items() {
-                let weight = weight_option(ctx, item, -253, 253).unwrap_or(0);
-                w.track_interfaces.push(TrackedInterface {
-                    name: item.keyword.text.clone(),
-                    weight,
-                });
-            }
-        }
-        "track_script" | "track_file" => {
-            for item in st.items() {
-                let r = TrackRef {
-                    name: item.keyword.text.clone(),
-                    weight: weight_option(ctx, item, -253, 253),
-                };
-                if kw == "track_script" {
-                    w.track_scripts.push(r);
-                } else {
-                    w.track_files.push(r);
-                }
-            }
-        }
+        "track_interface" | "track_script" | "track_file" => super::tracking::push_tracked(
+            ctx,
+            st,
+            &mut w.track_interfaces,
+            &mut w.track_scripts,
+            &mut w.track_files,
+        ),
         "notify_master" => w.notify.master = ctx.command(st),
         "notify_backup" => w.notify.backup = ctx.command(st),
         "notify_fault" => w.notify.fault = ctx.command(st),
