@@ -237,15 +237,11 @@ impl State {
                 "enhanced packet block too short".into(),
             ));
         }
-        let id = self.u32_at(body, 0);
-        let interface = self.interface(id)?;
-        let time = self.time_ns(&interface, self.u32_at(body, 4), self.u32_at(body, 8));
-        let captured = self.u32_at(body, 12) as usize;
-        let orig_len = self.u32_at(body, 16);
-        let data = Self::packet_data(body, 20, captured)?;
-        Ok((time, interface.link, id, data, orig_len))
+        self.timed_packet(body, self.u32_at(body, 0))
     }
 
+    /// The obsolete Packet Block: like the enhanced one, with a 16-bit interface id followed by
+    /// a 16-bit drop count.
     #[allow(clippy::type_complexity)]
     fn obsolete_packet(
         &self,
@@ -254,7 +250,18 @@ impl State {
         if body.len() < 20 {
             return Err(CaptureErrorKind::Corrupt("packet block too short".into()));
         }
-        let id = u32::from(self.u16_at(body, 0));
+        self.timed_packet(body, u32::from(self.u16_at(body, 0)))
+    }
+
+    /// The fields enhanced and obsolete packet blocks share after the interface id: timestamp
+    /// (high, low) at 4 and 8, captured length at 12, original length at 16, data from 20.
+    /// `body` is at least 20 bytes.
+    #[allow(clippy::type_complexity)]
+    fn timed_packet(
+        &self,
+        body: &[u8],
+        id: u32,
+    ) -> Result<(u64, LinkType, u32, std::ops::Range<usize>, u32), CaptureErrorKind> {
         let interface = self.interface(id)?;
         let time = self.time_ns(&interface, self.u32_at(body, 4), self.u32_at(body, 8));
         let captured = self.u32_at(body, 12) as usize;
