@@ -1,7 +1,7 @@
 //! Simulator throughput: simulated seconds per wall second (criterion's elements/s, one element
 //! = one simulated second).
 //!
-//! - `bare_turmoil`: the baseline of `shared/reference/crates.md` §1 — 3 turmoil hosts each
+//! - `bare_turmoil`: the baseline of `docs/crates.md` ("turmoil") — 3 turmoil hosts each
 //!   sending one 40-byte multicast datagram per simulated second, nothing else.
 //! - `vrrplab`: 3 vrrplab nodes (advert_int 1 s, priorities 150/100/50) in the simulator world
 //!   with the observer, no faults, no packet recording.

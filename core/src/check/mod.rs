@@ -11,8 +11,8 @@
 //! arrives after its probe timed out is ignored. Timers expiring together are handled in a
 //! fixed order; no randomness except the `warmup` jitter, derived from a configured seed.
 //!
-//! Behaviour follows keepalived (`shared/reference/keepalived-behaviour.md` §1.2 tracking,
-//! §1.3 checkers); each module lists its rules. [`from_keepalived`] builds a [`HealthConfig`]
+//! Behaviour follows keepalived (`docs/keepalived-behaviour.md`, sections "Tracking" and
+//! "Health checkers"); each module lists its rules. [`from_keepalived`] builds a [`HealthConfig`]
 //! from a parsed keepalived.conf, resolving keepalived's inheritance and defaults.
 //!
 //! For VRRP, the node feeds each [`Output::ScriptResult`] to `Node::handle_script_result`; the

@@ -1,5 +1,5 @@
 //! One VRRP virtual router instance and the node-level pieces around it (sync groups, tracking,
-//! priority computation). Behaviour follows keepalived (see `shared/reference/keepalived-behaviour.md`)
+//! priority computation). Behaviour follows keepalived (see `docs/keepalived-behaviour.md`)
 //! and RFC 5798/9568 where keepalived does.
 //!
 //! Contract: an [`Instance`] is sans-IO. Inputs are `handle_packet(now, meta, bytes)`,

@@ -1,4 +1,4 @@
-//! keepalived.conf → `check::HealthConfig` on the shared corpus: every config with a
+//! keepalived.conf → `check::HealthConfig` on the corpus (`testdata/corpus`): every config with a
 //! `vrrp_script` or `virtual_server` converts, its resolved checks are pinned, and the LVS
 //! director pair's checks run against a simulated backend.
 

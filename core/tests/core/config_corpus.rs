@@ -8,17 +8,9 @@ mod roundtrip;
 use std::path::{Path, PathBuf};
 use vrrplab_core::config::{self, MemoryLoader, ParseOptions, Parsed};
 
-/// The shared corpus directory: `$VRRPLAB_CORPUS`, or the first `shared/corpus` above the crate.
+/// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
 pub fn corpus_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("VRRPLAB_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|a| a.join("shared/corpus"))
-        .find(|c| c.join("MANIFEST.md").is_file())
-        .expect("shared/corpus not found above the crate; set VRRPLAB_CORPUS")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
 /// Corpus configs as paths relative to the corpus directory, sorted.

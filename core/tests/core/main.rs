@@ -1,4 +1,4 @@
-//! Integration tests of vrrplab-core against real bytes and files from `shared/corpus`.
+//! Integration tests of vrrplab-core against real bytes and files from `testdata/corpus`.
 
 mod check_corpus;
 mod check_options;

@@ -1,8 +1,8 @@
 //! Integration tests: every VRRP advert, gratuitous ARP and unsolicited NA in the reference
 //! captures goes through `core::wire`, field by field against tshark's decode.
 //!
-//! Captures: `shared/corpus/*.pcap` (keepalived 2.2.7, IPv4 v2/v3; found by walking up from the
-//! crate, or `VRRPLAB_CORPUS=DIR`) with tshark's field table in `NAME.tshark.txt`, plus
+//! Captures: `testdata/corpus/*.pcap` (keepalived 2.2.7, IPv4 v2/v3)
+//! with tshark's field table in `NAME.tshark.txt`, plus
 //! `wire_corpus/keepalived-extra.pcap` (v2 without auth and with AH, v3 IPv4 at 50 cs, v3 IPv6,
 //! unsolicited NAs; made from `keepalived-extra.conf`) with `keepalived-extra.tshark.tsv`.
 //!
@@ -360,16 +360,9 @@ fn check_capture(pcap: &Path, table: &str) -> Counts {
     counts
 }
 
-/// `shared/corpus`: `VRRPLAB_CORPUS`, or the first ancestor of this crate holding it.
+/// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
 fn corpus_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("VRRPLAB_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/corpus"))
-        .find(|d| d.join("MANIFEST.md").is_file())
-        .expect("shared/corpus not found above the crate: set VRRPLAB_CORPUS=DIR")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
 fn extra_dir() -> PathBuf {

@@ -4,15 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
 fn corpus_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("VRRPLAB_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/corpus"))
-        .find(|c| c.join("MANIFEST.md").is_file())
-        .expect("shared/corpus not found above the crate; set VRRPLAB_CORPUS")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
 /// Runs `vrrplab check ARGS` in `dir`; returns (exit code, stdout).

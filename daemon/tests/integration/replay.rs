@@ -4,16 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn corpus(name: &str) -> PathBuf {
-    let dir = std::env::var_os("VRRPLAB_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|a| a.join("shared/corpus"))
-                .find(|d| d.join("MANIFEST.md").is_file())
-                .expect("shared/corpus not found: set VRRPLAB_CORPUS")
-        });
-    dir.join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/corpus")
+        .join(name)
 }
 
 fn vrrplab(args: &[&str]) -> std::process::Output {

@@ -1,4 +1,4 @@
-//! The invariants of DESIGN.md §sim, checked over the whole history.
+//! The invariants of `docs/architecture.md` ("Simulator"), checked over the whole history.
 //!
 //! - `single-master`: connected and stable ⇒ exactly one master per VRID;
 //! - `expected-master`: … and it is the one the rules choose (priority, then address; an

@@ -1,5 +1,5 @@
 //! Checks over a run's history: split-brain intervals with causes, failovers with gaps, the
-//! invariants of DESIGN.md §sim, the scenario's expectations, and the verdict.
+//! invariants of `docs/architecture.md` ("Simulator"), the scenario's expectations, and the verdict.
 //!
 //! Everything here is a pure function of the [`Scenario`] and the [`RunRecord`].
 

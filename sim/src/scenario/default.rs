@@ -1,5 +1,5 @@
 //! The embedded default scenario of `vrrplab sim`: the classic two-node LVS-DR director pair
-//! (modelled on `corpus/configs/lvs-dr-{master,backup}.conf`).
+//! (modelled on `testdata/corpus/configs/lvs-dr-{master,backup}.conf`).
 //!
 //! Plan: the master crashes, the backup takes over; the master returns and preempts; then a
 //! firewall on the backup drops the master's VRRP (split-brain); then the rule is removed and

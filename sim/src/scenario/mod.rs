@@ -20,7 +20,7 @@ use vrrplab_core::check::{CheckKind, HealthConfig};
 use vrrplab_core::node::NodeConfig;
 use vrrplab_core::wire::Family;
 
-/// Simulation settings that are always explicit (see DESIGN.md §sim).
+/// Simulation settings that are always explicit (see `docs/architecture.md`, "Simulator").
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimSettings {
     /// turmoil RNG seed and the seed of the loss RNG.

@@ -1,4 +1,4 @@
-//! Integration tests: pcap replay. `corpus` checks every capture of `shared/corpus` against
+//! Integration tests: pcap replay. `corpus` checks every capture of `testdata/corpus` against
 //! MANIFEST.md; `handmade` writes small captures for each link type and container.
 
 mod corpus;

@@ -33,7 +33,7 @@ impl Instance {
     ///
     /// Returns the discard reason when validation rejects it (the matching counter is already
     /// incremented). keepalived quirk kept on purpose: a MASTER restarts its advert timer on
-    /// *every* packet for its VRID, even one it rejects (lab/NOTES.md: with equal intervals one
+    /// *every* packet for its VRID, even one it rejects (docs/keepalived-behaviour.md, "Receiving": with equal intervals one
     /// of two dual masters goes silent).
     pub fn handle_packet(
         &mut self,

@@ -1,5 +1,5 @@
 //! Real frames from keepalived 2.2.7, cut out of pcaps with `tshark -x`. Each comment names the
-//! capture and frame; `shared/corpus/NAME.tshark.txt` (or `tshark -V`) shows the decoded fields.
+//! capture and frame; `testdata/corpus/NAME.tshark.txt` (or `tshark -V`) shows the decoded fields.
 //! `keepalived-extra.pcap` lives in `core/tests/core/wire_corpus/` with the config that made it.
 
 /// v2-steady.pcap frame 9: VRRPv2, PASS "1111", VRID 51, priority 100, from h1.

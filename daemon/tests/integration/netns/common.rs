@@ -1,8 +1,9 @@
 //! Shared set-up and measurements for the netns scenarios.
 
+use std::fs::File;
 use std::net::IpAddr;
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use vrrplab_netns::quiet::Measuring;
@@ -85,14 +86,44 @@ pub struct Lab {
     pub topo: Topology,
     /// Epoch time when the lab was up (timeline renders relative to it).
     pub origin: Duration,
-    /// One scenario at a time in this binary (released after teardown): on 2 cores, two
+    /// One scenario at a time on this machine (released after teardown): on 2 cores, two
     /// scenarios' daemons and captures side by side made a takeover 20–35 ms late now and then,
     /// which the 20 ms assertions then blame on the protocol.
-    _one_at_a_time: MutexGuard<'static, ()>,
+    _one_at_a_time: ScenarioLock,
 }
 
-/// Serialises the netns scenarios of this test binary (see `Lab::_one_at_a_time`).
-static SCENARIO: Mutex<()> = Mutex::new(());
+/// An exclusive `flock` on one file in the temporary directory, held while a scenario runs: it
+/// serialises the scenarios of this test binary and of any other test process on the machine
+/// (two checkouts testing at once). The kernel releases it when the file closes, also when the
+/// process dies.
+pub struct ScenarioLock(#[allow(dead_code)] File);
+
+impl ScenarioLock {
+    /// Blocks until no other scenario on this machine holds the lock.
+    pub fn acquire() -> ScenarioLock {
+        let path = std::env::temp_dir().join("vrrplab-netns-scenario.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        loop {
+            // SAFETY: flock on a descriptor this function owns; no memory is passed.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            if rc == 0 {
+                return ScenarioLock(file);
+            }
+            let err = std::io::Error::last_os_error();
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::Interrupted,
+                "flock {}: {err}",
+                path.display()
+            );
+        }
+    }
+}
 
 impl Lab {
     /// Gates on `needs`, builds `routers` routers plus a client, starts the capture and an
@@ -101,10 +132,7 @@ impl Lab {
         if !require(test, needs) {
             return None;
         }
-        // A test that panicked poisoned the lock; its teardown already ran, so go on.
-        let one_at_a_time = SCENARIO
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let one_at_a_time = ScenarioLock::acquire();
         let topo = Topology::builder(test)
             .routers(routers)
             .client(true)

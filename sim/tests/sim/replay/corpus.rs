@@ -1,4 +1,4 @@
-//! Every capture of `shared/corpus` against the ground truth of MANIFEST.md: failover gaps
+//! Every capture of `testdata/corpus` against the ground truth of MANIFEST.md: failover gaps
 //! within ±2 ms of the measured values, the split-brain interval, the resignations. The whole
 //! text report is pinned as an insta snapshot.
 
@@ -6,16 +6,9 @@ use std::path::{Path, PathBuf};
 use vrrplab_sim::replay::render::render;
 use vrrplab_sim::replay::{Finding, FindingKind, Report, replay_reader};
 
-/// `shared/corpus`: `VRRPLAB_CORPUS`, or the first ancestor of this crate holding it.
+/// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
 fn corpus_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("VRRPLAB_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/corpus"))
-        .find(|d| d.join("MANIFEST.md").is_file())
-        .expect("shared/corpus not found above the crate: set VRRPLAB_CORPUS=DIR")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
 fn replay_corpus(name: &str) -> Report {

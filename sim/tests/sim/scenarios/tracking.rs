@@ -6,7 +6,7 @@ use vrrplab_core::vrrp::{Preempt, SyncGroupConfig, TrackRef, TrackScriptConfig};
 use vrrplab_sim::FaultAction::*;
 use vrrplab_sim::Scenario;
 
-/// The unicast pair of `corpus/configs/unicast-gateway-arbiter.conf`: nopreempt, unicast
+/// The unicast pair of `testdata/corpus/configs/unicast-gateway-arbiter.conf`: nopreempt, unicast
 /// peers, a weight-0 `check_gateway` script (interval 1 s, timeout 1 s, fall 3, rise 2) on
 /// both nodes.
 fn gateway_pair(tracking: bool) -> Scenario {
