@@ -3,5 +3,6 @@
 
 mod corpus;
 mod handmade;
+mod json;
 mod robustness;
 mod util;
