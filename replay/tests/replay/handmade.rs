@@ -257,8 +257,7 @@ fn truncated_file_names_the_frame_and_still_reports_what_came_before() {
 
 #[test]
 fn garbage_is_not_a_capture() {
-    let err =
-        vrrplab_replay::replay_reader("junk", &b"hello world, not a pcap"[..]).unwrap_err();
+    let err = vrrplab_replay::replay_reader("junk", &b"hello world, not a pcap"[..]).unwrap_err();
     assert!(
         err.to_string().contains("not a pcap or pcapng file"),
         "{err}"
