@@ -1,8 +1,28 @@
-//! What a [`super::Node`] asks its driver to do. Owned values, drained with `poll_output()`.
+//! What crosses between the core and its driver: [`RxMeta`] with every received packet, and
+//! the [`Output`] values a [`crate::node::Node`] (or a lone [`crate::vrrp::Instance`]) asks its
+//! driver to act on, owned and drained with `poll_output()`.
+//!
+//! A leaf of the core's module graph: it names only the plain value types it carries
+//! ([`crate::vrrp::State`], [`crate::vrrp::TransitionReason`], [`crate::check::Probe`],
+//! [`crate::wire::Family`]), so the instance and the node both build on it without importing
+//! each other.
 
-use crate::vrrp::{State, TransitionReason};
+use crate::vrrp::state::{State, TransitionReason};
 use crate::wire::Family;
 use std::net::IpAddr;
+
+/// Receive metadata the kernel gives with a packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RxMeta {
+    /// Interface the packet arrived on.
+    pub interface: String,
+    /// IP source.
+    pub src: IpAddr,
+    /// IP destination (group or our unicast address).
+    pub dst: IpAddr,
+    /// Received TTL / hop limit.
+    pub hop_limit: u8,
+}
 
 /// One action for the driver.
 #[derive(Debug, Clone, PartialEq, Eq)]
