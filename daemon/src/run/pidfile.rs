@@ -102,6 +102,14 @@ mod tests {
         let exe = dir.path().join("vrrplab");
         std::fs::copy("/bin/sleep", &exe).unwrap();
         let mut child = std::process::Command::new(&exe).arg("30").spawn().unwrap();
+        // Between fork and exec the child still carries the test binary's name.
+        let comm = format!("/proc/{}/comm", child.id());
+        for _ in 0..500 {
+            if std::fs::read_to_string(&comm).is_ok_and(|c| c.trim() == "vrrplab") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let path = dir.path().join("k.pid");
         std::fs::write(&path, format!("{}\n", child.id())).unwrap();
         let err = PidFiles::create(&[path.display().to_string()], 77).unwrap_err();
