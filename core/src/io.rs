@@ -41,6 +41,8 @@ pub enum Output {
     StateChange(StateChange),
     /// Run a notify hook (`notify_master` …) as a child process.
     Notify(Notify),
+    /// A notification event: keepalived writes one line per event to its notify FIFOs.
+    NotifyEvent(NotifyEvent),
     /// Run a `vrrp_script` now; answer with `Node::handle_probe_result(now, probe.id, …)`.
     StartProbe(crate::check::Probe),
     /// A `vrrp_script` run timed out: SIGTERM it (SIGKILL after 2 s); its result is ignored.
@@ -118,4 +120,62 @@ pub struct Notify {
     pub state: State,
     /// Command line to run (for `notify`, with `INSTANCE|GROUP name STATE priority` appended).
     pub command: String,
+    /// `USER [GROUP]` written after the command (`None`: the default script user).
+    pub user: Option<String>,
+}
+
+/// What a [`NotifyEvent`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyEventKind {
+    /// A state was entered (INIT is reported as `STOP`).
+    State(State),
+    /// A master received an advert of lower priority (`notify_master_rx_lower_pri`).
+    MasterRxLowerPriority,
+    /// The effective priority changed while MASTER (`notify_priority_changes`).
+    MasterPriority,
+    /// The effective priority changed in any other state (`notify_priority_changes`).
+    BackupPriority,
+}
+
+/// One notification event of an instance or sync group, in keepalived's notify-FIFO terms
+/// (keepalived `notify_fifo`): every state notification, a master hearing a lower priority,
+/// and, with `notify_priority_changes`, effective priority changes. Its [`std::fmt::Display`]
+/// is the FIFO line without the newline: `INSTANCE "VI_1" MASTER 100`, `GROUP "G" BACKUP 0`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyEvent {
+    /// Instance or group name.
+    pub name: String,
+    /// True for a sync group.
+    pub group: bool,
+    /// What happened.
+    pub kind: NotifyEventKind,
+    /// The instance's effective priority (always 0 for a group).
+    pub priority: u8,
+}
+
+impl NotifyEventKind {
+    /// keepalived's word for it: MASTER, BACKUP, FAULT, STOP, MASTER_RX_LOWER_PRI,
+    /// MASTER_PRIORITY, BACKUP_PRIORITY.
+    pub fn word(self) -> &'static str {
+        match self {
+            NotifyEventKind::State(State::Init) => "STOP",
+            NotifyEventKind::State(s) => s.name(),
+            NotifyEventKind::MasterRxLowerPriority => "MASTER_RX_LOWER_PRI",
+            NotifyEventKind::MasterPriority => "MASTER_PRIORITY",
+            NotifyEventKind::BackupPriority => "BACKUP_PRIORITY",
+        }
+    }
+}
+
+impl std::fmt::Display for NotifyEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.group { "GROUP" } else { "INSTANCE" };
+        write!(
+            f,
+            "{kind} \"{}\" {} {}",
+            self.name,
+            self.kind.word(),
+            self.priority
+        )
+    }
 }

@@ -103,5 +103,6 @@ pub fn instance_config(i: &VrrpInstance) -> InstanceConfig {
         track_scripts: i.track_scripts.clone(),
         track_files: i.track_files.clone(),
         notify: i.notify.clone(),
+        notify_priority_changes: i.notify_priority_changes,
     }
 }

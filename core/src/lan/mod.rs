@@ -504,6 +504,8 @@ impl Lan {
                     self.history
                         .push(now, host, Event::Notify { command: n.command })
                 }
+                // The FIFO line of each notify event; the history keeps the hooks.
+                Output::NotifyEvent(_) => {}
             }
         }
     }

@@ -44,9 +44,14 @@ mod sync;
 pub mod tracking;
 
 #[cfg(test)]
+mod notify_tests;
+#[cfg(test)]
 mod tests;
 
-pub use crate::io::{AddressChange, Announce, Notify, Output, RxMeta, StateChange, Transmit};
+pub use crate::io::{
+    AddressChange, Announce, Notify, NotifyEvent, NotifyEventKind, Output, RxMeta, StateChange,
+    Transmit,
+};
 pub use config::{InterfaceInfo, NodeConfig};
 
 use crate::Instant;
@@ -178,6 +183,19 @@ impl Node {
 
     fn start_all(&mut self, now: Instant) {
         let verdicts = self.verdicts();
+        // keepalived notifies a group's initial state before its members' (FAULT when a member
+        // starts in FAULT, MASTER for a group of owners, else BACKUP).
+        for g in 0..self.groups.len() {
+            let members = &self.groups[g].members;
+            let state = if members.iter().any(|&m| verdicts[m].0.is_some()) {
+                State::Fault
+            } else if members.iter().all(|&m| self.instances[m].is_owner()) {
+                State::Master
+            } else {
+                State::Backup
+            };
+            self.enter_group_state(g, state);
+        }
         for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
             self.instances[i].set_effective_priority(priority);
             self.instances[i].start(now, fault);
@@ -310,6 +328,14 @@ impl Node {
             self.drain(i);
         }
         self.reconcile_groups(now);
+    }
+
+    /// Zeroes every instance's statistics and the node's counters (keepalived's STATS_CLEAR).
+    pub fn clear_counters(&mut self) {
+        for i in &mut self.instances {
+            i.clear_counters();
+        }
+        self.counters = NodeCounters::default();
     }
 
     // ---- getters and polls ----

@@ -45,6 +45,12 @@ impl Node {
                 self.outputs.push_back(o);
             }
         }
+        // A group that stays keeps its notified state: a reload is no transition.
+        for group in &mut next.groups {
+            if let Some(previous) = self.groups.iter().find(|g| g.name == group.name) {
+                group.state = previous.state;
+            }
+        }
         self.config = next.config;
         self.instances = next.instances;
         self.groups = next.groups;

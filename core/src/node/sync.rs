@@ -5,9 +5,9 @@
 //! - One member going BACKUP drags the other masters to BACKUP (`vrrp_sync_backup`).
 //! - One member in FAULT puts every member in FAULT (`vrrp_sync_fault`; done in tracking).
 
-use super::{Node, Notify, Output};
+use super::{Node, Notify, NotifyEvent, NotifyEventKind, Output};
 use crate::Instant;
-use crate::vrrp::{Instance, State, SyncGroupConfig, TransitionReason};
+use crate::vrrp::{Hook, Instance, State, SyncGroupConfig, TransitionReason};
 
 /// A sync group resolved to instance indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +98,13 @@ impl Node {
         } else {
             State::Backup
         };
+        self.enter_group_state(g, state);
+    }
+
+    /// Records the group's aggregate `state` and, when it changed, emits the group's hooks and
+    /// its notify event (keepalived `send_group_notifies`: the state's hook, the generic
+    /// `notify` with `GROUP name STATE 0`, the FIFO line).
+    pub(super) fn enter_group_state(&mut self, g: usize, state: State) {
         if state == self.groups[g].state {
             return;
         }
@@ -110,22 +117,25 @@ impl Node {
             State::Fault => hooks.fault.clone(),
             State::Init => hooks.stop.clone(),
         };
-        let word = if state == State::Init {
-            "STOP"
-        } else {
-            state.name()
+        let event = NotifyEvent {
+            name: name.clone(),
+            group: true,
+            kind: NotifyEventKind::State(state),
+            priority: 0,
         };
-        let generic = hooks
-            .generic
-            .clone()
-            .map(|cmd| format!("{cmd} GROUP {name} {word} 0"));
-        for command in specific.into_iter().chain(generic) {
+        let generic = hooks.generic.clone().map(|hook| Hook {
+            command: format!("{} GROUP {name} {} 0", hook.command, event.kind.word()),
+            user: hook.user,
+        });
+        for hook in specific.into_iter().chain(generic) {
             self.outputs.push_back(Output::Notify(Notify {
                 name: name.clone(),
                 group: true,
                 state,
-                command,
+                command: hook.command,
+                user: hook.user,
             }));
         }
+        self.outputs.push_back(Output::NotifyEvent(event));
     }
 }

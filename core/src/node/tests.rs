@@ -10,14 +10,14 @@ fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
 
-fn inst(name: &str, vrid: u8, priority: u8, vips: &[&str]) -> InstanceConfig {
+pub(super) fn inst(name: &str, vrid: u8, priority: u8, vips: &[&str]) -> InstanceConfig {
     let vips: Vec<IpAddr> = vips.iter().map(|v| ip(v)).collect();
     let mut c = InstanceConfig::new(name, "eth0", vrid, &vips);
     c.priority = priority;
     c
 }
 
-fn node(instances: Vec<InstanceConfig>) -> Node {
+pub(super) fn node(instances: Vec<InstanceConfig>) -> Node {
     let mut n = Node::new(
         host_config("h1", Ipv4Addr::new(192, 0, 2, 11), instances),
         Instant::ZERO,
@@ -26,11 +26,11 @@ fn node(instances: Vec<InstanceConfig>) -> Node {
     n
 }
 
-fn drain(n: &mut Node) -> Vec<Output> {
+pub(super) fn drain(n: &mut Node) -> Vec<Output> {
     std::iter::from_fn(|| n.poll_output()).collect()
 }
 
-fn advert_from(vrid: u8, priority: u8, src: &str) -> (RxMeta, Vec<u8>) {
+pub(super) fn advert_from(vrid: u8, priority: u8, src: &str) -> (RxMeta, Vec<u8>) {
     let a = Advert {
         version: Version::V2,
         vrid,

@@ -141,21 +141,62 @@ pub struct InstanceConfig {
     pub track_files: Vec<TrackRef>,
     /// `notify_master`, `notify_backup`, `notify_fault`, `notify_stop`, `notify` commands.
     pub notify: NotifyConfig,
+    /// `notify_priority_changes` (default: the global `vrrp_notify_priority_changes`): report
+    /// effective priority changes as [`crate::io::NotifyEventKind::MasterPriority`] /
+    /// [`crate::io::NotifyEventKind::BackupPriority`] events.
+    pub notify_priority_changes: bool,
+}
+
+/// One notify hook: `notify_master "/path/script arg" [USER [GROUP]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hook {
+    /// The command line (the first word of the directive, quoted when it has arguments).
+    pub command: String,
+    /// `USER [GROUP]` to run it as (`None`: `script_user` or keepalived's default).
+    pub user: Option<String>,
+}
+
+impl From<&str> for Hook {
+    fn from(command: &str) -> Hook {
+        Hook {
+            command: command.to_string(),
+            user: None,
+        }
+    }
 }
 
 /// Notify hooks of an instance or sync group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct NotifyConfig {
-    /// `notify_master` command line.
-    pub master: Option<String>,
-    /// `notify_backup` command line.
-    pub backup: Option<String>,
-    /// `notify_fault` command line.
-    pub fault: Option<String>,
-    /// `notify_stop` command line.
-    pub stop: Option<String>,
-    /// `notify` command line (gets `INSTANCE name STATE priority` appended).
-    pub generic: Option<String>,
+    /// `notify_master`.
+    pub master: Option<Hook>,
+    /// `notify_backup`.
+    pub backup: Option<Hook>,
+    /// `notify_fault`.
+    pub fault: Option<Hook>,
+    /// `notify_stop`.
+    pub stop: Option<Hook>,
+    /// `notify` (gets `INSTANCE name STATE priority` appended).
+    pub generic: Option<Hook>,
+    /// `notify_master_rx_lower_pri` (instances only): run each time a master receives an
+    /// advert of lower priority.
+    pub master_rx_lower_pri: Option<Hook>,
+}
+
+impl NotifyConfig {
+    /// Whether any hook is configured.
+    pub fn any(&self) -> bool {
+        [
+            &self.master,
+            &self.backup,
+            &self.fault,
+            &self.stop,
+            &self.generic,
+            &self.master_rx_lower_pri,
+        ]
+        .iter()
+        .any(|h| h.is_some())
+    }
 }
 
 impl InstanceConfig {
@@ -206,6 +247,7 @@ impl InstanceConfig {
             track_scripts: Vec::new(),
             track_files: Vec::new(),
             notify: NotifyConfig::default(),
+            notify_priority_changes: false,
         }
     }
 }

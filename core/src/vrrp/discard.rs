@@ -102,6 +102,8 @@ pub struct Counters {
     pub priority_zero_sent: u64,
     /// Transitions to MASTER.
     pub became_master: u64,
+    /// Transitions out of MASTER (keepalived `release_master`).
+    pub released_master: u64,
     /// Lower-priority adverts a preempting backup ignored (timer not reset).
     pub lower_priority_ignored: u64,
     /// Packets received in INIT or FAULT.

@@ -19,8 +19,8 @@ pub mod timing;
 pub mod tracking;
 
 pub use config::{
-    GarpConfig, InstanceConfig, Preempt, SyncGroupConfig, TrackFileConfig, TrackRef,
-    TrackScriptConfig, TrackedInterface, VirtualAddress,
+    GarpConfig, Hook, InstanceConfig, NotifyConfig, Preempt, SyncGroupConfig, TrackFileConfig,
+    TrackRef, TrackScriptConfig, TrackedInterface, VirtualAddress,
 };
 pub use discard::{Counters, DiscardReason};
 pub use instance::{Instance, MasterInfo};

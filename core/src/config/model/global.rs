@@ -13,6 +13,18 @@ pub struct SmtpServer {
     pub port: Option<u16>,
 }
 
+/// `notify_fifo` / `vrrp_notify_fifo` with its `*_script`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct NotifyFifo {
+    /// `notify_fifo PATH [USER [GROUP]]`: the FIFO (created when missing).
+    pub path: Option<String>,
+    /// The `USER [GROUP]` written after the path.
+    pub user: Option<String>,
+    /// `notify_fifo_script "command" [USER [GROUP]]`: started with the FIFO's path as its last
+    /// argument, to read the FIFO.
+    pub script: Option<crate::vrrp::Hook>,
+}
+
 /// `global_defs` with keepalived's defaults. Notification settings are kept but unused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalDefs {
@@ -57,6 +69,12 @@ pub struct GlobalDefs {
     pub script_user: Option<(String, Option<String>)>,
     /// `enable_script_security`.
     pub enable_script_security: bool,
+    /// `notify_fifo` and `notify_fifo_script`: every notify event, one line each.
+    pub notify_fifo: NotifyFifo,
+    /// `vrrp_notify_fifo` and `vrrp_notify_fifo_script`: the VRRP notify events.
+    pub vrrp_notify_fifo: NotifyFifo,
+    /// `vrrp_notify_priority_changes`: the instances' default for `notify_priority_changes`.
+    pub vrrp_notify_priority_changes: bool,
     /// `notification_email { … }` (kept, unused).
     pub notification_email: Vec<String>,
     /// `notification_email_from` (kept, unused).
@@ -90,6 +108,9 @@ impl Default for GlobalDefs {
             default_interface: "eth0".to_string(),
             script_user: None,
             enable_script_security: false,
+            notify_fifo: NotifyFifo::default(),
+            vrrp_notify_fifo: NotifyFifo::default(),
+            vrrp_notify_priority_changes: false,
             notification_email: Vec::new(),
             notification_email_from: None,
             smtp_server: None,

@@ -10,7 +10,7 @@ mod global;
 mod lvs;
 mod vrrp;
 
-pub use global::{GlobalDefs, SmtpServer};
+pub use global::{GlobalDefs, NotifyFifo, SmtpServer};
 pub use lvs::{
     Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol, RealServer,
     SorryServer, StatusCodes, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,

@@ -166,6 +166,8 @@ pub struct VrrpInstance {
     pub track_files: Vec<TrackRef>,
     /// `notify_*` and `notify`.
     pub notify: NotifyConfig,
+    /// `notify_priority_changes` / global `vrrp_notify_priority_changes`.
+    pub notify_priority_changes: bool,
     /// `accept` / `no_accept` (default accept, unless strict; owners always accept).
     pub accept: bool,
     /// GARP / NA schedule (instance values over `global_defs` ones).

@@ -27,6 +27,11 @@ const KNOWN: &[&str] = &[
     "default_interface",
     "script_user",
     "enable_script_security",
+    "notify_fifo",
+    "notify_fifo_script",
+    "vrrp_notify_fifo",
+    "vrrp_notify_fifo_script",
+    "vrrp_notify_priority_changes",
     "notification_email",
     "notification_email_from",
     "smtp_server",
@@ -155,6 +160,26 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                 }
             }
             "enable_script_security" => g.enable_script_security = true,
+            "notify_fifo" | "vrrp_notify_fifo" => {
+                let fifo = if kw == "notify_fifo" {
+                    &mut g.notify_fifo
+                } else {
+                    &mut g.vrrp_notify_fifo
+                };
+                if let Some(hook) = ctx.hook(st) {
+                    fifo.path = Some(hook.command);
+                    fifo.user = hook.user;
+                }
+            }
+            "notify_fifo_script" | "vrrp_notify_fifo_script" => {
+                let hook = ctx.hook(st);
+                if kw == "notify_fifo_script" {
+                    g.notify_fifo.script = hook;
+                } else {
+                    g.vrrp_notify_fifo.script = hook;
+                }
+            }
+            "vrrp_notify_priority_changes" => g.vrrp_notify_priority_changes = ctx.flag(st),
             "notification_email" => {
                 let mut emails = Vec::new();
                 for item in st.items() {

@@ -232,6 +232,37 @@ impl Ctx<'_> {
         )
     }
 
+    /// A notify hook: `KEYWORD "command args" [USER [GROUP]]` (keepalived man5: the command is
+    /// one word, quoted when it has arguments; the words after it name the user).
+    pub fn hook(&mut self, st: &Statement) -> Option<crate::vrrp::Hook> {
+        let command = self
+            .arg(
+                st,
+                0,
+                &format!("{} \"/path/to/script arg\"", st.keyword.text),
+            )?
+            .text
+            .clone();
+        if let Some(extra) = st.args.get(3) {
+            self.diags.push(
+                Diagnostic::warning(extra.span, "words after USER GROUP are ignored")
+                    .with_label("ignored")
+                    .with_help(format!(
+                        "quote the command when it has arguments: `{} \"/path/to/script arg\" [USER [GROUP]]`",
+                        st.keyword.text
+                    )),
+            );
+        }
+        let user = (st.args.len() > 1).then(|| {
+            st.args[1..st.args.len().min(3)]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        Some(crate::vrrp::Hook { command, user })
+    }
+
     /// Reports a keyword this context does not know: unsupported, or unknown with a suggestion.
     pub fn unknown(&mut self, st: &Statement, context: &str, known: &[&str]) {
         let word = st.keyword.text.as_str();

@@ -172,6 +172,27 @@ fn global(o: &mut String, g: &GlobalDefs) {
     if g.enable_script_security {
         o.push_str("    enable_script_security\n");
     }
+    for (kw, fifo) in [
+        ("notify_fifo", &g.notify_fifo),
+        ("vrrp_notify_fifo", &g.vrrp_notify_fifo),
+    ] {
+        let with_user = |o: &mut String, kw: &str, first: &str, user: &Option<String>| {
+            let _ = write!(o, "    {kw} {}", quote(first));
+            for word in user.iter().flat_map(|u| u.split_whitespace()) {
+                let _ = write!(o, " {}", quote(word));
+            }
+            o.push('\n');
+        };
+        if let Some(path) = &fifo.path {
+            with_user(o, kw, path, &fifo.user);
+        }
+        if let Some(script) = &fifo.script {
+            with_user(o, &format!("{kw}_script"), &script.command, &script.user);
+        }
+    }
+    if g.vrrp_notify_priority_changes {
+        o.push_str("    vrrp_notify_priority_changes\n");
+    }
     if !g.notification_email.is_empty() {
         o.push_str("    notification_email {\n");
         for e in &g.notification_email {

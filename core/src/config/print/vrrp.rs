@@ -71,9 +71,16 @@ fn notify(o: &mut String, n: &NotifyConfig) {
         ("notify_fault", &n.fault),
         ("notify_stop", &n.stop),
         ("notify", &n.generic),
+        ("notify_master_rx_lower_pri", &n.master_rx_lower_pri),
     ] {
-        if let Some(cmd) = v {
-            let _ = writeln!(o, "    {kw} {}", quote(cmd));
+        if let Some(hook) = v {
+            let _ = write!(o, "    {kw} {}", quote(&hook.command));
+            if let Some(user) = &hook.user {
+                for word in user.split_whitespace() {
+                    let _ = write!(o, " {}", quote(word));
+                }
+            }
+            o.push('\n');
         }
     }
 }
@@ -198,6 +205,9 @@ pub(super) fn instance(o: &mut String, i: &VrrpInstance) {
     );
     let _ = writeln!(o, "    down_timer_adverts {}", i.down_timer_adverts);
     let _ = writeln!(o, "    check_unicast_src {}", onoff(i.check_unicast_src));
+    if i.notify_priority_changes {
+        o.push_str("    notify_priority_changes\n");
+    }
     if i.dont_track_primary {
         o.push_str("    dont_track_primary\n");
     }

@@ -207,12 +207,37 @@ impl Instance {
     }
 
     /// Sets the effective priority computed by tracking (ignored for owners, clamped to 1–254).
+    /// A change while running is reported as a MASTER_PRIORITY / BACKUP_PRIORITY event with
+    /// `notify_priority_changes` (keepalived `vrrp_set_effective_priority`).
     pub fn set_effective_priority(&mut self, priority: u8) {
+        let before = self.effective_priority;
         self.effective_priority = if self.is_owner() {
             if self.owner_backed_off { 254 } else { 255 }
         } else {
             priority.clamp(1, 254)
         };
+        if self.effective_priority != before
+            && self.state != State::Init
+            && self.config.notify_priority_changes
+        {
+            let kind = if self.state == State::Master {
+                crate::io::NotifyEventKind::MasterPriority
+            } else {
+                crate::io::NotifyEventKind::BackupPriority
+            };
+            self.outputs
+                .push_back(Output::NotifyEvent(crate::io::NotifyEvent {
+                    name: self.config.name.clone(),
+                    group: false,
+                    kind,
+                    priority: self.effective_priority,
+                }));
+        }
+    }
+
+    /// Zeroes the statistics (keepalived's STATS_CLEAR signal).
+    pub fn clear_counters(&mut self) {
+        self.counters = Counters::default();
     }
 
     // ---- polls ----

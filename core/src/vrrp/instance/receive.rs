@@ -261,6 +261,7 @@ impl Instance {
                 self.send_advert(ours);
             }
             self.lower_priority_burst(now);
+            self.notify_rx_lower_priority();
         }
     }
 }

@@ -8,7 +8,10 @@
 
 use super::Instance;
 use crate::Instant;
-use crate::io::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
+use crate::io::{
+    AddressChange, Announce, Notify, NotifyEvent, NotifyEventKind, Output, StateChange, Transmit,
+};
+use crate::vrrp::config::Hook;
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;
 use crate::vrrp::timing::interval_centis;
@@ -63,8 +66,14 @@ impl Instance {
 
     /// Graceful stop: a master sends priority 0 and removes its addresses; every state goes
     /// to INIT and every timer stops.
+    /// keepalived `notify_shutdown` notifies STOP for every instance (`notify_stop`, the
+    /// generic `notify … STOP`, the FIFO line).
     pub fn shutdown(&mut self, now: Instant) {
+        if self.state == State::Init {
+            return;
+        }
         self.stop(now, TransitionReason::Shutdown);
+        self.notify(State::Init);
     }
 
     pub(super) fn stop(&mut self, now: Instant, reason: TransitionReason) {
@@ -170,6 +179,7 @@ impl Instance {
 
     /// Stops advertising, optionally after a priority-0 advert, and removes the addresses.
     fn leave_master(&mut self, resign: bool) {
+        self.counters.released_master += 1;
         if resign {
             self.send_advert(0);
         }
@@ -355,6 +365,8 @@ impl Instance {
         }
     }
 
+    /// The hooks and the notify event of entering `state` (keepalived `send_instance_notifies`:
+    /// the state's own hook, then the generic `notify`, then the FIFO line).
     fn notify(&mut self, state: State) {
         let hooks = &self.config.notify;
         let specific = match state {
@@ -363,24 +375,51 @@ impl Instance {
             State::Fault => hooks.fault.clone(),
             State::Init => hooks.stop.clone(),
         };
-        let generic = hooks.generic.clone().map(|cmd| {
-            let word = if state == State::Init {
-                "STOP"
-            } else {
-                state.name()
-            };
-            format!(
-                "{cmd} INSTANCE {} {word} {}",
-                self.config.name, self.effective_priority
-            )
+        let event = NotifyEvent {
+            name: self.config.name.clone(),
+            group: false,
+            kind: NotifyEventKind::State(state),
+            priority: self.effective_priority,
+        };
+        let generic = hooks.generic.clone().map(|hook| Hook {
+            command: format!(
+                "{} INSTANCE {} {} {}",
+                hook.command,
+                event.name,
+                event.kind.word(),
+                event.priority
+            ),
+            user: hook.user,
         });
-        for command in specific.into_iter().chain(generic) {
+        for hook in specific.into_iter().chain(generic) {
             self.outputs.push_back(Output::Notify(Notify {
                 name: self.config.name.clone(),
                 group: false,
                 state,
-                command,
+                command: hook.command,
+                user: hook.user,
             }));
         }
+        self.outputs.push_back(Output::NotifyEvent(event));
+    }
+
+    /// A master heard a lower priority: `notify_master_rx_lower_pri` and its event (keepalived
+    /// `send_event_notify`, once per such advert).
+    pub(super) fn notify_rx_lower_priority(&mut self) {
+        if let Some(hook) = self.config.notify.master_rx_lower_pri.clone() {
+            self.outputs.push_back(Output::Notify(Notify {
+                name: self.config.name.clone(),
+                group: false,
+                state: self.state,
+                command: hook.command,
+                user: hook.user,
+            }));
+        }
+        self.outputs.push_back(Output::NotifyEvent(NotifyEvent {
+            name: self.config.name.clone(),
+            group: false,
+            kind: NotifyEventKind::MasterRxLowerPriority,
+            priority: self.effective_priority,
+        }));
     }
 }

@@ -381,6 +381,9 @@ pub(super) fn resolve(
         track_scripts: w.track_scripts,
         track_files: w.track_files,
         notify: w.notify,
+        notify_priority_changes: w
+            .notify_priority_changes
+            .unwrap_or(g.vrrp_notify_priority_changes),
         accept,
         garp,
         lower_prio_no_advert: strict
