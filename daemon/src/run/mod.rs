@@ -19,6 +19,8 @@ pub mod announce;
 pub mod config;
 pub mod daemonize;
 mod driver;
+pub mod dumps;
+pub mod fifo;
 pub mod http;
 pub mod interfaces;
 pub mod lifecycle;
@@ -120,30 +122,7 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
     if !parsed.is_valid() {
         return Err(parsed.render_diagnostics());
     }
-    let global = &parsed.model.global;
-    let script_user = global
-        .script_user
-        .as_ref()
-        .map(|(u, g)| g.as_ref().map_or(u.clone(), |g| format!("{u} {g}")));
-    let node = parsed.model.to_node_config();
-    let any_scripts = !node.scripts.is_empty()
-        || node
-            .instances
-            .iter()
-            .map(|i| &i.notify)
-            .chain(node.sync_groups.iter().map(|g| &g.notify))
-            .any(|n| {
-                n.master.is_some()
-                    || n.backup.is_some()
-                    || n.fault.is_some()
-                    || n.stop.is_some()
-                    || n.generic.is_some()
-            });
-    scripts::configure(
-        script_user.as_deref(),
-        global.enable_script_security,
-        any_scripts,
-    );
+    scripts::configure_from(&parsed.model.global, any_scripts(&parsed.model));
     let pid_files = pidfile::PidFiles::create(&options.pid_files, std::process::id())?;
     if options.dump_conf {
         for line in parsed.model.to_keepalived_conf().lines() {
@@ -151,6 +130,22 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
         }
     }
     Ok(pid_files)
+}
+
+/// Whether the configuration runs anything as a child: `vrrp_script`s, notify hooks, FIFO
+/// reader scripts.
+pub(crate) fn any_scripts(model: &vrrplab_core::config::model::KeepalivedConfig) -> bool {
+    let g = &model.global;
+    let node = model.to_node_config();
+    !node.scripts.is_empty()
+        || g.notify_fifo.script.is_some()
+        || g.vrrp_notify_fifo.script.is_some()
+        || node
+            .instances
+            .iter()
+            .map(|i| &i.notify)
+            .chain(node.sync_groups.iter().map(|g| &g.notify))
+            .any(|n| n.any())
 }
 
 fn run_loop(options: Options) -> ExitCode {

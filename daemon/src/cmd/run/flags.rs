@@ -97,19 +97,21 @@ pub fn parse_umask(text: &str) -> Option<u32> {
     (value <= 0o777).then_some(value)
 }
 
-/// `--signum=SIGFUNC`: the signal this daemon acts on for keepalived's function names.
-/// DATA and JSON both map to SIGUSR1 (a JSON state dump); STATS, STATS_CLEAR and TDATA have no
-/// handler here, and sending keepalived's numbers would end the daemon, so they are errors.
+/// `--signum=SIGFUNC`: the signal this daemon acts on for keepalived's function names, with
+/// keepalived 2.2.7's numbers (`keepalived --signum=…` on Linux/glibc): STOP 15, RELOAD 1,
+/// DATA 10 (SIGUSR1, a JSON line on stdout), STATS 12 (SIGUSR2), STATS_CLEAR 63
+/// (SIGRTMAX − 1) and JSON 36 (SIGRTMIN + 2), see [`crate::run::dumps`]. TDATA (a thread dump)
+/// exists only in keepalived builds with thread dumps, not in Debian's: unknown, as there.
 pub fn signum(name: &str) -> Result<i32, String> {
     match name.to_ascii_uppercase().as_str() {
         "STOP" => Ok(libc::SIGTERM),
         "RELOAD" => Ok(libc::SIGHUP),
-        "DATA" | "JSON" => Ok(libc::SIGUSR1),
-        "STATS" | "STATS_CLEAR" | "TDATA" => Err(format!(
-            "--signum={name}: vrrplab run has no {name} signal (STOP, RELOAD, DATA and JSON have one; use --status for statistics)"
-        )),
+        "DATA" => Ok(libc::SIGUSR1),
+        "STATS" => Ok(libc::SIGUSR2),
+        "STATS_CLEAR" => Ok(crate::run::dumps::stats_clear_signal()),
+        "JSON" => Ok(crate::run::dumps::json_signal()),
         _ => Err(format!(
-            "--signum={name}: unknown signal function (STOP, RELOAD, DATA, JSON)"
+            "--signum={name}: unknown signal function (STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON)"
         )),
     }
 }
@@ -155,8 +157,10 @@ mod tests {
         assert_eq!(signum("STOP"), Ok(15));
         assert_eq!(signum("reload"), Ok(1));
         assert_eq!(signum("DATA"), Ok(10));
-        assert_eq!(signum("JSON"), Ok(10));
-        assert!(signum("STATS").unwrap_err().contains("no STATS signal"));
+        assert_eq!(signum("STATS"), Ok(12));
+        assert_eq!(signum("STATS_CLEAR"), Ok(63));
+        assert_eq!(signum("JSON"), Ok(36));
+        assert!(signum("TDATA").unwrap_err().contains("unknown"));
         assert!(signum("FOO").unwrap_err().contains("unknown"));
     }
 

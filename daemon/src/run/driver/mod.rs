@@ -39,6 +39,8 @@ struct Driver {
     socket_errors: Arc<SocketErrors>,
     counters: DriverCounters,
     track_files: BTreeMap<String, i64>,
+    /// `notify_fifo` / `vrrp_notify_fifo`.
+    fifos: super::fifo::NotifyFifos,
 }
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
@@ -65,6 +67,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
     let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut usr1 = signal(SignalKind::user_defined1()).map_err(|e| e.to_string())?;
+    let mut dumps = super::dumps::DumpSignals::install()?;
     let (packets_tx, mut packets) = mpsc::channel(socket::QUEUE);
     let (probe_tx, mut probe_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
@@ -84,6 +87,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         socket_errors: Arc::new(SocketErrors::default()),
         counters: DriverCounters::default(),
         track_files: BTreeMap::new(),
+        fifos: super::fifo::NotifyFifos::default(),
     };
     // Sockets first, so the first adverts of an owner go out.
     driver.open_sockets(&node_config)?;
@@ -92,6 +96,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         instances = node_config.instances.len(),
         "vrrplab run starting"
     );
+    driver.configure_notify(false).await;
     let now = driver.now();
     driver.node = Node::new(node_config, now);
     driver.node.run_scripts(now);
@@ -119,8 +124,12 @@ pub async fn main(options: Options) -> Result<(), String> {
             biased;
             _ = term.recv() => break,
             _ = int.recv() => break,
-            _ = hup.recv() => driver.reload(),
+            _ = hup.recv() => {
+                driver.reload();
+                driver.configure_notify(true).await;
+            }
             _ = usr1.recv() => driver.dump(),
+            which = dumps.recv() => driver.dump_to_file(which),
             Some(p) = packets.recv() => {
                 let now = driver.now();
                 driver.node.handle_packet(now, &p.meta, &p.payload);
@@ -150,6 +159,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let now = driver.now();
     driver.node.shutdown(now);
     driver.drain().await;
+    driver.fifos.close().await;
     driver.probes.cancel_all();
     tracing::info!("stopped");
     Ok(())
@@ -291,6 +301,44 @@ impl Driver {
             &self.driver_counters(),
         );
         println!("{doc}");
+    }
+
+    /// SIGUSR2, STATS_CLEAR, JSON: keepalived's dump files ([`super::dumps`]).
+    fn dump_to_file(&mut self, which: super::dumps::Dump) {
+        use super::dumps::{self, Dump};
+        let (path, text) = match which {
+            Dump::Stats | Dump::StatsClear => {
+                (dumps::STATS_FILE, dumps::stats_text(&self.node.instances()))
+            }
+            Dump::Json => (dumps::JSON_FILE, format!("{}\n", self.status_bodies().0)),
+        };
+        match dumps::write_file(path, &text) {
+            Ok(()) => tracing::info!(file = path, "{which:?} dump written"),
+            Err(e) => tracing::error!(file = path, error = %e, "{which:?} dump not written"),
+        }
+        if which == Dump::StatsClear {
+            self.node.clear_counters();
+        }
+    }
+
+    /// The notify FIFOs of the file's `global_defs` (at start), and after each reload also
+    /// the script settings (`script_user`, `enable_script_security`); a file that no longer
+    /// parses changes nothing.
+    async fn configure_notify(&mut self, reload: bool) {
+        let parsed = crate::cmd::run::parse_config(
+            &self.options.file,
+            self.options.config_id.clone(),
+            false,
+        );
+        if !parsed.is_valid() {
+            return;
+        }
+        if reload {
+            super::scripts::configure_from(&parsed.model.global, super::any_scripts(&parsed.model));
+        }
+        if self.options.vrrp {
+            self.fifos.configure(&parsed.model.global).await;
+        }
     }
 
     /// The status endpoint's bodies: JSON state and Prometheus text.

@@ -91,7 +91,8 @@ impl Driver {
                     c.reason
                 );
             }
-            Output::Notify(n) => scripts::notify(&n.command),
+            Output::Notify(n) => scripts::notify(&n.command, n.user.as_deref()),
+            Output::NotifyEvent(e) => self.fifos.write(&e),
             Output::StartProbe(p) => self.probes.start(p, self.probe_tx.clone()),
             Output::CancelProbe(id) => self.probes.cancel(id),
             other => tracing::debug!(?other, "output not handled by the daemon"),

@@ -15,7 +15,7 @@ pub mod user;
 use command::Program;
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 use tokio::process::Command;
 use tokio::sync::{mpsc, oneshot};
@@ -54,10 +54,11 @@ impl Default for Settings {
     }
 }
 
-static SETTINGS: OnceLock<Settings> = OnceLock::new();
+static SETTINGS: RwLock<Option<Settings>> = RwLock::new(None);
 static REPORTED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
-/// Sets how scripts run, from `global_defs` (once, at start).
+/// Sets how scripts run, from `global_defs`: at start, and again at every accepted reload
+/// (keepalived re-reads `script_user` and `enable_script_security` with the rest).
 pub fn configure(script_user: Option<&str>, security: bool, any_scripts: bool) {
     let (default_user, warning) = user::default_user(script_user);
     if any_scripts {
@@ -68,14 +69,34 @@ pub fn configure(script_user: Option<&str>, security: bool, any_scripts: bool) {
             tracing::error!("{e}: scripts and notify hooks that use the default user will not run");
         }
     }
-    let _ = SETTINGS.set(Settings {
+    let settings = Settings {
         default_user,
         security,
-    });
+    };
+    match SETTINGS.write() {
+        Ok(mut s) => *s = Some(settings),
+        Err(poisoned) => *poisoned.into_inner() = Some(settings),
+    }
+}
+
+/// [`configure`] from a configuration's `global_defs`.
+pub fn configure_from(global: &vrrplab_core::config::model::GlobalDefs, any_scripts: bool) {
+    let script_user = global
+        .script_user
+        .as_ref()
+        .map(|(u, g)| g.as_ref().map_or(u.clone(), |g| format!("{u} {g}")));
+    configure(
+        script_user.as_deref(),
+        global.enable_script_security,
+        any_scripts,
+    );
 }
 
 fn settings() -> Settings {
-    SETTINGS.get().cloned().unwrap_or_default()
+    match SETTINGS.read() {
+        Ok(s) => s.clone().unwrap_or_default(),
+        Err(poisoned) => poisoned.into_inner().clone().unwrap_or_default(),
+    }
 }
 
 /// Logs `message` at error level the first time it is seen for `command`.
@@ -234,9 +255,10 @@ impl Probes {
     }
 }
 
-/// Spawns a notify hook as the default script user; a task reaps it so no zombie is left.
-pub fn notify(command: &str) {
-    match prepare(command, None).and_then(|mut c| c.spawn().map_err(|e| e.to_string())) {
+/// Spawns a notify hook as its `USER [GROUP]` or the default script user; a task reaps it so
+/// no zombie is left.
+pub fn notify(command: &str, user: Option<&str>) {
+    match prepare(command, user).and_then(|mut c| c.spawn().map_err(|e| e.to_string())) {
         Ok(mut child) => {
             tokio::spawn(async move {
                 let _ = child.wait().await;
@@ -244,6 +266,20 @@ pub fn notify(command: &str) {
         }
         Err(e) => report_once(command, &format!("notify hook not run: {e}")),
     }
+}
+
+/// Starts a notify FIFO's reader script (`notify_fifo_script`) with the FIFO's path appended
+/// as its last argument, in its own process group, as its user or the default one.
+pub fn spawn_fifo_reader(
+    command: &str,
+    user: Option<&str>,
+    fifo: &str,
+) -> Result<tokio::process::Child, String> {
+    let line = format!("{command} '{}'", fifo.replace('\'', r"'\''"));
+    let mut c = prepare(&line, user)?;
+    c.process_group(0);
+    c.spawn()
+        .map_err(|e| format!("cannot start {command}: {e}"))
 }
 
 #[cfg(test)]
