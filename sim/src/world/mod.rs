@@ -8,9 +8,11 @@
 //! [`RunRecord`] byte for byte. Time is turmoil's virtual time; faults are applied at the first
 //! tick boundary at or after their time; the run stops after `settings.duration`.
 
+mod carrier;
 mod driver;
 mod extras;
 mod net;
+mod router;
 
 use crate::backends::{BackendControl, BackendKind};
 use crate::fault::FaultAction;
@@ -329,7 +331,7 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     };
     for node in &scenario.nodes {
         let ctl = Rc::new(Control::new(node.config.clone()));
-        let spec = Rc::new(driver::RouterSpec {
+        let spec = Rc::new(router::RouterSpec {
             name: node.name.clone(),
             address: node.address,
             ip: host_ip(node.address, v6),
