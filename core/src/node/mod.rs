@@ -39,7 +39,6 @@
 //! ```
 
 pub mod config;
-pub mod output;
 mod reload;
 mod sync;
 pub mod tracking;
@@ -47,8 +46,8 @@ pub mod tracking;
 #[cfg(test)]
 mod tests;
 
+pub use crate::io::{AddressChange, Announce, Notify, Output, RxMeta, StateChange, Transmit};
 pub use config::{InterfaceInfo, NodeConfig};
-pub use output::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
 
 use crate::Instant;
 use crate::vrrp::{Counters, Instance, State, tracking::effective_priority};
@@ -68,19 +67,6 @@ fn scripts_health(config: &NodeConfig, now: Instant) -> crate::check::Health {
         },
         now,
     )
-}
-
-/// Receive metadata the kernel gives with a packet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RxMeta {
-    /// Interface the packet arrived on.
-    pub interface: String,
-    /// IP source.
-    pub src: IpAddr,
-    /// IP destination (group or our unicast address).
-    pub dst: IpAddr,
-    /// Received TTL / hop limit.
-    pub hop_limit: u8,
 }
 
 /// A snapshot of one instance for status output and tests.
