@@ -19,7 +19,7 @@ use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
 use net::{
-    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64, host_ip,
+    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, host_ip, loss_rng,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -312,7 +312,7 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     let shared: SharedRef = Rc::new(RefCell::new(Shared {
         observer: Observer::new(settings.record_packets),
         net: NetState::default(),
-        rng: SplitMix64::new(settings.seed),
+        rng: loss_rng(settings.seed),
         names: scenario
             .nodes
             .iter()
