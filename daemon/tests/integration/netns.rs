@@ -10,6 +10,7 @@
 mod common;
 mod frr;
 mod keepalived;
+mod operator;
 mod replay_check;
 mod scenario;
 mod vrrplab;

@@ -44,6 +44,7 @@ struct Driver {
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
 pub async fn main(options: Options) -> Result<(), String> {
     let mut node_config = config::load(&options.file, options.config_id.clone())?;
+    super::keep_subsystems(&options, &mut node_config);
     let links = interfaces::scan().map_err(|e| format!("cannot list interfaces: {e}"))?;
     config::fill_interfaces(&mut node_config, &links);
     let addresses = Addresses::connect().map_err(|e| format!("cannot open netlink: {e}"))?;
@@ -95,6 +96,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.node = Node::new(node_config, now);
     driver.node.run_scripts(now);
     driver.poll_track_files();
+    super::lifecycle::ready(driver.node.config().instances.len());
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -143,6 +145,7 @@ pub async fn main(options: Options) -> Result<(), String> {
             }
         }
     }
+    super::lifecycle::stopping();
     tracing::info!("stopping: priority 0 from masters, virtual addresses removed");
     let now = driver.now();
     driver.node.shutdown(now);
@@ -241,9 +244,11 @@ impl Driver {
     /// SIGHUP: re-read the file; a bad file is reported and the running config kept.
     fn reload(&mut self) {
         tracing::info!(file = self.options.file, "SIGHUP: reloading");
+        super::lifecycle::reloading();
         let mut next = match config::load(&self.options.file, self.options.config_id.clone()) {
             Ok(c) => c,
             Err(diagnostics) => {
+                super::lifecycle::reloaded(false, self.node.config().instances.len());
                 self.counters.reload_failures += 1;
                 eprint!("{diagnostics}");
                 tracing::error!(
@@ -257,6 +262,7 @@ impl Driver {
         if let Ok(links) = interfaces::scan() {
             self.links = links;
         }
+        super::keep_subsystems(&self.options, &mut next);
         config::fill_interfaces(&mut next, &self.links);
         // keepalived kills running scripts on reload; the node restarts its script runner.
         self.probes.cancel_all();
@@ -266,6 +272,7 @@ impl Driver {
         let now = self.now();
         self.node.reload(now, next);
         self.poll_track_files();
+        super::lifecycle::reloaded(true, self.node.config().instances.len());
     }
 
     /// The driver's counters, with the reader tasks' errors.
