@@ -199,21 +199,20 @@ async fn close(o: Open) {
         }
     }
     drop(file);
-    if let Some(mut child) = reader {
-        if tokio::time::timeout_at(deadline, child.wait())
+    if let Some(mut child) = reader
+        && tokio::time::timeout_at(deadline, child.wait())
             .await
             .is_err()
-        {
-            if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
-                // The reader runs in its own process group: end the group (a shell script's
-                // children too).
-                let _ = nix::sys::signal::killpg(
-                    nix::unistd::Pid::from_raw(pid),
-                    nix::sys::signal::Signal::SIGTERM,
-                );
-            }
-            let _ = child.wait().await;
+    {
+        if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+            // The reader runs in its own process group: end the group (a shell script's
+            // children too).
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
         }
+        let _ = child.wait().await;
     }
     if created {
         let _ = std::fs::remove_file(&path);
@@ -260,13 +259,15 @@ mod tests {
         .unwrap();
         std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
             .unwrap();
-        let mut global = GlobalDefs::default();
-        global.vrrp_notify_fifo = NotifyFifo {
-            path: Some(fifo.display().to_string()),
-            user: None,
-            script: Some(Hook::from(
-                format!("{} {}", script.display(), out.display()).as_str(),
-            )),
+        let global = GlobalDefs {
+            vrrp_notify_fifo: NotifyFifo {
+                path: Some(fifo.display().to_string()),
+                user: None,
+                script: Some(Hook::from(
+                    format!("{} {}", script.display(), out.display()).as_str(),
+                )),
+            },
+            ..GlobalDefs::default()
         };
         let mut fifos = NotifyFifos::default();
         fifos.configure(&global).await;
@@ -298,8 +299,13 @@ mod tests {
             .custom_flags(libc::O_NONBLOCK)
             .open(&fifo)
             .unwrap();
-        let mut global = GlobalDefs::default();
-        global.notify_fifo.path = Some(fifo.display().to_string());
+        let global = GlobalDefs {
+            notify_fifo: NotifyFifo {
+                path: Some(fifo.display().to_string()),
+                ..NotifyFifo::default()
+            },
+            ..GlobalDefs::default()
+        };
         let mut fifos = NotifyFifos::default();
         fifos.configure(&global).await;
         // Far more than a pipe holds, nobody reading.
