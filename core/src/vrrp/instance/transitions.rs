@@ -75,9 +75,17 @@ impl Instance {
         if self.state == State::Master {
             self.leave_master(true);
         }
+        // keepalived: a shutdown notifies STOP (`notify_shutdown`); an instance a reload
+        // deleted notifies FAULT (DELETED only with `notify_deleted`, which vrrplab lacks).
+        let hooks = if reason == TransitionReason::Reload {
+            State::Fault
+        } else {
+            State::Init
+        };
         self.change_state(State::Init, reason);
         self.timers.stop_all();
         self.wants_master = None;
+        self.notify(hooks);
     }
 
     /// BACKUP → MASTER for a sync-group member the node promotes (its own Master_Down expired
