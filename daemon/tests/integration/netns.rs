@@ -8,8 +8,11 @@
 //! `target/netns-artifacts/<test>/` and prints that path.
 
 mod common;
+mod daemon;
 mod frr;
 mod keepalived;
 mod replay_check;
 mod scenario;
 mod vrrplab;
+mod vrrplab_hooks;
+mod vrrplab_host;
