@@ -1,4 +1,4 @@
-//! Replay throughput: packets per second of `vrrplab_sim::replay` on a generated capture of a
+//! Replay throughput: packets per second of `vrrplab_replay` on a generated capture of a
 //! million VRRPv2 adverts (two routers, a failover every 100 000 adverts, GARP bursts), and the
 //! same file through `tshark -r FILE -Y vrrp -T fields -e vrrp.prio` in the same run, with the
 //! ratio printed. Under `cargo test --benches` (no `--bench` argument) the capture has 10 000
@@ -151,14 +151,14 @@ fn bench(c: &mut Criterion) {
         println!("cannot write {}: {e}", path.display());
     }
     let report =
-        vrrplab_sim::replay::replay_reader("bench.pcap", &bytes[..]).expect("generated capture");
+        vrrplab_replay::replay_reader("bench.pcap", &bytes[..]).expect("generated capture");
     assert_eq!(report.counts.vrrp, adverts);
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);
     group.throughput(Throughput::Elements(adverts));
     group.bench_function(format!("{adverts}_adverts_in_memory"), |b| {
         b.iter(|| {
-            black_box(vrrplab_sim::replay::replay_reader(
+            black_box(vrrplab_replay::replay_reader(
                 "bench.pcap",
                 black_box(&bytes[..]),
             ))
@@ -168,7 +168,7 @@ fn bench(c: &mut Criterion) {
     if full_run() {
         let started = Instant::now();
         let file = std::fs::File::open(&path).expect("capture written above");
-        let report = vrrplab_sim::replay::replay_reader("bench.pcap", file).expect("replay");
+        let report = vrrplab_replay::replay_reader("bench.pcap", file).expect("replay");
         let secs = started.elapsed().as_secs_f64();
         let ours = report.counts.vrrp as f64 / secs;
         println!(

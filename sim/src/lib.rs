@@ -1,4 +1,4 @@
-//! vrrplab-sim: runs vrrplab-core nodes in a deterministic turmoil network, and replays captures.
+//! vrrplab-sim: runs vrrplab-core nodes in a deterministic turmoil network.
 //!
 //! Layers: [`scenario`] (nodes, fault plan, settings, expectations) → [`world::run`] (turmoil
 //! hosts driving `Node`s, faults applied between steps) → [`observe`] (the event record) →
@@ -9,7 +9,6 @@ pub mod analysis;
 pub mod backends;
 pub mod fault;
 pub mod observe;
-pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sweep;

@@ -25,8 +25,8 @@ use super::health::Ctx;
 use super::http::judge_response;
 use super::output::{FailureReason, Output};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
-use super::timer::{TimerTable, later};
 use crate::Instant;
+use crate::timer::{TimerKind, TimerTable, later};
 use std::time::Duration;
 
 /// What a checker tells its real server.
@@ -51,8 +51,12 @@ enum Timer {
     Probe = 2,
 }
 
-impl Timer {
-    const VALUES: [Timer; 3] = [Timer::Timeout, Timer::KillGrace, Timer::Probe];
+impl TimerKind for Timer {
+    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Probe];
+
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// One checker state machine, owned by a real server.
@@ -71,7 +75,7 @@ pub(crate) struct Checker {
     running: Option<ProbeId>,
     terminating: Option<ProbeId>,
     last_start: Instant,
-    timers: TimerTable<3>,
+    timers: TimerTable<Timer, 3>,
 }
 
 impl Checker {
@@ -84,7 +88,7 @@ impl Checker {
     ) -> Self {
         let mut timers = TimerTable::new();
         timers.set(
-            Timer::Probe as usize,
+            Timer::Probe,
             later(now, CHECKER_BOOTSTRAP_DELAY.saturating_add(warmup_jitter)),
         );
         Checker {
@@ -110,7 +114,7 @@ impl Checker {
 
     /// The earliest armed timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next()
+        self.timers.next_timeout()
     }
 
     /// Stops for good: a running probe is cancelled, no timer stays armed.
@@ -125,8 +129,8 @@ impl Checker {
     /// Handles every due timer; returns what the real server must apply.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) -> Vec<CheckerEvent> {
         let mut events = Vec::new();
-        for timer in Timer::VALUES {
-            if !self.timers.take_expired(timer as usize, now) {
+        for &timer in Timer::VALUES {
+            if !self.timers.take_expired(timer, now) {
                 continue;
             }
             match timer {
@@ -137,7 +141,7 @@ impl Checker {
                         if matches!(self.config.kind, CheckKind::Misc { .. }) {
                             self.terminating = Some(id);
                             self.timers
-                                .set(Timer::KillGrace as usize, later(now, SCRIPT_KILL_GRACE));
+                                .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
                         }
                         self.judge(now, Err(FailureReason::Timeout), &mut events);
                     }
@@ -153,7 +157,7 @@ impl Checker {
         if self.running.is_some() || self.terminating.is_some() {
             ctx.stats.skipped_runs += 1;
             let delay = self.next_delay_after_skip();
-            self.timers.set(Timer::Probe as usize, later(now, delay));
+            self.timers.set(Timer::Probe, later(now, delay));
             return;
         }
         if let CheckKind::Http { urls, .. } = &self.config.kind
@@ -201,8 +205,7 @@ impl Checker {
         let timeout = self.config.probe_timeout();
         self.running = Some(id);
         self.last_start = now;
-        self.timers
-            .set(Timer::Timeout as usize, later(now, timeout));
+        self.timers.set(Timer::Timeout, later(now, timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action,
@@ -230,13 +233,13 @@ impl Checker {
         if self.running != Some(id) {
             if self.terminating == Some(id) {
                 self.terminating = None;
-                self.timers.clear(Timer::KillGrace as usize);
+                self.timers.stop(Timer::KillGrace);
             }
             ctx.stats.late_results += 1;
             return events;
         }
         self.running = None;
-        self.timers.clear(Timer::Timeout as usize);
+        self.timers.stop(Timer::Timeout);
         let verdict = self.verdict(result, &mut events);
         if verdict == Err(FailureReason::WrongResultKind) {
             ctx.stats.wrong_result_kind += 1;
@@ -355,7 +358,7 @@ impl Checker {
             _ => now,
         };
         let at = later(base, delay).max(now);
-        self.timers.set(Timer::Probe as usize, at);
+        self.timers.set(Timer::Probe, at);
     }
 }
 

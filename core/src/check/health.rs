@@ -7,6 +7,7 @@ use super::probe::{ProbeId, ProbeResult};
 use super::script::{ScriptStatus, ScriptTracker};
 use super::virtual_server::{VirtualServer, VirtualServerStatus};
 use crate::Instant;
+use crate::prng::{GOLDEN_GAMMA, SplitMix64};
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
@@ -306,16 +307,12 @@ fn owner_index(i: usize) -> u32 {
 }
 
 /// A deterministic jitter in `[0, warmup)` from the configured seed and the checker's index
-/// (splitmix64: the core never reads a random source).
+/// (the core's [`SplitMix64`]: the core never reads a random source).
 pub(crate) fn warmup_jitter(seed: u64, owner: u32, warmup: Duration) -> Duration {
     let nanos = u64::try_from(warmup.as_nanos()).unwrap_or(u64::MAX);
     if nanos == 0 {
         return Duration::ZERO;
     }
-    let mut z = seed ^ u64::from(owner).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    Duration::from_nanos(z % nanos)
+    let stream = seed ^ u64::from(owner).wrapping_mul(GOLDEN_GAMMA);
+    Duration::from_nanos(SplitMix64::new(stream).next_u64() % nanos)
 }

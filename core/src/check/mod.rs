@@ -26,7 +26,6 @@ pub mod http;
 pub mod output;
 pub mod probe;
 pub mod script;
-mod timer;
 pub mod virtual_server;
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ use super::config::SCRIPT_KILL_GRACE;
 use super::health::Ctx;
 use super::output::{Output, ScriptResult};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
-use super::timer::{TimerTable, later};
 use crate::Instant;
+use crate::timer::{TimerKind, TimerTable, later};
 use crate::vrrp::TrackScriptConfig;
 
 /// State of a tracked script as the node sees it.
@@ -47,8 +47,12 @@ enum Timer {
     Run = 2,
 }
 
-impl Timer {
-    const VALUES: [Timer; 3] = [Timer::Timeout, Timer::KillGrace, Timer::Run];
+impl TimerKind for Timer {
+    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Run];
+
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// One `vrrp_script` state machine. Built and driven by [`super::Health`].
@@ -62,7 +66,7 @@ pub struct ScriptTracker {
     counter: u32,
     running: Option<ProbeId>,
     terminating: Option<ProbeId>,
-    timers: TimerTable<3>,
+    timers: TimerTable<Timer, 3>,
 }
 
 impl ScriptTracker {
@@ -76,7 +80,7 @@ impl ScriptTracker {
             (ScriptStatus::Init, rise - 1)
         };
         let mut timers = TimerTable::new();
-        timers.set(Timer::Run as usize, now);
+        timers.set(Timer::Run, now);
         if config.init_fail {
             ctx.out.push_back(Output::ScriptResult(ScriptResult {
                 script: config.name.clone(),
@@ -107,7 +111,7 @@ impl ScriptTracker {
 
     /// The earliest armed timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next()
+        self.timers.next_timeout()
     }
 
     /// Stops for good: a running script is killed, no timer stays armed.
@@ -121,8 +125,8 @@ impl ScriptTracker {
 
     /// Handles every due timer, in [`Timer::VALUES`] order.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) {
-        for timer in Timer::VALUES {
-            if !self.timers.take_expired(timer as usize, now) {
+        for &timer in Timer::VALUES {
+            if !self.timers.take_expired(timer, now) {
                 continue;
             }
             match timer {
@@ -132,7 +136,7 @@ impl ScriptTracker {
                         ctx.out.push_back(Output::CancelProbe(id));
                         self.terminating = Some(id);
                         self.timers
-                            .set(Timer::KillGrace as usize, later(now, SCRIPT_KILL_GRACE));
+                            .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
                         self.record(false, ctx);
                     }
                 }
@@ -144,7 +148,7 @@ impl ScriptTracker {
 
     fn run(&mut self, now: Instant, ctx: &mut Ctx) {
         self.timers
-            .set(Timer::Run as usize, later(now, self.config.interval));
+            .set(Timer::Run, later(now, self.config.interval));
         if self.running.is_some() || self.terminating.is_some() {
             // keepalived: "still running" — skipped, not queued.
             ctx.stats.skipped_runs += 1;
@@ -154,7 +158,7 @@ impl ScriptTracker {
         self.next_seq = self.next_seq.wrapping_add(1);
         self.running = Some(id);
         self.timers
-            .set(Timer::Timeout as usize, later(now, self.config.timeout));
+            .set(Timer::Timeout, later(now, self.config.timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action: ProbeAction::RunScript {
@@ -169,7 +173,7 @@ impl ScriptTracker {
     pub(crate) fn handle_probe_result(&mut self, id: ProbeId, result: &ProbeResult, ctx: &mut Ctx) {
         if self.running == Some(id) {
             self.running = None;
-            self.timers.clear(Timer::Timeout as usize);
+            self.timers.stop(Timer::Timeout);
             let success = match result {
                 ProbeResult::Exited(0) => true,
                 ProbeResult::Exited(_) | ProbeResult::Signalled(_) | ProbeResult::SpawnFailed => {
@@ -184,7 +188,7 @@ impl ScriptTracker {
         } else if self.terminating == Some(id) {
             // The killed run finally ended: it was already counted as a timeout.
             self.terminating = None;
-            self.timers.clear(Timer::KillGrace as usize);
+            self.timers.stop(Timer::KillGrace);
             ctx.stats.late_results += 1;
         } else {
             ctx.stats.late_results += 1;

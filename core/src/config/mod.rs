@@ -7,7 +7,7 @@
 //! stops at the first problem: every error and warning is collected in [`Parsed::diagnostics`].
 //!
 //! Pipeline: [`lexer`] (comments, includes, parameters, conditionals, tokens) → [`tree`]
-//! (blocks) → `parse` (typed [`model`], keepalived's inference) → [`convert`] / [`print`] /
+//! (blocks) → `parse` (typed [`model`], keepalived's inference) → [`convert`] / [`print`](mod@print) /
 //! [`cross`].
 
 pub mod convert;

@@ -33,16 +33,15 @@
 //! ```
 
 mod history;
-mod prng;
 
 #[cfg(test)]
 mod tests;
 
 pub use history::{Event, History, Record};
-pub use prng::SplitMix64;
 
 use crate::Instant;
 use crate::node::{InterfaceInfo, Node, NodeConfig, Output, RxMeta};
+use crate::prng::SplitMix64;
 use crate::vrrp::{InstanceConfig, State};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};

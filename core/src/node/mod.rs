@@ -39,7 +39,6 @@
 //! ```
 
 pub mod config;
-pub mod output;
 mod reload;
 mod sync;
 pub mod tracking;
@@ -49,8 +48,8 @@ mod host_tests;
 #[cfg(test)]
 mod tests;
 
+pub use crate::io::{AddressChange, Announce, Notify, Output, RxMeta, StateChange, Transmit};
 pub use config::{InterfaceInfo, NodeConfig};
-pub use output::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
 
 use crate::Instant;
 use crate::vrrp::{Counters, Instance, State, tracking::effective_priority};
@@ -70,19 +69,6 @@ fn scripts_health(config: &NodeConfig, now: Instant) -> crate::check::Health {
         },
         now,
     )
-}
-
-/// Receive metadata the kernel gives with a packet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RxMeta {
-    /// Interface the packet arrived on.
-    pub interface: String,
-    /// IP source.
-    pub src: IpAddr,
-    /// IP destination (group or our unicast address).
-    pub dst: IpAddr,
-    /// Received TTL / hop limit.
-    pub hop_limit: u8,
 }
 
 /// A snapshot of one instance for status output and tests.

@@ -5,7 +5,7 @@
 //! Contract: an [`Instance`] is sans-IO. Inputs are `handle_packet(now, meta, bytes)`,
 //! `handle_timeout(now)` and the commands its node issues (`start`, `set_fault`,
 //! `set_effective_priority`, `promote`/`demote` for sync groups, `shutdown`); outputs are the
-//! node's [`crate::node::Output`] values drained with `poll_output()`; the next deadline is
+//! [`crate::io::Output`] values drained with `poll_output()`; the next deadline is
 //! `poll_timeout()`, from a fixed [`TimerTable`]. Every discarded packet is a [`DiscardReason`]
 //! counted in [`Counters`]. [`timing`] holds Skew_Time / Master_Down_Interval, [`tracking`] the
 //! weight arithmetic.

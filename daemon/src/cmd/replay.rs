@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vrrplab_core::config;
 use vrrplab_core::node::NodeConfig;
-use vrrplab_sim::replay::conformance::conformance;
-use vrrplab_sim::replay::{FindingKind, render::render, replay_file};
+use vrrplab_replay::conformance::conformance;
+use vrrplab_replay::{FindingKind, render::render, replay_file};
 
 /// Arguments of `vrrplab replay`.
 #[derive(clap::Args, Debug)]

@@ -1,5 +1,4 @@
 //! Integration tests of vrrplab-sim: one binary, one module per area.
 
 mod checks;
-mod replay;
 mod scenarios;

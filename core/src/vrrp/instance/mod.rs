@@ -23,7 +23,8 @@ use super::state::{State, TransitionReason};
 use super::timer::{Timer, TimerTable};
 use super::timing;
 use crate::Instant;
-use crate::node::Output;
+use crate::io::Output;
+use crate::timer::TimerKind;
 use crate::wire::Family;
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -246,11 +247,10 @@ impl Instance {
     /// Handles every expired timer, in [`Timer::VALUES`] order. Early or repeated calls are
     /// harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for timer in Timer::VALUES {
-            if !self.timers.is_expired(timer, now) {
+        for &timer in Timer::VALUES {
+            if !self.timers.take_expired(timer, now) {
                 continue;
             }
-            self.timers.stop(timer);
             match timer {
                 Timer::MasterDown => self.on_master_down(now),
                 Timer::Advert => {

@@ -3,7 +3,7 @@
 
 use super::{Instance, MasterInfo};
 use crate::Instant;
-use crate::node::RxMeta;
+use crate::io::RxMeta;
 use crate::vrrp::discard::DiscardReason;
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;

@@ -4,7 +4,7 @@
 
 use super::Instance;
 use crate::Instant;
-use crate::node::{AddressChange, Output};
+use crate::io::{AddressChange, Output};
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;
 

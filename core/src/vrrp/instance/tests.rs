@@ -2,7 +2,7 @@
 
 use super::Instance;
 use crate::Instant;
-use crate::node::{Output, RxMeta};
+use crate::io::{Output, RxMeta};
 use crate::vrrp::{DiscardReason, InstanceConfig, State, Timer};
 use crate::wire::{Advert, Authentication, ChecksumConvention, Family, Version};
 use std::net::IpAddr;

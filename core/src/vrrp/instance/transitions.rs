@@ -8,7 +8,7 @@
 
 use super::Instance;
 use crate::Instant;
-use crate::node::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
+use crate::io::{AddressChange, Announce, Notify, Output, StateChange, Transmit};
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;
 use crate::vrrp::timing::interval_centis;

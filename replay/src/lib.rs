@@ -1,0 +1,22 @@
+//! vrrplab-replay: what a capture of VRRP traffic says happened.
+//!
+//! [`reader`] streams frames from pcap/pcapng; [`decode`] takes each frame's link and IP layers
+//! apart; [`analysis`] validates every advert with `core::wire` and follows, per
+//! (segment, family, VRID), who advertised as master when; [`report`] is the result (timeline,
+//! routers, findings with stable kind names) that [`render`] prints for people and serialises
+//! as JSON. [`conformance`] drives a core node with the captured adverts of the other routers
+//! and compares its decisions with what the captured router did.
+//!
+//! Memory is flat in the number of frames: per router only counters and the last advert are
+//! kept; what grows is bounded by mastership changes and announcement bursts.
+
+pub mod analysis;
+pub mod conformance;
+pub mod decode;
+pub mod reader;
+pub mod render;
+pub mod report;
+
+pub use analysis::{Analyzer, replay_file, replay_reader};
+pub use reader::{CaptureError, CaptureReader, Frame, LinkType};
+pub use report::{Finding, FindingKind, Report};

@@ -1,0 +1,9 @@
+//! Integration tests of vrrplab-replay: one binary. `corpus` checks every capture of
+//! `testdata/corpus` against MANIFEST.md; `handmade` writes small captures for each link type
+//! and container; `json` pins the `--json` document; `robustness` feeds it broken captures.
+
+mod corpus;
+mod handmade;
+mod json;
+mod robustness;
+mod util;
