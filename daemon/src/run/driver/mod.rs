@@ -73,6 +73,11 @@ struct Driver {
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
 pub async fn main(options: Options) -> Result<(), String> {
+    tracing::info!(
+        file = options.file,
+        "vrrplab run {} starting: reading the configuration",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut node_config = config::load(&options.file, options.config_id.clone())?;
     caps::check()?;
     let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
@@ -142,7 +147,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     tracing::info!(
         file = driver.options.file,
         instances = node_config.instances.len(),
-        "vrrplab run starting"
+        "sockets open, instances starting"
     );
     let now = driver.now();
     driver.node = Node::new(node_config, now);

@@ -41,19 +41,24 @@ fn vrrplab_restarted_after_kill_9_removes_its_leftover_vip_within_one_advert_int
     let done = lab.finish();
     let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
 
+    let started = log_time(&log, "starting: reading the configuration", restart_at)
+        .unwrap_or_else(|| panic!("no start line after the restart\n{ctx}"));
     let gone = done
         .timeline
         .first_time_held_by(vip4(), &["h2"], restart_at)
         .unwrap_or_else(|| panic!("h2 never held the VIP alone after the restart\n{ctx}"));
     eprintln!(
-        "{test}: leftover VIP gone {:.1} ms after the restart",
+        "{test}: leftover VIP gone {:.1} ms after the restarted daemon's first log line ({:.1} ms after the spawn)",
+        ms(gone.saturating_sub(started)),
         ms(gone - restart_at)
     );
-    // The observer samples every OBSERVE_PERIOD: a removal is seen up to one period late.
+    // Measured from the daemon's first log line: exec, `ip netns exec` and loading the binary
+    // are not the daemon's doing (they took up to 100 ms under the CI load). The observer
+    // samples every OBSERVE_PERIOD, so a removal is seen up to one period late.
     assert!(
-        gone - restart_at <= V3_ADVERT + tolerance() + OBSERVE_PERIOD,
-        "leftover VIP gone {:.1} ms after the restart (one advert interval is {:.0} ms)\n{ctx}",
-        ms(gone - restart_at),
+        gone.saturating_sub(started) <= V3_ADVERT + tolerance() + OBSERVE_PERIOD,
+        "leftover VIP gone {:.1} ms after the daemon started (one advert interval is {:.0} ms)\n{ctx}",
+        ms(gone.saturating_sub(started)),
         ms(V3_ADVERT)
     );
     let later: Vec<(Duration, Duration, Vec<String>)> = done
@@ -224,6 +229,50 @@ fn vrrplab_failed_vip_add_resigns_and_keepalived_takes_over() {
         "{ctx}"
     );
     v.stop();
+}
+
+/// When the daemon wrote the first log line containing `needle` at or after `since`: the
+/// daemon's own RFC 3339 time stamp (`2026-12-04T17:35:12.404700Z`), as Unix time.
+fn log_time(log: &str, needle: &str, since: Duration) -> Option<Duration> {
+    log.lines()
+        .filter(|l| l.contains(needle))
+        .filter_map(|l| l.split_whitespace().find_map(rfc3339))
+        .find(|t| *t >= since)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC) as time since the Unix epoch.
+fn rfc3339(word: &str) -> Option<Duration> {
+    let (date, time) = word.strip_suffix('Z')?.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':');
+    let (h, min) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
+    let s: f64 = t.next()?.parse().ok()?;
+    // Days from the civil date (the era-based algorithm of H. Hinnant's date library notes).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + min * 60;
+    Some(Duration::from_secs(u64::try_from(secs).ok()?) + Duration::from_secs_f64(s))
+}
+
+#[test]
+fn rfc3339_time_stamps_read_as_unix_time() {
+    assert_eq!(
+        rfc3339("1970-01-02T00:00:01.5Z"),
+        Some(Duration::from_secs_f64(86_401.5))
+    );
+    assert_eq!(
+        rfc3339("2026-12-04T17:35:12.404700Z").map(|d| d.as_secs()),
+        Some(1_796_405_712)
+    );
+    assert_eq!(rfc3339("INFO"), None);
 }
 
 /// Without CAP_NET_ADMIN (dropped from the bounding set) `vrrplab run` refuses to start and
