@@ -1,6 +1,9 @@
-//! The `vrrplab` command line: `run`, `check`, `sim`, `replay`.
+//! The `vrrplab` command line: `run`, `check`, `sim`, `replay`. Invoked under the name
+//! `keepalived` (a symlink), the binary is the daemon with keepalived's command line
+//! (`keepalived -f FILE -n -D …` = `vrrplab run -f FILE -n -D …`), so it can stand in for
+//! keepalived in unit files and init scripts.
 
-use clap::Parser;
+use clap::{FromArgMatches, Parser};
 use std::process::ExitCode;
 
 mod cmd;
@@ -16,15 +19,40 @@ enum Cli {
     Sim(cmd::sim::Args),
     /// Analyse a pcap/pcapng capture of VRRP traffic.
     Replay(cmd::replay::Args),
-    /// Run the VRRP daemon on this host (keepalived.conf).
+    /// Run the VRRP daemon on this host (keepalived.conf; keepalived's options).
     Run(cmd::run::Args),
 }
 
+/// Whether the program was started under the name `keepalived`.
+fn invoked_as_keepalived() -> bool {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|name| name == "keepalived")
+}
+
+/// keepalived's command line, parsed straight into `vrrplab run`'s arguments.
+fn keepalived_args() -> cmd::run::Args {
+    use clap::Args as _;
+    let command = cmd::run::Args::augment_args(
+        clap::Command::new("keepalived")
+            .version(env!("CARGO_PKG_VERSION"))
+            .disable_version_flag(true),
+    )
+    .about("vrrplab's VRRP daemon, invoked as keepalived (keepalived's options)");
+    let matches = command.get_matches();
+    cmd::run::Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
+    if invoked_as_keepalived() {
+        return cmd::run::run(keepalived_args(), cmd::run::Invocation::Keepalived);
+    }
     match Cli::parse() {
         Cli::Check(args) => cmd::check::run(args),
         Cli::Sim(args) => cmd::sim::run(args),
         Cli::Replay(args) => cmd::replay::run(args),
-        Cli::Run(args) => cmd::run::run(args),
+        Cli::Run(args) => cmd::run::run(args, cmd::run::Invocation::Vrrplab),
     }
 }

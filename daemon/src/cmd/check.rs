@@ -66,7 +66,7 @@ pub fn run(args: Args) -> ExitCode {
 
 /// Adds, as warnings, what the health checks (`vrrp_script`, `virtual_server` checkers) do not
 /// carry over from the model: an untracked script, a `regex`, a checker without `url`, ….
-fn with_health_warnings(mut parsed: Parsed) -> Parsed {
+pub(crate) fn with_health_warnings(mut parsed: Parsed) -> Parsed {
     let (_, notes) = HealthConfig::from_keepalived(&parsed.model, 0);
     for d in conversion_warnings(&parsed, &notes) {
         parsed.diagnostics.push(d);

@@ -11,18 +11,27 @@
 //! through rtnetlink events ([`monitor`], [`interfaces`]), scripts and hooks as children
 //! ([`scripts`]). At start: capabilities checked ([`caps`]) and addresses a previous run left
 //! behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
+//!
+//! Around the loop, as keepalived: the network namespace (`-s`), umask and core dumps, the fork
+//! (as `keepalived` without `-n`, [`daemonize`]), logging ([`log`]), pid files ([`pidfile`]),
+//! and readiness for systemd ([`lifecycle`], [`sdnotify`]).
 
 pub mod addresses;
 pub mod announce;
 pub mod caps;
 pub mod config;
+pub mod daemonize;
 mod driver;
 pub mod host;
 pub mod http;
 pub mod interfaces;
+pub mod lifecycle;
+pub mod log;
 pub mod monitor;
+pub mod pidfile;
 pub mod rx;
 pub mod scripts;
+pub mod sdnotify;
 pub mod socket;
 pub mod stale;
 pub mod status;
@@ -30,7 +39,7 @@ pub mod status;
 use std::process::ExitCode;
 
 /// What `vrrplab run` was asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// keepalived.conf path.
     pub file: String,
@@ -38,19 +47,95 @@ pub struct Options {
     pub config_id: Option<String>,
     /// Loopback address of the status endpoint.
     pub status: Option<std::net::SocketAddr>,
+    /// Run the VRRP instances (not `-C`).
+    pub vrrp: bool,
+    /// Run the health checkers (not `-P`).
+    pub checkers: bool,
+    /// `-e`: a missing include is an error (checked at start).
+    pub all_config: bool,
+    /// `-d`: log the configuration as read at start.
+    pub dump_conf: bool,
+    /// Where to log.
+    pub log: log::Settings,
+    /// Pid files to write at start and remove at exit.
+    pub pid_files: Vec<String>,
+    /// `-s`: the network namespace (/run/netns/NAME) to run in.
+    pub namespace: Option<String>,
+    /// `-u`: the umask.
+    pub umask: Option<u32>,
+    /// `-m`: allow core dumps.
+    pub core_dump: bool,
+    /// Fork into the background (the binary invoked as `keepalived` without `-n`).
+    pub fork: bool,
+    /// Options accepted but not acted on, logged as warnings at start.
+    pub warnings: Vec<String>,
 }
 
 /// Runs the daemon until SIGTERM / SIGINT; exit 0 after a graceful stop, 1 when it cannot start.
-pub fn run(options: Options) -> ExitCode {
-    use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VRRPLAB_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
+pub fn run(mut options: Options) -> ExitCode {
+    match prepare(&mut options) {
+        Ok(pid_files) => {
+            let code = run_loop(options);
+            drop(pid_files);
+            code
+        }
+        Err(e) => {
+            eprintln!("vrrplab run: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Everything before the loop, in keepalived's order: namespace, umask, core dumps, fork,
+/// logging, pid files, the start-up checks of `-e` and the dump of `-d`.
+fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
+    if let Some(ns) = &options.namespace {
+        enter_namespace(ns)?;
+    }
+    if let Some(mask) = options.umask {
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+    }
+    if options.core_dump {
+        let unlimited = libc::rlimit {
+            rlim_cur: libc::RLIM_INFINITY,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        // SAFETY: setrlimit reads one rlimit from a valid pointer.
+        if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &unlimited) } != 0 {
+            let e = std::io::Error::last_os_error();
+            return Err(format!("-m: cannot allow core dumps: {e}"));
+        }
+    }
+    let pipe = if options.fork {
+        absolute_paths(options);
+        let pipe = daemonize::fork()?;
+        std::env::set_current_dir("/").map_err(|e| format!("cannot change to /: {e}"))?;
+        Some(pipe)
+    } else {
+        None
+    };
+    log::init(&options.log)?;
+    lifecycle::init(pipe);
+    for w in &options.warnings {
+        tracing::warn!("{w}");
+    }
+    // The file is read again by the driver; read here first so that an invalid file is
+    // reported before any pid file is written, and for -e and -d.
+    let parsed =
+        crate::cmd::run::parse_config(&options.file, options.config_id.clone(), options.all_config);
+    if !parsed.is_valid() {
+        return Err(parsed.render_diagnostics());
+    }
+    let pid_files = pidfile::PidFiles::create(&options.pid_files, std::process::id())?;
+    if options.dump_conf {
+        for line in parsed.model.to_keepalived_conf().lines() {
+            tracing::info!("{line}");
+        }
+    }
+    Ok(pid_files)
+}
+
+fn run_loop(options: Options) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -67,5 +152,43 @@ pub fn run(options: Options) -> ExitCode {
             eprintln!("vrrplab run: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `-s NAME`: joins the network namespace /run/netns/NAME (as `ip netns exec` does).
+fn enter_namespace(name: &str) -> Result<(), String> {
+    let path = format!("/run/netns/{name}");
+    let file =
+        std::fs::File::open(&path).map_err(|e| format!("-s {name}: cannot open {path}: {e}"))?;
+    nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET)
+        .map_err(|e| format!("-s {name}: cannot enter the network namespace: {e}"))
+}
+
+/// Relative paths made absolute before the fork changes to `/`.
+fn absolute_paths(options: &mut Options) {
+    let absolute = |p: &str| {
+        std::path::absolute(p)
+            .map(|a| a.display().to_string())
+            .unwrap_or_else(|_| p.to_string())
+    };
+    options.file = absolute(&options.file);
+    options.pid_files = options.pid_files.iter().map(|p| absolute(p)).collect();
+    options.log.file = options.log.file.as_deref().map(absolute);
+}
+
+/// `-C` (checkers only): the VRRP side of the configuration is not run.
+pub(crate) fn keep_subsystems(options: &Options, config: &mut vrrplab_core::node::NodeConfig) {
+    if !options.checkers {
+        tracing::info!("-P: only the VRRP subsystem runs (virtual_server blocks are not run)");
+    }
+    if !options.vrrp {
+        tracing::warn!(
+            instances = config.instances.len(),
+            "-C: only the health checkers run; the vrrp_instance blocks are not run"
+        );
+        config.instances.clear();
+        config.sync_groups.clear();
+        config.scripts.clear();
+        config.track_files.clear();
     }
 }

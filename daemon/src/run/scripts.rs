@@ -27,6 +27,8 @@ fn shell(command: &str) -> Command {
     let mut c = Command::new("/bin/sh");
     c.arg("-c")
         .arg(command)
+        // systemd's socket is the daemon's: a script must not report readiness for it.
+        .env_remove("NOTIFY_SOCKET")
         .stdin(std::process::Stdio::null())
         .kill_on_drop(false);
     c

@@ -3,5 +3,7 @@
 mod check;
 mod examples;
 mod netns;
+mod packaging;
 mod replay;
+mod run_flags;
 mod sim;

@@ -11,6 +11,7 @@ mod common;
 mod daemon;
 mod frr;
 mod keepalived;
+mod operator;
 mod replay_check;
 mod scenario;
 mod vrrplab;

@@ -79,6 +79,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         env!("CARGO_PKG_VERSION")
     );
     let mut node_config = config::load(&options.file, options.config_id.clone())?;
+    super::keep_subsystems(&options, &mut node_config);
     caps::check()?;
     let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
     let (links, mut link_events) = monitor::start(addresses.handle())
@@ -154,6 +155,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.sync_host_faults();
     driver.node.run_scripts(now);
     driver.poll_track_files();
+    super::lifecycle::ready(driver.node.config().instances.len());
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -204,6 +206,7 @@ pub async fn main(options: Options) -> Result<(), String> {
             }
         }
     }
+    super::lifecycle::stopping();
     tracing::info!("stopping: priority 0 from masters, virtual addresses removed");
     let now = driver.now();
     driver.node.shutdown(now);
@@ -274,9 +277,11 @@ impl Driver {
     /// SIGHUP: re-read the file; a bad file is reported and the running config kept.
     fn reload(&mut self) {
         tracing::info!(file = self.options.file, "SIGHUP: reloading");
+        super::lifecycle::reloading();
         let mut next = match config::load(&self.options.file, self.options.config_id.clone()) {
             Ok(c) => c,
             Err(diagnostics) => {
+                super::lifecycle::reloaded(false, self.node.config().instances.len());
                 self.counters.reload_failures += 1;
                 eprint!("{diagnostics}");
                 tracing::error!(
@@ -287,6 +292,7 @@ impl Driver {
                 return;
             }
         };
+        super::keep_subsystems(&self.options, &mut next);
         config::fill_interfaces(&mut next, &self.links);
         warn_missing_interfaces(&next);
         self.vips = config::vip_addresses(&next);
@@ -306,6 +312,7 @@ impl Driver {
             .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
         self.sync_host_faults();
         self.poll_track_files();
+        super::lifecycle::reloaded(true, self.node.config().instances.len());
     }
 
     /// The driver's counters, with the reader tasks' errors.

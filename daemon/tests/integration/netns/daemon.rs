@@ -62,6 +62,11 @@ impl Vrrplab {
             .topo
             .artifacts()
             .join(format!("vrrplab-{}.log", host.name));
+        let pid_file = |suffix: &str| {
+            lab.topo
+                .artifacts()
+                .join(format!("vrrplab-{}.{suffix}", host.name))
+        };
         let args: Vec<String> = [
             "-f".to_string(),
             "50".to_string(),
@@ -69,6 +74,13 @@ impl Vrrplab {
             "run".to_string(),
             "-f".to_string(),
             config.display().to_string(),
+            // The console log (read by the tests), and pid files of its own: the defaults
+            // (keepalived's /run/keepalived*.pid) are one per host.
+            "-l".to_string(),
+            "-p".to_string(),
+            pid_file("pid").display().to_string(),
+            "-r".to_string(),
+            pid_file("vrrp.pid").display().to_string(),
         ]
         .into_iter()
         .chain(extra.iter().map(|a| a.to_string()))
