@@ -92,7 +92,10 @@ impl Vrrplab {
             "chrt",
             args,
             log,
-        );
+        )
+        // A crashed run's pid files name a process the harness has not reaped yet (a zombie,
+        // which a pid-file check rightly takes for alive); an init system reaps at once.
+        .with_stale_files(vec![pid_file("pid"), pid_file("vrrp.pid")]);
         daemon.start().expect("start vrrplab");
         Vrrplab { daemon, config }
     }
