@@ -163,7 +163,7 @@ impl ScriptTracker {
             id,
             action: ProbeAction::RunScript {
                 command: self.config.command.clone(),
-                user: None,
+                user: self.config.user.clone(),
             },
             timeout: self.config.timeout,
         }));

@@ -32,6 +32,7 @@ impl KeepalivedConfig {
                     rise: s.rise,
                     fall: s.fall,
                     init_fail: s.init_fail,
+                    user: s.user.clone(),
                 })
                 .collect(),
             track_files: self

@@ -250,6 +250,8 @@ pub struct TrackScriptConfig {
     pub fall: u32,
     /// `init_fail`: start in the failed state.
     pub init_fail: bool,
+    /// `user USER [GROUP]` (`None`: the default script user).
+    pub user: Option<String>,
 }
 
 impl TrackScriptConfig {
@@ -266,6 +268,7 @@ impl TrackScriptConfig {
             rise: 1,
             fall: 1,
             init_fail: false,
+            user: None,
         }
     }
 }

@@ -126,6 +126,30 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
     if !parsed.is_valid() {
         return Err(parsed.render_diagnostics());
     }
+    let global = &parsed.model.global;
+    let script_user = global
+        .script_user
+        .as_ref()
+        .map(|(u, g)| g.as_ref().map_or(u.clone(), |g| format!("{u} {g}")));
+    let node = parsed.model.to_node_config();
+    let any_scripts = !node.scripts.is_empty()
+        || node
+            .instances
+            .iter()
+            .map(|i| &i.notify)
+            .chain(node.sync_groups.iter().map(|g| &g.notify))
+            .any(|n| {
+                n.master.is_some()
+                    || n.backup.is_some()
+                    || n.fault.is_some()
+                    || n.stop.is_some()
+                    || n.generic.is_some()
+            });
+    scripts::configure(
+        script_user.as_deref(),
+        global.enable_script_security,
+        any_scripts,
+    );
     let pid_files = pidfile::PidFiles::create(&options.pid_files, std::process::id())?;
     if options.dump_conf {
         for line in parsed.model.to_keepalived_conf().lines() {
