@@ -5,9 +5,10 @@
 
 mod causes;
 mod faults;
-mod invariants;
+pub mod invariants;
 mod mastership;
 
+pub use invariants::{INVARIANTS, Invariant, invariant};
 pub use mastership::{Failover, SplitBrain};
 
 use crate::observe::{EventKind, PacketCounters};
@@ -61,17 +62,25 @@ impl Analysis {
     }
 }
 
-/// Analyses a run of `scenario`.
+/// Analyses a run of `scenario` against every invariant.
 pub fn analyse(scenario: &Scenario, run: &RunRecord) -> Analysis {
+    analyse_with(scenario, run, INVARIANTS)
+}
+
+/// Analyses a run of `scenario` against the `invariants` given (a selection of
+/// [`INVARIANTS`]). Rules the drivers detect while running (`poll-timeout`: the core's deadline
+/// stayed in the past) are always reported.
+pub fn analyse_with(scenario: &Scenario, run: &RunRecord, invariants: &[Invariant]) -> Analysis {
     let s = &scenario.settings;
     let tolerance = s.tick * 2 + s.max_latency + Duration::from_millis(1);
     let m = mastership::mastership(scenario, run);
-    let mut violations = invariants::check(scenario, run, &m, tolerance);
+    let cx = invariants::Context::new(scenario, run, &m, tolerance);
+    let mut violations = invariants::check(&cx, invariants);
     for e in &run.events {
         if let EventKind::Violation(message) = &e.kind {
             violations.push(Violation {
                 t: e.t.as_secs_f64(),
-                rule: "vip-only-on-master",
+                rule: "poll-timeout",
                 message: message.clone(),
             });
         }

@@ -1,7 +1,7 @@
 //! The observer: the shared record of everything that happened in a run.
 //!
 //! Drivers and the world append [`Event`]s (state changes with reasons, VIPs added and removed,
-//! announcements, faults, client ARP updates, invariant violations seen live) and
+//! announcements, faults, client ARP updates, driver faults seen live) and
 //! [`PacketRecord`]s (every datagram put on the simulated segment). Hosts run one after another
 //! inside a turmoil step, so events are appended slightly out of time order; [`Observer::finish`]
 //! sorts them stably by time, which keeps the result deterministic.
@@ -68,7 +68,8 @@ pub enum EventKind {
         /// The virtual address.
         address: IpAddr,
     },
-    /// A rule was broken at this instant (checked live by the driver).
+    /// The driver could not carry out the core's contract at this instant (its deadline stayed
+    /// in the past after being handled); the protocol's rules are checked by the analysis.
     Violation(String),
     /// One of the node's health checkers went up or down.
     Checker {

@@ -3,11 +3,11 @@
 //! say which router the client's traffic to a VIP reached), and the real servers the nodes'
 //! health checkers probe.
 
+use super::carrier::decode_announcement;
 use super::driver::sim_now;
 use super::net::{GARP_PORT, PING_PORT, SharedRef, unspecified};
 use crate::backends::{BackendControl, BackendKind, serve};
 use crate::observe::EventKind;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use turmoil::net::UdpSocket;
 
 /// The gateway's software: a UDP echo service.
@@ -22,21 +22,15 @@ pub(crate) async fn gateway(v6: bool) -> turmoil::Result {
 
 /// The client's software: learns VIP → router from GARPs and unsolicited NAs (the sender's
 /// host address stands in for its MAC) and records every change of its ARP / neighbour cache.
-/// The message is the announced address (4 or 16 bytes) followed by the VRID.
+/// The message is a [carrier](super::carrier) announcement.
 pub(crate) async fn client(shared: SharedRef) -> turmoil::Result {
     let v6 = shared.borrow().v6;
     let sock = UdpSocket::bind((unspecified(v6), GARP_PORT)).await?;
     let mut buf = [0u8; 32];
     loop {
         let (n, from) = sock.recv_from(&mut buf).await?;
-        let vip = match n {
-            5 => IpAddr::V4(Ipv4Addr::new(buf[0], buf[1], buf[2], buf[3])),
-            17 => {
-                let mut a = [0u8; 16];
-                a.copy_from_slice(&buf[..16]);
-                IpAddr::V6(Ipv6Addr::from(a))
-            }
-            _ => continue,
+        let Some((vip, _vrid)) = decode_announcement(&buf[..n]) else {
+            continue;
         };
         let from_ip = from.ip();
         let mut shared = shared.borrow_mut();

@@ -8,16 +8,18 @@
 //! [`RunRecord`] byte for byte. Time is turmoil's virtual time; faults are applied at the first
 //! tick boundary at or after their time; the run stops after `settings.duration`.
 
+mod carrier;
 mod driver;
 mod extras;
 mod net;
+mod router;
 
 use crate::backends::{BackendControl, BackendKind};
 use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
 use net::{
-    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, SplitMix64, host_ip,
+    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, host_ip, loss_rng,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -310,7 +312,7 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     let shared: SharedRef = Rc::new(RefCell::new(Shared {
         observer: Observer::new(settings.record_packets),
         net: NetState::default(),
-        rng: SplitMix64::new(settings.seed),
+        rng: loss_rng(settings.seed),
         names: scenario
             .nodes
             .iter()
@@ -329,7 +331,7 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     };
     for node in &scenario.nodes {
         let ctl = Rc::new(Control::new(node.config.clone()));
-        let spec = Rc::new(driver::RouterSpec {
+        let spec = Rc::new(router::RouterSpec {
             name: node.name.clone(),
             address: node.address,
             ip: host_ip(node.address, v6),

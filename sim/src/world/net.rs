@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
 use std::time::Duration;
 use vrrplab_core::node::NodeConfig;
+use vrrplab_core::prng::SplitMix64;
 
 /// UDP port every router binds; VRRP datagrams go to (group, port) or (peer, port).
 pub(crate) const VRRP_PORT: u16 = 112;
@@ -40,27 +41,16 @@ pub(crate) fn unspecified(v6: bool) -> IpAddr {
     }
 }
 
-/// SplitMix64: a tiny, well-mixed, seedable generator for loss draws.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
+/// The seeded loss RNG: the core's SplitMix64, its seed mixed with "VRRPLAB!" so that it does
+/// not run in step with generators seeded with the bare scenario seed.
+pub(crate) fn loss_rng(seed: u64) -> SplitMix64 {
+    SplitMix64::new(seed ^ 0x5652_5250_4c41_4221)
+}
 
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed ^ 0x5652_5250_4c41_4221) // "VRRPLAB!"
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// True with probability `percent` / 100.
-    pub(crate) fn chance(&mut self, percent: u8) -> bool {
-        percent > 0 && self.next_u64() % 100 < u64::from(percent)
-    }
+/// True with probability `percent` / 100; no draw at all when `percent` is 0 (so a run without
+/// loss leaves the generator untouched).
+pub(crate) fn lose(rng: &mut SplitMix64, percent: u8) -> bool {
+    percent > 0 && rng.chance_in(u64::from(percent), 100)
 }
 
 /// Why a VRRP datagram was not handed to the receiving core.
@@ -112,7 +102,7 @@ impl NetState {
             .copied()
             .unwrap_or(0);
         let percent = link.max(self.loss_all);
-        if rng.chance(percent) {
+        if lose(rng, percent) {
             return Err(Drop::Loss);
         }
         Ok(())
@@ -256,14 +246,17 @@ mod tests {
 
     #[test]
     fn loss_draws_follow_the_percentage_and_the_seed() {
-        let mut a = SplitMix64::new(7);
-        let mut b = SplitMix64::new(7);
-        let hits = (0..10_000).filter(|_| a.chance(30)).count();
+        let mut a = loss_rng(7);
+        let hits = (0..10_000).filter(|_| lose(&mut a, 30)).count();
         assert!((2_700..3_300).contains(&hits), "{hits}");
-        let xs: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
-        let mut c = SplitMix64::new(7);
-        let ys: Vec<u64> = (0..4).map(|_| c.next_u64()).collect();
+        let (mut x, mut y) = (loss_rng(9), loss_rng(9));
+        let xs: Vec<bool> = (0..64).map(|_| lose(&mut x, 50)).collect();
+        let ys: Vec<bool> = (0..64).map(|_| lose(&mut y, 50)).collect();
         assert_eq!(xs, ys);
-        assert!(!SplitMix64::new(1).chance(0));
+        assert!(xs.contains(&true) && xs.contains(&false));
+        let mut c = loss_rng(1);
+        let before = c.clone();
+        assert!(!lose(&mut c, 0));
+        assert_eq!(c, before, "no loss, no draw");
     }
 }
