@@ -155,3 +155,65 @@ fn shutdown_runs_notify_stop_and_the_generic_hook_with_stop() {
         ]
     );
 }
+
+#[test]
+fn dont_track_primary_keeps_running_when_its_own_interface_goes_down() {
+    let mut a = instance("A", 51, 255);
+    a.dont_track_primary = true;
+    let mut b = instance("B", 52, 255);
+    b.interface = "eth0".into();
+    let mut n = Node::new(
+        host_config("h1", Ipv4Addr::new(192, 0, 2, 11), vec![a, b]),
+        Instant::ZERO,
+    );
+    drain(&mut n);
+    n.handle_interface(Instant::from_millis(5), "eth0", false);
+    let st = n.instances();
+    assert_eq!(
+        st[0].state,
+        State::Master,
+        "dont_track_primary ignores eth0"
+    );
+    assert_eq!(st[1].state, State::Fault);
+}
+
+#[test]
+fn reversed_tracked_interface_counts_up_as_down() {
+    use crate::vrrp::TrackedInterface;
+    let mut a = instance("A", 51, 100);
+    a.track_interfaces = vec![
+        TrackedInterface {
+            name: "wan".into(),
+            weight: 0,
+            reverse: true,
+        },
+        TrackedInterface {
+            name: "lan".into(),
+            weight: 20,
+            reverse: true,
+        },
+    ];
+    let mut n = Node::new(
+        host_config("h1", Ipv4Addr::new(192, 0, 2, 11), vec![a]),
+        Instant::ZERO,
+    );
+    drain(&mut n);
+    n.handle_interface(Instant::from_millis(1), "wan", true);
+    n.handle_interface(Instant::from_millis(1), "lan", true);
+    drain(&mut n);
+    assert_eq!(
+        n.instances()[0].state,
+        State::Fault,
+        "weight 0 reverse: FAULT while up"
+    );
+    n.handle_interface(Instant::from_millis(2), "wan", false);
+    drain(&mut n);
+    assert_eq!(n.instances()[0].state, State::Backup);
+    assert_eq!(
+        n.instances()[0].effective_priority,
+        100,
+        "lan up: +20 only while down"
+    );
+    n.handle_interface(Instant::from_millis(3), "lan", false);
+    assert_eq!(n.instances()[0].effective_priority, 120);
+}

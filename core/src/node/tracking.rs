@@ -89,7 +89,7 @@ impl Acc<'_> {
 
     fn interfaces(&mut self, list: &[TrackedInterface], states: &TrackerStates) {
         for t in list {
-            let up = states.interface_up(&t.name);
+            let up = states.interface_up(&t.name) != t.reverse;
             self.add(interface_contribution(t.weight, up), || {
                 TransitionReason::InterfaceDown {
                     interface: t.name.clone(),
@@ -159,7 +159,7 @@ pub fn evaluate(
         delta: 0,
         config,
     };
-    if !states.interface_up(&instance.interface) {
+    if !instance.dont_track_primary && !states.interface_up(&instance.interface) {
         acc.fault = Some(TransitionReason::InterfaceDown {
             interface: instance.interface.clone(),
         });
