@@ -16,7 +16,12 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String>
     if !parsed.is_valid() {
         return Err(parsed.render_diagnostics());
     }
-    for d in &parsed.diagnostics.items {
+    for d in parsed
+        .diagnostics
+        .items
+        .iter()
+        .chain(&super::not_acted_on::diagnostics(&parsed))
+    {
         tracing::warn!("{}", d.render(&parsed.sources).trim_end());
     }
     Ok(parsed.model.to_node_config())

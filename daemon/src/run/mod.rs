@@ -28,6 +28,7 @@ pub mod interfaces;
 pub mod lifecycle;
 pub mod log;
 pub mod monitor;
+pub mod not_acted_on;
 pub mod pidfile;
 pub mod rx;
 pub mod scripts;
