@@ -3,7 +3,7 @@
 //!
 //! Not carried over because the target types have no place for them (yet): per-address
 //! options other than `dev` (brd, scope, label, flags), unicast peers' min/max TTL, `vrrp_script`
-//! `user`, `dont_track_primary`, `virtual_server` blocks (for `core::check`), and notification
+//! `user`, `virtual_server` blocks (for `core::check`), and notification
 //! settings of `global_defs`.
 
 use super::model::{AuthType, InitialState, KeepalivedConfig, VipEntry, VrrpInstance};
@@ -100,6 +100,7 @@ pub fn instance_config(i: &VrrpInstance) -> InstanceConfig {
         down_timer_adverts: i.down_timer_adverts,
         garp: i.garp.clone(),
         track_interfaces: i.track_interfaces.clone(),
+        dont_track_primary: i.dont_track_primary,
         track_scripts: i.track_scripts.clone(),
         track_files: i.track_files.clone(),
         notify: i.notify.clone(),

@@ -44,6 +44,8 @@ mod sync;
 pub mod tracking;
 
 #[cfg(test)]
+mod host_tests;
+#[cfg(test)]
 mod notify_tests;
 #[cfg(test)]
 mod tests;
@@ -307,6 +309,51 @@ impl Node {
     pub fn handle_interface(&mut self, now: Instant, interface: &str, up: bool) {
         self.trackers.interfaces.insert(interface.to_string(), up);
         self.apply_tracking(now);
+    }
+
+    /// An interface's state and addresses as the driver sees them now (it appeared, went up or
+    /// down, gained or lost its primary IPv4 / link-local IPv6 address). Instances on it send
+    /// from the new address (unless `mcast_src_ip` / `unicast_src_ip` is configured) and are in
+    /// FAULT while it is down or lacks an address of their family.
+    pub fn handle_interface_info(&mut self, now: Instant, info: InterfaceInfo) {
+        self.trackers.interfaces.insert(info.name.clone(), info.up);
+        for instance in &mut self.instances {
+            if instance.config().interface == info.name {
+                let address = match instance.config().family {
+                    Family::Ipv4 => info.primary_v4,
+                    Family::Ipv6 => info.link_local_v6,
+                };
+                instance.set_primary_address(address);
+            }
+        }
+        match self
+            .config
+            .interfaces
+            .iter_mut()
+            .find(|i| i.name == info.name)
+        {
+            Some(slot) => *slot = info,
+            None => self.config.interfaces.push(info),
+        }
+        self.apply_tracking(now);
+    }
+
+    /// The driver cannot run `instance` on this host (`Some(reason)`: no VRRP socket, a virtual
+    /// address it could not add, …) or can again (`None`). While a reason stands the instance
+    /// is in FAULT: a master sends priority 0 and removes its addresses.
+    pub fn handle_host_fault(&mut self, now: Instant, instance: &str, reason: Option<String>) {
+        let changed = match reason {
+            Some(r) => {
+                self.trackers
+                    .host_faults
+                    .insert(instance.to_string(), r.clone())
+                    != Some(r)
+            }
+            None => self.trackers.host_faults.remove(instance).is_some(),
+        };
+        if changed {
+            self.apply_tracking(now);
+        }
     }
 
     /// A `vrrp_script` result, already filtered by rise/fall (`true` = up).

@@ -24,6 +24,13 @@ impl Node {
                 *slot = *value;
             }
         }
+        for (name, reason) in &self.trackers.host_faults {
+            if next.instances.iter().any(|i| i.name() == name) {
+                next.trackers
+                    .host_faults
+                    .insert(name.clone(), reason.clone());
+            }
+        }
         let mut old: Vec<Option<Instance>> = std::mem::take(&mut self.instances)
             .into_iter()
             .map(Some)

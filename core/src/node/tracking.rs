@@ -22,6 +22,8 @@ pub struct TrackerStates {
     pub scripts: BTreeMap<String, bool>,
     /// Track file name → last value.
     pub files: BTreeMap<String, i64>,
+    /// Instance name → why the driver cannot run it on this host (FAULT while present).
+    pub host_faults: BTreeMap<String, String>,
 }
 
 impl TrackerStates {
@@ -43,6 +45,7 @@ impl TrackerStates {
                 .iter()
                 .map(|f| (f.name.clone(), 0))
                 .collect(),
+            host_faults: BTreeMap::new(),
         }
     }
 
@@ -86,7 +89,7 @@ impl Acc<'_> {
 
     fn interfaces(&mut self, list: &[TrackedInterface], states: &TrackerStates) {
         for t in list {
-            let up = states.interface_up(&t.name);
+            let up = states.interface_up(&t.name) != t.reverse;
             self.add(interface_contribution(t.weight, up), || {
                 TransitionReason::InterfaceDown {
                     interface: t.name.clone(),
@@ -126,6 +129,23 @@ impl Acc<'_> {
     }
 }
 
+/// True when the driver told us about the instance's interface and it has no address of the
+/// instance's family to send from, and the configuration names none (keepalived refuses to run
+/// such an instance: "entering FAULT state (no IPv4 address for interface)").
+fn lacks_source_address(config: &NodeConfig, instance: &InstanceConfig) -> bool {
+    if instance.source_address.is_some() {
+        return false;
+    }
+    config
+        .interfaces
+        .iter()
+        .find(|i| i.name == instance.interface)
+        .is_some_and(|i| match instance.family {
+            crate::wire::Family::Ipv4 => i.primary_v4.is_none(),
+            crate::wire::Family::Ipv6 => i.link_local_v6.is_none(),
+        })
+}
+
 /// Evaluates every tracker of `instance` (and of its sync `group`, if any).
 pub fn evaluate(
     config: &NodeConfig,
@@ -139,9 +159,18 @@ pub fn evaluate(
         delta: 0,
         config,
     };
-    if !states.interface_up(&instance.interface) {
+    if !instance.dont_track_primary && !states.interface_up(&instance.interface) {
         acc.fault = Some(TransitionReason::InterfaceDown {
             interface: instance.interface.clone(),
+        });
+    } else if lacks_source_address(config, instance) {
+        acc.fault = Some(TransitionReason::NoSourceAddress {
+            interface: instance.interface.clone(),
+            family: instance.family,
+        });
+    } else if let Some(reason) = states.host_faults.get(&instance.name) {
+        acc.fault = Some(TransitionReason::HostFault {
+            reason: reason.clone(),
         });
     }
     acc.interfaces(&instance.track_interfaces, states);

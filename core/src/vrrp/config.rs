@@ -36,6 +36,9 @@ pub struct TrackedInterface {
     pub name: String,
     /// Weight: 0 ⇒ FAULT while down; negative subtracted while down; positive added while up.
     pub weight: i32,
+    /// `weight N reverse`: the interface counts as down while up and up while down (`weight 0
+    /// reverse` is FAULT while the interface is up).
+    pub reverse: bool,
 }
 
 /// A reference from an instance (or sync group) to a named script or file tracker.
@@ -135,6 +138,9 @@ pub struct InstanceConfig {
     pub garp: GarpConfig,
     /// `track_interface`.
     pub track_interfaces: Vec<TrackedInterface>,
+    /// `dont_track_primary`: the instance's own interface going down is not a FAULT (only
+    /// tracked interfaces count).
+    pub dont_track_primary: bool,
     /// `track_script`.
     pub track_scripts: Vec<TrackRef>,
     /// `track_file`.
@@ -244,6 +250,7 @@ impl InstanceConfig {
             down_timer_adverts: 3,
             garp: GarpConfig::default(),
             track_interfaces: Vec::new(),
+            dont_track_primary: false,
             track_scripts: Vec::new(),
             track_files: Vec::new(),
             notify: NotifyConfig::default(),

@@ -65,6 +65,20 @@ pub enum TransitionReason {
         /// The tracker's name.
         tracker: String,
     },
+    /// → FAULT: the instance's interface has no address of its family to send from (keepalived
+    /// "no IPv4 address for interface"), and no `mcast_src_ip` / `unicast_src_ip` is configured.
+    NoSourceAddress {
+        /// The interface.
+        interface: String,
+        /// The family whose address is missing.
+        family: crate::wire::Family,
+    },
+    /// → FAULT: the driver cannot run the instance on this host (no VRRP socket, a virtual
+    /// address it could not add, …); the text says why.
+    HostFault {
+        /// What the driver reported.
+        reason: String,
+    },
     /// FAULT → BACKUP (or MASTER for an owner): every fault cleared.
     FaultCleared,
     /// Moved because another member of the sync group moved.
@@ -99,6 +113,13 @@ impl std::fmt::Display for TransitionReason {
                 write!(f, "interface {interface} down")
             }
             TransitionReason::TrackerFailed { tracker } => write!(f, "tracker {tracker} failed"),
+            TransitionReason::NoSourceAddress { interface, family } => match family {
+                crate::wire::Family::Ipv4 => write!(f, "no IPv4 address on {interface}"),
+                crate::wire::Family::Ipv6 => {
+                    write!(f, "no IPv6 link-local address on {interface}")
+                }
+            },
+            TransitionReason::HostFault { reason } => f.write_str(reason),
             TransitionReason::FaultCleared => f.write_str("fault cleared"),
             TransitionReason::SyncGroup { group, member } => {
                 write!(f, "sync group {group} followed {member}")

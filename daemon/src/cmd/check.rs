@@ -44,7 +44,7 @@ pub fn run(args: Args) -> ExitCode {
     let parsed: Vec<Parsed> = args
         .files
         .iter()
-        .map(|f| with_health_warnings(config::parse(f, &loader, &options)))
+        .map(|f| with_run_warnings(with_health_warnings(config::parse(f, &loader, &options))))
         .collect();
     let findings = if parsed.len() > 1 {
         config::findings(&parsed)
@@ -62,6 +62,16 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Adds, as warnings, what `vrrplab run` accepts and does not act on
+/// ([`crate::run::not_acted_on`]).
+fn with_run_warnings(mut parsed: Parsed) -> Parsed {
+    for d in crate::run::not_acted_on::diagnostics(&parsed) {
+        parsed.diagnostics.push(d);
+    }
+    parsed.diagnostics.sort();
+    parsed
 }
 
 /// Adds, as warnings, what the health checks (`vrrp_script`, `virtual_server` checkers) do not

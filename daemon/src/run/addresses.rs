@@ -6,7 +6,8 @@ use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHe
 use rtnetlink::{AddressMessageBuilder, Handle};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A netlink connection for address changes.
+/// Address changes over one rtnetlink connection.
+#[derive(Clone)]
 pub struct Addresses {
     handle: Handle,
 }
@@ -30,6 +31,11 @@ impl Addresses {
         let (connection, handle, _) = rtnetlink::new_connection()?;
         tokio::spawn(connection);
         Ok(Addresses { handle })
+    }
+
+    /// The connection's handle, for other requests (dumps, links).
+    pub fn handle(&self) -> &Handle {
+        &self.handle
     }
 
     /// Adds `address/prefix_len` to the interface `index`.

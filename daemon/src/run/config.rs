@@ -2,11 +2,12 @@
 //! file:line:column), convert to the core's [`NodeConfig`], and fill its interfaces from the
 //! host. Used at start and on SIGHUP (a bad file leaves the running config in place).
 
-use super::interfaces::Link;
+use super::interfaces::{self, Links};
 use crate::cmd::check::loader::FsLoader;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 use vrrplab_core::config::{self, ParseOptions};
-use vrrplab_core::node::{InterfaceInfo, NodeConfig};
+use vrrplab_core::node::NodeConfig;
 
 /// Reads and validates `path`; the `Err` is the rendered diagnostics.
 pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String> {
@@ -15,7 +16,12 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String>
     if !parsed.is_valid() {
         return Err(parsed.render_diagnostics());
     }
-    for d in &parsed.diagnostics.items {
+    for d in parsed
+        .diagnostics
+        .items
+        .iter()
+        .chain(&super::not_acted_on::diagnostics(&parsed))
+    {
         tracing::warn!("{}", d.render(&parsed.sources).trim_end());
     }
     Ok(parsed.model.to_node_config())
@@ -35,53 +41,62 @@ pub fn interface_names(config: &NodeConfig) -> Vec<String> {
     names
 }
 
+/// Every virtual and excluded address the configuration installs.
+pub fn vip_addresses(config: &NodeConfig) -> BTreeSet<IpAddr> {
+    config
+        .instances
+        .iter()
+        .flat_map(|i| i.virtual_addresses.iter().chain(&i.excluded_addresses))
+        .map(|v| v.address)
+        .collect()
+}
+
 /// Fills `config.interfaces` from the host's links; an interface the host lacks is down and
-/// has no addresses (its instances go to FAULT).
-pub fn fill_interfaces(config: &mut NodeConfig, links: &BTreeMap<String, Link>) {
+/// has no addresses (its instances go to FAULT until it appears).
+pub fn fill_interfaces(config: &mut NodeConfig, links: &Links) {
+    let vips = vip_addresses(config);
     config.interfaces = interface_names(config)
-        .into_iter()
-        .map(|name| match links.get(&name) {
-            Some(link) => link.info(&name),
-            None => InterfaceInfo {
-                name,
-                up: false,
-                primary_v4: None,
-                link_local_v6: None,
-            },
-        })
+        .iter()
+        .map(|name| interfaces::info_of(links, name, &vips))
         .collect();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vrrplab_core::wire::MacAddress;
 
     const CONF: &str = "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  track_interface {\n    eth9\n  }\n  virtual_ipaddress {\n    10.0.0.100/24\n    10.1.0.1/32 dev eth1\n  }\n}\n";
 
     #[test]
     fn interfaces_come_from_instances_trackers_and_vip_devices() {
+        use rtnetlink::packet_route::RouteNetlinkMessage;
+        use rtnetlink::packet_route::address::{AddressAttribute, AddressMessage};
+        use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
         let parsed = config::parse_str("k.conf", CONF, &ParseOptions::default());
         assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
         let mut node = parsed.model.to_node_config();
         assert_eq!(interface_names(&node), ["eth0", "eth1", "eth9"]);
-        let mut links = BTreeMap::new();
-        links.insert(
-            "eth0".to_string(),
-            Link {
-                index: 2,
-                mac: MacAddress([2, 0, 0, 0, 0, 1]),
-                up: true,
-                primary_v4: Some("10.0.0.1".parse().unwrap()),
-                link_local_v6: None,
-            },
-        );
+        let mut links = Links::default();
+        let mut link = LinkMessage::default();
+        link.header.index = 2;
+        link.header.flags = LinkFlags::Up | LinkFlags::Running;
+        link.attributes.push(LinkAttribute::IfName("eth0".into()));
+        links.apply(&RouteNetlinkMessage::NewLink(link));
+        for a in ["10.0.0.100", "10.0.0.1"] {
+            let mut m = AddressMessage::default();
+            m.header.index = 2;
+            m.header.prefix_len = 24;
+            m.attributes
+                .push(AddressAttribute::Address(a.parse().unwrap()));
+            links.apply(&RouteNetlinkMessage::NewAddress(m));
+        }
         fill_interfaces(&mut node, &links);
         assert_eq!(node.interfaces.len(), 3);
         assert!(node.interfaces[0].up);
         assert_eq!(
             node.interfaces[0].primary_v4,
-            Some("10.0.0.1".parse().unwrap())
+            Some("10.0.0.1".parse().unwrap()),
+            "a VIP left on the interface is not its primary address"
         );
         assert!(!node.interfaces[1].up && node.interfaces[1].primary_v4.is_none());
     }

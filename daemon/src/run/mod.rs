@@ -1,14 +1,16 @@
 //! `vrrplab run`: the production daemon around [`vrrplab_core::node::Node`].
 //!
-//! One tokio current-thread runtime and one driver loop ([`driver`]): signals, received
-//! datagrams, probe results, a link/track-file poll tick and the core's next deadline are
-//! selected (biased, in that order); after every input the node's outputs are drained
-//! completely. The core's clock is the tokio clock since start.
+//! One tokio current-thread runtime and one driver loop ([`driver`]): signals, link and
+//! address events, host-change results, received datagrams, probe results, a track-file poll
+//! tick and the core's next deadline are selected (biased, in that order); after every input
+//! the node's outputs are drained completely. The core's clock is the tokio clock since start.
 //!
 //! Linux I/O: raw protocol-112 sockets per interface and family ([`socket`]), VIPs over
-//! rtnetlink ([`addresses`]), GARP / unsolicited NA over AF_PACKET ([`announce`]), interface
-//! state and addresses from `getifaddrs` ([`interfaces`]), scripts and hooks as children
-//! ([`scripts`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
+//! rtnetlink ([`addresses`]) from a worker task that never blocks the loop ([`host`]), GARP /
+//! unsolicited NA over AF_PACKET ([`announce`]), interfaces and their addresses followed
+//! through rtnetlink events ([`monitor`], [`interfaces`]), scripts and hooks as children
+//! ([`scripts`]). At start: capabilities checked ([`caps`]) and addresses a previous run left
+//! behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
 //!
 //! Around the loop, as keepalived: the network namespace (`-s`), umask and core dumps, the fork
 //! (as `keepalived` without `-n`, [`daemonize`]), logging ([`log`]), pid files ([`pidfile`]),
@@ -16,20 +18,25 @@
 
 pub mod addresses;
 pub mod announce;
+pub mod caps;
 pub mod config;
 pub mod daemonize;
 mod driver;
 pub mod dumps;
 pub mod fifo;
+pub mod host;
 pub mod http;
 pub mod interfaces;
 pub mod lifecycle;
 pub mod log;
+pub mod monitor;
+pub mod not_acted_on;
 pub mod pidfile;
 pub mod rx;
 pub mod scripts;
 pub mod sdnotify;
 pub mod socket;
+pub mod stale;
 pub mod status;
 
 use std::process::ExitCode;

@@ -2,6 +2,7 @@
 //! node-level discards and driver error counts.
 
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use vrrplab_core::node::{InstanceStatus, NodeCounters};
 use vrrplab_core::vrrp::Counters;
 
@@ -16,6 +17,10 @@ pub struct DriverCounters {
     pub send_errors: u64,
     /// Failed address changes.
     pub netlink_errors: u64,
+    /// Virtual addresses that could not be added (each put its instance in FAULT).
+    pub address_add_failures: u64,
+    /// Configured addresses found on the host at start (a previous run's) and removed.
+    pub leftover_addresses_removed: u64,
     /// Failed GARP / NA sends.
     pub announce_errors: u64,
     /// Reloads that were refused (invalid configuration).
@@ -46,8 +51,13 @@ fn counters(c: &Counters) -> Value {
     })
 }
 
-/// The whole state document.
-pub fn json(instances: &[InstanceStatus], node: &NodeCounters, driver: &DriverCounters) -> Value {
+/// The whole state document; `reasons` holds each instance's last transition reason.
+pub fn json(
+    instances: &[InstanceStatus],
+    node: &NodeCounters,
+    driver: &DriverCounters,
+    reasons: &BTreeMap<String, String>,
+) -> Value {
     let instances: Vec<Value> = instances
         .iter()
         .map(|i| {
@@ -57,6 +67,7 @@ pub fn json(instances: &[InstanceStatus], node: &NodeCounters, driver: &DriverCo
                 "family": i.family.to_string(),
                 "interface": i.interface,
                 "state": i.state.to_string(),
+                "reason": reasons.get(&i.name),
                 "priority": i.effective_priority,
                 "primary_address": i.primary_address.to_string(),
                 "master": i.master.map(|(a, p)| json!({"address": a.to_string(), "priority": p})),
@@ -73,6 +84,8 @@ pub fn json(instances: &[InstanceStatus], node: &NodeCounters, driver: &DriverCo
             "receive_overflow": driver.receive_overflow,
             "send_errors": driver.send_errors,
             "netlink_errors": driver.netlink_errors,
+            "address_add_failures": driver.address_add_failures,
+            "leftover_addresses_removed": driver.leftover_addresses_removed,
             "announce_errors": driver.announce_errors,
             "reload_failures": driver.reload_failures,
         },
@@ -205,6 +218,10 @@ pub fn metrics(
             ("{kind=\"overflow\"}".to_string(), driver.receive_overflow),
             ("{kind=\"send\"}".to_string(), driver.send_errors),
             ("{kind=\"netlink\"}".to_string(), driver.netlink_errors),
+            (
+                "{kind=\"address_add\"}".to_string(),
+                driver.address_add_failures,
+            ),
             ("{kind=\"announce\"}".to_string(), driver.announce_errors),
             ("{kind=\"reload\"}".to_string(), driver.reload_failures),
         ],
@@ -254,11 +271,14 @@ mod tests {
 
     #[test]
     fn json_dump_has_state_priority_and_counters() {
+        let reasons = BTreeMap::from([("VI \"1\"".to_string(), "startup".to_string())]);
         let doc = json(
             &[instance()],
             &NodeCounters::default(),
             &DriverCounters::default(),
+            &reasons,
         );
+        assert_eq!(doc["instances"][0]["reason"], "startup");
         let i = &doc["instances"][0];
         assert_eq!(i["state"], "MASTER");
         assert_eq!(i["priority"], 150);

@@ -173,7 +173,23 @@ fn health_check_parts_that_are_not_carried_over_are_warnings_with_their_line() {
     let (code, out) = check(dir.path(), &["lb.conf", "--format", "json"]);
     assert_eq!(code, 0, "warnings only: {out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let warnings = v["files"][0]["warnings"].as_array().expect("warnings");
+    let all = v["files"][0]["warnings"].as_array().expect("warnings");
+    let (run, warnings): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) =
+        all.iter().partition(|w| {
+            w["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("accepted, not acted on by `vrrplab run`")
+        });
+    let run_lines: Vec<u64> = run
+        .iter()
+        .map(|w| w["line"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(
+        run_lines,
+        vec![7],
+        "the virtual_server, for `vrrplab run`: {out}"
+    );
     let at: Vec<(u64, bool)> = warnings
         .iter()
         .map(|w| {

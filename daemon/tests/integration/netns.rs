@@ -8,6 +8,7 @@
 //! `target/netns-artifacts/<test>/` and prints that path.
 
 mod common;
+mod daemon;
 mod frr;
 mod keepalived;
 mod notify;
@@ -15,3 +16,5 @@ mod operator;
 mod replay_check;
 mod scenario;
 mod vrrplab;
+mod vrrplab_hooks;
+mod vrrplab_host;

@@ -83,6 +83,7 @@ impl TopologyBuilder {
             artifacts,
             processes: Arc::new(ProcessTable::default()),
             created: Vec::new(),
+            extra_ports: Vec::new(),
             cleanup_hooks: Vec::new(),
         };
         let created = topology.create_all();
@@ -101,6 +102,8 @@ pub struct Topology {
     artifacts: PathBuf,
     processes: Arc<ProcessTable>,
     created: Vec<String>,
+    /// Bridge ports added after the build ([`Topology::add_port`]), removed at teardown.
+    extra_ports: Vec<String>,
     cleanup_hooks: Vec<Box<dyn FnOnce() + Send>>,
 }
 
@@ -287,6 +290,36 @@ impl Topology {
         ip(&full)
     }
 
+    /// Joins `host` to the bridge a second time, at run time: a veth pair with `interface` in
+    /// the host's namespace (MAC `mac`, no address, up) and `port` on the bridge. Both ends are
+    /// created inside their namespaces; the port is removed at teardown. Removing the host's
+    /// end (`ip link del interface`) removes the port too.
+    pub fn add_port(&mut self, host: &Host, interface: &str, mac: &str, port: &str) -> Result<()> {
+        let ns = host.namespace.as_str();
+        ip(&[
+            "link",
+            "add",
+            interface,
+            "netns",
+            ns,
+            "address",
+            mac,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            port,
+            "netns",
+            &self.switch,
+        ])?;
+        self.extra_ports.push(port.to_string());
+        let sw = self.switch.as_str();
+        ip(&["-n", sw, "link", "set", port, "master", BRIDGE])?;
+        ip(&["-n", sw, "link", "set", port, "up"])?;
+        ip(&["-n", ns, "link", "set", interface, "up"])?;
+        Ok(())
+    }
+
     /// Runs `program args…` inside `host`'s namespace with `ip netns exec` and waits for it.
     pub fn exec_in(&self, host: &Host, program: &str, args: &[&str]) -> Result<String> {
         command::in_netns(&host.namespace, program, args)
@@ -304,6 +337,9 @@ impl Topology {
         if self.created.contains(&self.switch) {
             for host in &self.hosts {
                 let _ = ip(&["-n", &self.switch, "link", "del", &host.name]);
+            }
+            for port in &self.extra_ports {
+                let _ = ip(&["-n", &self.switch, "link", "del", port]);
             }
             let _ = ip(&["-n", &self.switch, "link", "del", BRIDGE]);
         }

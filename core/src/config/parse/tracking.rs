@@ -47,13 +47,56 @@ pub(super) fn push_tracked(
     for item in st.items() {
         let name = item.keyword.text.clone();
         let weight = weight_option(ctx, item, -253, 253);
+        let reverse = reverse_option(ctx, item, keyword);
         match keyword {
             "track_interface" => interfaces.push(TrackedInterface {
                 name,
                 weight: weight.unwrap_or(0),
+                reverse,
             }),
             "track_script" => scripts.push(TrackRef { name, weight }),
             _ => files.push(TrackRef { name, weight }),
+        }
+    }
+}
+
+/// The word after `weight N`: `reverse` on a tracked interface; on a `track_script` /
+/// `track_file` reference it is recognised and not supported (say so rather than drop it:
+/// `reverse` belongs in the `vrrp_script` / `vrrp_track_file` block's `weight` line here).
+fn reverse_option(ctx: &mut Ctx, item: &Statement, keyword: &str) -> bool {
+    let Some(word) = item.args.get(2) else {
+        return false;
+    };
+    match (keyword, word.text.as_str()) {
+        ("track_interface", "reverse") => true,
+        ("track_interface", "noreverse" | "no_reverse") => false,
+        (_, "reverse" | "noreverse" | "no_reverse") => {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    word.span,
+                    format!(
+                        "recognised, not supported: `{}` in a {keyword} reference",
+                        word.text
+                    ),
+                )
+                .with_label("ignored")
+                .with_help(format!(
+                    "write `weight N {}` in the tracker's own block instead",
+                    word.text
+                )),
+            );
+            false
+        }
+        _ => {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    word.span,
+                    format!("unexpected `{}` after the weight", word.text),
+                )
+                .with_label("ignored")
+                .with_help("write `NAME weight N [reverse]`"),
+            );
+            false
         }
     }
 }
@@ -263,4 +306,36 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
         );
     }
     Some((g, spans))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{ParseOptions, parse_str};
+
+    #[test]
+    fn track_interface_reverse_is_read_and_a_reference_reverse_is_warned_about() {
+        let text = "vrrp_script chk {\n  script \"true\"\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  track_interface {\n    eth1 weight -10 reverse\n    eth2\n  }\n  track_script {\n    chk weight 5 reverse\n  }\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\n";
+        let parsed = parse_str("k.conf", text, &ParseOptions::default());
+        let tracked = &parsed.model.instances[0].track_interfaces;
+        assert_eq!(
+            tracked
+                .iter()
+                .map(|t| (t.name.as_str(), t.weight, t.reverse))
+                .collect::<Vec<_>>(),
+            vec![("eth1", -10, true), ("eth2", 0, false)]
+        );
+        let warnings: Vec<String> = parsed
+            .diagnostics
+            .items
+            .iter()
+            .map(|d| d.render(&parsed.sources))
+            .collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("`reverse` in a track_script reference")
+                    && w.contains("k.conf:12:")),
+            "{warnings:?}"
+        );
+    }
 }

@@ -41,8 +41,11 @@ fn tracked(
         o.push_str("    track_interface {\n");
         for t in interfaces {
             let _ = write!(o, "        {}", quote(&t.name));
-            if t.weight != 0 {
+            if t.weight != 0 || t.reverse {
                 let _ = write!(o, " weight {}", t.weight);
+            }
+            if t.reverse {
+                o.push_str(" reverse");
             }
             o.push('\n');
         }

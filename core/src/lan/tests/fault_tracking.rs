@@ -150,10 +150,12 @@ fn tracked_interface_weights_and_weight_zero_fault() {
         TrackedInterface {
             name: "uplink".into(),
             weight: -30,
+            reverse: false,
         },
         TrackedInterface {
             name: "mgmt".into(),
             weight: 0,
+            reverse: false,
         },
     ];
     let mut lan = Lan::new(1);

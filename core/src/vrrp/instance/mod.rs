@@ -206,6 +206,19 @@ impl Instance {
         self.sync_gated = gated;
     }
 
+    /// The interface's primary (IPv4) or link-local (IPv6) address changed: adverts go out from
+    /// `address` from now on. Ignored when `mcast_src_ip` / `unicast_src_ip` is configured;
+    /// `None` leaves the unspecified address (the node keeps such an instance in FAULT).
+    pub fn set_primary_address(&mut self, address: Option<IpAddr>) {
+        if self.config.source_address.is_some() {
+            return;
+        }
+        self.primary_address = address.unwrap_or(match self.config.family {
+            Family::Ipv4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            Family::Ipv6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        });
+    }
+
     /// Sets the effective priority computed by tracking (ignored for owners, clamped to 1–254).
     /// A change while running is reported as a MASTER_PRIORITY / BACKUP_PRIORITY event with
     /// `notify_priority_changes` (keepalived `vrrp_set_effective_priority`).

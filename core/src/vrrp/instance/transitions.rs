@@ -66,14 +66,8 @@ impl Instance {
 
     /// Graceful stop: a master sends priority 0 and removes its addresses; every state goes
     /// to INIT and every timer stops.
-    /// keepalived `notify_shutdown` notifies STOP for every instance (`notify_stop`, the
-    /// generic `notify … STOP`, the FIFO line).
     pub fn shutdown(&mut self, now: Instant) {
-        if self.state == State::Init {
-            return;
-        }
         self.stop(now, TransitionReason::Shutdown);
-        self.notify(State::Init);
     }
 
     pub(super) fn stop(&mut self, now: Instant, reason: TransitionReason) {
@@ -84,9 +78,17 @@ impl Instance {
         if self.state == State::Master {
             self.leave_master(true);
         }
+        // keepalived: a shutdown notifies STOP (`notify_shutdown`); an instance a reload
+        // deleted notifies FAULT (DELETED only with `notify_deleted`, which vrrplab lacks).
+        let hooks = if reason == TransitionReason::Reload {
+            State::Fault
+        } else {
+            State::Init
+        };
         self.change_state(State::Init, reason);
         self.timers.stop_all();
         self.wants_master = None;
+        self.notify(hooks);
     }
 
     /// BACKUP → MASTER for a sync-group member the node promotes (its own Master_Down expired

@@ -1,39 +1,69 @@
 //! The driver loop: owns the [`Node`], the sockets and the child processes. What each
-//! [`vrrplab_core::node::Output`] does on the host is in [`outputs`].
+//! [`vrrplab_core::node::Output`] does on the host is in [`outputs`]; how the host's links,
+//! addresses and the results of host changes come back in is in [`host_inputs`].
+//!
+//! The loop never awaits the kernel's answer to a host change: address changes go to the
+//! [`Worker`] queue and their results return as inputs, so adverts keep their pace while
+//! netlink works.
 
+mod host_inputs;
 mod outputs;
+mod sockets;
 
 use super::addresses::Addresses;
 use super::announce::Announcer;
-use super::interfaces::{self, Link};
+use super::host::Worker;
+use super::interfaces::Links;
 use super::scripts::{self, Probes};
-use super::socket::{self, Received, SocketErrors, VrrpSocket};
+use super::socket::{self, Received, SocketErrors};
 use super::status::{self, DriverCounters};
-use super::{Options, config};
-use std::collections::BTreeMap;
+use super::{Options, caps, config, monitor, stale};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use vrrplab_core::node::{Node, NodeConfig};
-use vrrplab_core::wire::Family;
+use vrrplab_core::node::{Announce, InterfaceInfo, Node, NodeConfig};
 
-/// How often link state and track files are polled.
+/// How often track files are read and failed address adds retried.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How long an instance whose virtual address could not be added stays in FAULT before it
+/// tries again.
+const ADDRESS_RETRY: Duration = Duration::from_secs(10);
+
+/// How long a stop waits for the queued address removals.
+const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 
 /// Everything the loop owns besides the node.
 struct Driver {
     options: Options,
     start: tokio::time::Instant,
     node: Node,
-    links: BTreeMap<String, Link>,
-    sockets: BTreeMap<(String, bool), VrrpSocket>,
-    readers: Vec<tokio::task::JoinHandle<()>>,
+    /// The host's links, kept current by rtnetlink events.
+    links: Links,
+    /// Addresses the configuration installs (never taken as an interface's own address).
+    vips: BTreeSet<IpAddr>,
+    /// What the node was last told about each configured interface.
+    seen: BTreeMap<String, InterfaceInfo>,
+    sockets: BTreeMap<(String, bool), sockets::Open>,
+    /// Why the VRRP socket of an (interface, family) could not be opened.
+    socket_faults: BTreeMap<(String, bool), String>,
     packets_tx: mpsc::Sender<Received>,
     probe_tx: mpsc::UnboundedSender<scripts::Finished>,
-    addresses: Addresses,
+    host: Worker,
+    /// Announcements held back until their address is added, by address: the add's sequence
+    /// number and the announcements (keepalived announces only addresses it holds).
+    held_announcements: BTreeMap<IpAddr, (u64, Vec<Announce>)>,
+    next_job: u64,
+    /// Instances in FAULT because an address could not be added: the reason and when to retry.
+    address_faults: BTreeMap<String, (String, tokio::time::Instant)>,
+    /// The host faults the node was last told about, by instance.
+    host_faults: BTreeMap<String, String>,
+    /// The reason of each instance's last transition (status).
+    last_reason: BTreeMap<String, String>,
     announcer: Option<Announcer>,
     probes: Probes,
     socket_errors: Arc<SocketErrors>,
@@ -45,11 +75,22 @@ struct Driver {
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
 pub async fn main(options: Options) -> Result<(), String> {
+    tracing::info!(
+        file = options.file,
+        "vrrplab run {} starting: reading the configuration",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut node_config = config::load(&options.file, options.config_id.clone())?;
     super::keep_subsystems(&options, &mut node_config);
-    let links = interfaces::scan().map_err(|e| format!("cannot list interfaces: {e}"))?;
+    caps::check()?;
+    let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
+    let (links, mut link_events) = monitor::start(addresses.handle())
+        .await
+        .map_err(|e| format!("cannot read the host's interfaces over rtnetlink: {e}"))?;
+    let leftovers = stale::leftovers(&node_config, &links);
+    let leftover_failures = stale::remove(&addresses, &leftovers).await;
     config::fill_interfaces(&mut node_config, &links);
-    let addresses = Addresses::connect().map_err(|e| format!("cannot open netlink: {e}"))?;
+    warn_missing_interfaces(&node_config);
     let announcer = match Announcer::open() {
         Ok(a) => Some(a),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -70,35 +111,53 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut dumps = super::dumps::DumpSignals::install()?;
     let (packets_tx, mut packets) = mpsc::channel(socket::QUEUE);
     let (probe_tx, mut probe_results) = mpsc::unbounded_channel();
+    let (done_tx, mut host_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
+    let counters = DriverCounters {
+        leftover_addresses_removed: leftovers.len() as u64 - leftover_failures,
+        netlink_errors: leftover_failures,
+        ..Default::default()
+    };
     let mut driver = Driver {
         options,
         start,
         // Replaced by the configured node once the sockets are open.
         node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
+        vips: config::vip_addresses(&node_config),
+        seen: node_config
+            .interfaces
+            .iter()
+            .map(|i| (i.name.clone(), i.clone()))
+            .collect(),
         links,
         sockets: BTreeMap::new(),
-        readers: Vec::new(),
+        socket_faults: BTreeMap::new(),
         packets_tx,
         probe_tx,
-        addresses,
+        host: Worker::spawn(addresses, done_tx),
+        held_announcements: BTreeMap::new(),
+        next_job: 0,
+        address_faults: BTreeMap::new(),
+        host_faults: BTreeMap::new(),
+        last_reason: BTreeMap::new(),
         announcer,
         probes: Probes::default(),
         socket_errors: Arc::new(SocketErrors::default()),
-        counters: DriverCounters::default(),
+        counters,
         track_files: BTreeMap::new(),
         fifos: super::fifo::NotifyFifos::default(),
     };
     // Sockets first, so the first adverts of an owner go out.
-    driver.open_sockets(&node_config)?;
+    driver.open_sockets(&node_config, true)?;
     tracing::info!(
         file = driver.options.file,
         instances = node_config.instances.len(),
-        "vrrplab run starting"
+        "sockets open, instances starting"
     );
     driver.configure_notify(false).await;
     let now = driver.now();
     driver.node = Node::new(node_config, now);
+    driver.sync_host_faults();
     driver.node.run_scripts(now);
     driver.poll_track_files();
     super::lifecycle::ready(driver.node.config().instances.len());
@@ -109,7 +168,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         if driver.node.poll_timeout().is_some_and(|t| t <= now) {
             driver.node.handle_timeout(now);
         }
-        driver.drain().await;
+        driver.drain();
         let deadline = driver
             .node
             .poll_timeout()
@@ -130,6 +189,8 @@ pub async fn main(options: Options) -> Result<(), String> {
             }
             _ = usr1.recv() => driver.dump(),
             which = dumps.recv() => driver.dump_to_file(which),
+            Some(event) = link_events.recv() => driver.on_link_event(event),
+            Some(done) = host_results.recv() => driver.on_host_done(done),
             Some(p) = packets.recv() => {
                 let now = driver.now();
                 driver.node.handle_packet(now, &p.meta, &p.payload);
@@ -145,8 +206,8 @@ pub async fn main(options: Options) -> Result<(), String> {
                 super::http::serve(stream, state, metrics);
             }
             _ = tick.tick() => {
-                driver.poll_links();
                 driver.poll_track_files();
+                driver.retry_address_faults();
             }
             _ = sleep => {
                 let now = driver.now();
@@ -158,11 +219,38 @@ pub async fn main(options: Options) -> Result<(), String> {
     tracing::info!("stopping: priority 0 from masters, virtual addresses removed");
     let now = driver.now();
     driver.node.shutdown(now);
-    driver.drain().await;
+    driver.drain();
+    if !driver.host.flush(STOP_FLUSH_LIMIT).await {
+        tracing::error!(
+            "address removals still pending after {STOP_FLUSH_LIMIT:?}; exiting anyway"
+        );
+    }
+    while let Ok(done) = host_results.try_recv() {
+        driver.on_host_done(done);
+    }
     driver.fifos.close().await;
     driver.probes.cancel_all();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Names at start the instances whose interface does not exist yet (keepalived 2.2.7 refuses
+/// to start then, unless `dynamic_interfaces` is set; vrrplab always follows interfaces).
+fn warn_missing_interfaces(config: &NodeConfig) {
+    for i in &config.instances {
+        let present = config.interfaces.iter().any(|f| {
+            f.name == i.interface && (f.up || f.primary_v4.is_some() || f.link_local_v6.is_some())
+        });
+        if !present {
+            tracing::warn!(
+                instance = i.name,
+                interface = i.interface,
+                "({}) interface {} is down or does not exist: FAULT until it is up with an address",
+                i.name,
+                i.interface
+            );
+        }
+    }
 }
 
 /// The status listener when `--status` was given.
@@ -183,71 +271,16 @@ async fn accept(
     }
 }
 
-fn is_v6(family: Family) -> bool {
-    family == Family::Ipv6
-}
-
 impl Driver {
     /// The core's clock: time since start on the tokio clock.
     fn now(&self) -> vrrplab_core::Instant {
         vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
     }
 
-    /// (Re)opens one VRRP socket per interface and family used by `config`; the old sockets
-    /// are closed once the new ones are open. A socket that cannot be opened is logged (its
-    /// instances cannot advertise); `Err` when that was for lack of privilege.
-    fn open_sockets(&mut self, config: &NodeConfig) -> Result<(), String> {
-        let mut wanted: BTreeMap<(String, bool), Vec<IpAddr>> = BTreeMap::new();
-        for i in &config.instances {
-            let groups = wanted
-                .entry((i.interface.clone(), is_v6(i.family)))
-                .or_default();
-            if i.unicast_peers.is_empty() && !groups.contains(&i.multicast_group) {
-                groups.push(i.multicast_group);
-            }
-        }
-        let mut sockets = BTreeMap::new();
-        let mut readers = Vec::new();
-        let mut denied = None;
-        for ((name, v6), groups) in wanted {
-            let Some(link) = self.links.get(&name) else {
-                tracing::error!(
-                    interface = name,
-                    "interface not found: its instances stay in FAULT"
-                );
-                continue;
-            };
-            match VrrpSocket::open(&name, link.index, v6, &groups) {
-                Ok(s) => {
-                    let group = groups.first().copied().unwrap_or(socket::default_group(v6));
-                    readers.push(s.spawn_reader(
-                        group,
-                        self.packets_tx.clone(),
-                        self.socket_errors.clone(),
-                    ));
-                    sockets.insert((name, v6), s);
-                }
-                Err(e) => {
-                    tracing::error!(interface = name, v6, error = %e, "cannot open the VRRP socket");
-                    if e.kind() == std::io::ErrorKind::PermissionDenied {
-                        denied = Some(format!(
-                            "cannot open a raw VRRP socket on {name}: {e} (needs CAP_NET_RAW)"
-                        ));
-                    }
-                }
-            }
-        }
-        for reader in std::mem::replace(&mut self.readers, readers) {
-            reader.abort();
-        }
-        self.sockets = sockets;
-        denied.map_or(Ok(()), Err)
-    }
-
     /// Carries out every pending output of the node.
-    async fn drain(&mut self) {
+    fn drain(&mut self) {
         while let Some(output) = self.node.poll_output() {
-            self.carry_out(output).await;
+            self.carry_out(output);
         }
     }
 
@@ -269,18 +302,25 @@ impl Driver {
                 return;
             }
         };
-        if let Ok(links) = interfaces::scan() {
-            self.links = links;
-        }
         super::keep_subsystems(&self.options, &mut next);
         config::fill_interfaces(&mut next, &self.links);
+        warn_missing_interfaces(&next);
+        self.vips = config::vip_addresses(&next);
+        self.seen = next
+            .interfaces
+            .iter()
+            .map(|i| (i.name.clone(), i.clone()))
+            .collect();
         // keepalived kills running scripts on reload; the node restarts its script runner.
         self.probes.cancel_all();
-        if let Err(e) = self.open_sockets(&next) {
+        if let Err(e) = self.open_sockets(&next, true) {
             tracing::error!("{e}");
         }
         let now = self.now();
         self.node.reload(now, next);
+        self.address_faults
+            .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
+        self.sync_host_faults();
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());
     }
@@ -299,6 +339,7 @@ impl Driver {
             &self.node.instances(),
             self.node.counters(),
             &self.driver_counters(),
+            &self.last_reason,
         );
         println!("{doc}");
     }
@@ -348,27 +389,15 @@ impl Driver {
         (
             format!(
                 "{}\n",
-                status::json(&instances, self.node.counters(), &counters)
+                status::json(
+                    &instances,
+                    self.node.counters(),
+                    &counters,
+                    &self.last_reason
+                )
             ),
             status::metrics(&instances, self.node.counters(), &counters),
         )
-    }
-
-    /// Link up/down changes of the configured interfaces → `handle_interface`.
-    fn poll_links(&mut self) {
-        let Ok(links) = interfaces::scan() else {
-            return;
-        };
-        let now = self.now();
-        for info in self.node.config().interfaces.clone() {
-            let was = self.links.get(&info.name).is_some_and(|l| l.up);
-            let is = links.get(&info.name).is_some_and(|l| l.up);
-            if was != is {
-                tracing::info!(interface = info.name, up = is, "link state changed");
-                self.node.handle_interface(now, &info.name, is);
-            }
-        }
-        self.links = links;
     }
 
     /// `vrrp_track_file` values (an unreadable or non-numeric file counts as 0).
@@ -388,4 +417,80 @@ impl Driver {
             }
         }
     }
+
+    /// Clears the address faults whose retry time has come (the instance leaves FAULT and,
+    /// as master again, tries the add once more).
+    fn retry_address_faults(&mut self) {
+        let now = tokio::time::Instant::now();
+        let due: Vec<String> = self
+            .address_faults
+            .iter()
+            .filter(|(_, (_, at))| *at <= now)
+            .map(|(name, _)| name.clone())
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        for name in due {
+            self.address_faults.remove(&name);
+            tracing::info!(
+                instance = name,
+                "({name}) retrying after the failed address add"
+            );
+        }
+        self.sync_host_faults();
+    }
+
+    /// Tells the node which instances the host cannot run (no VRRP socket on their interface,
+    /// an address that could not be added), when that changed.
+    fn sync_host_faults(&mut self) {
+        let now = self.now();
+        let instances: Vec<(String, String, bool)> = self
+            .node
+            .config()
+            .instances
+            .iter()
+            .map(|i| {
+                (
+                    i.name.clone(),
+                    i.interface.clone(),
+                    i.family == vrrplab_core::wire::Family::Ipv6,
+                )
+            })
+            .collect();
+        let mut wanted = BTreeMap::new();
+        for (name, interface, v6) in instances {
+            let reason = self
+                .socket_faults
+                .get(&(interface, v6))
+                .or(self.address_faults.get(&name).map(|(r, _)| r));
+            if let Some(r) = reason {
+                wanted.insert(name, r.clone());
+            }
+        }
+        let names: BTreeSet<String> = wanted
+            .keys()
+            .chain(self.host_faults.keys())
+            .cloned()
+            .collect();
+        for name in names {
+            let next = wanted.get(&name).cloned();
+            if self.host_faults.get(&name) != next.as_ref() {
+                self.node.handle_host_fault(now, &name, next);
+            }
+        }
+        self.host_faults = wanted;
+        self.drain();
+    }
+
+    /// A new host job sequence number.
+    fn job_number(&mut self) -> u64 {
+        self.next_job += 1;
+        self.next_job
+    }
+}
+
+/// Whether an instance's VRRP socket is IPv6.
+pub(super) fn is_v6(family: vrrplab_core::wire::Family) -> bool {
+    family == vrrplab_core::wire::Family::Ipv6
 }

@@ -1,19 +1,21 @@
-//! Carrying out the node's outputs on the host: adverts on the raw sockets, addresses over
-//! netlink, announcements over AF_PACKET, hooks and probes as children, transitions as log
-//! lines. Failures are logged and counted, never fatal.
+//! Carrying out the node's outputs on the host: adverts on the raw sockets, address changes
+//! queued to the host worker, announcements over AF_PACKET (held back until their address is
+//! added), hooks and probes as children, transitions as log lines. Nothing here awaits;
+//! failures are logged and counted, never fatal.
 
 use super::Driver;
+use crate::run::host::{AddressJob, Job};
 use crate::run::scripts;
-use vrrplab_core::node::Output;
+use vrrplab_core::node::{AddressChange, Announce, Output};
 
 impl Driver {
     /// Carries out one output.
-    pub(super) async fn carry_out(&mut self, output: Output) {
+    pub(super) fn carry_out(&mut self, output: Output) {
         match output {
             Output::Transmit(t) => {
                 let key = (t.interface.clone(), t.dst.is_ipv6());
                 let result = match self.sockets.get(&key) {
-                    Some(s) => s.send(&t),
+                    Some(s) => s.socket().send(&t),
                     None => Err(std::io::Error::new(
                         std::io::ErrorKind::NotFound,
                         "no socket",
@@ -24,61 +26,12 @@ impl Driver {
                     tracing::warn!(interface = t.interface, dst = %t.dst, error = %e, "advert not sent");
                 }
             }
-            Output::AddAddress(a) | Output::RemoveAddress(a)
-                if !self.links.contains_key(&a.interface) =>
-            {
-                self.counters.netlink_errors += 1;
-                tracing::error!(
-                    instance = a.instance,
-                    interface = a.interface,
-                    "no such interface for {}",
-                    a.address
-                );
-            }
-            Output::AddAddress(a) => {
-                let index = self.links[&a.interface].index;
-                match self.addresses.add(index, a.address, a.prefix_len).await {
-                    Ok(()) => tracing::info!(
-                        instance = a.instance,
-                        "added {}/{} on {}",
-                        a.address,
-                        a.prefix_len,
-                        a.interface
-                    ),
-                    Err(e) => {
-                        self.counters.netlink_errors += 1;
-                        tracing::error!(instance = a.instance, error = %e, "cannot add {}/{} on {}", a.address, a.prefix_len, a.interface);
-                    }
-                }
-            }
-            Output::RemoveAddress(a) => {
-                let index = self.links[&a.interface].index;
-                match self.addresses.remove(index, a.address, a.prefix_len).await {
-                    Ok(()) => tracing::info!(
-                        instance = a.instance,
-                        "removed {}/{} from {}",
-                        a.address,
-                        a.prefix_len,
-                        a.interface
-                    ),
-                    Err(e) => {
-                        self.counters.netlink_errors += 1;
-                        tracing::error!(instance = a.instance, error = %e, "cannot remove {}/{} from {}", a.address, a.prefix_len, a.interface);
-                    }
-                }
-            }
-            Output::Announce(a) => {
-                let (Some(announcer), Some(link)) = (&self.announcer, self.links.get(&a.interface))
-                else {
-                    self.counters.announce_errors += 1;
-                    return;
-                };
-                let router = a.address.is_ipv6() && forwards_ipv6(&a.interface);
-                if let Err(e) = announcer.send(link.index, link.mac, a.address, router) {
-                    self.counters.announce_errors += 1;
-                    tracing::warn!(instance = a.instance, error = %e, "announcement of {} not sent", a.address);
-                }
-            }
+            Output::AddAddress(a) => self.add_address(a),
+            Output::RemoveAddress(a) => self.remove_address(a),
+            Output::Announce(a) => match self.held_announcements.get_mut(&a.address) {
+                Some((_, held)) => held.push(a),
+                None => self.announce(&a),
+            },
             Output::StateChange(c) => {
                 tracing::info!(
                     instance = c.instance,
@@ -90,6 +43,8 @@ impl Driver {
                     c.to,
                     c.reason
                 );
+                self.last_reason
+                    .insert(c.instance.clone(), c.reason.to_string());
             }
             Output::Notify(n) => scripts::notify(&n.command, n.user.as_deref()),
             Output::NotifyEvent(e) => self.fifos.write(&e),
@@ -97,6 +52,63 @@ impl Driver {
             Output::CancelProbe(id) => self.probes.cancel(id),
             other => tracing::debug!(?other, "output not handled by the daemon"),
         }
+    }
+
+    /// Queues an address add; its announcements wait for the result.
+    fn add_address(&mut self, a: AddressChange) {
+        let Some(index) = self.links.get(&a.interface).map(|l| l.index) else {
+            // The worker would fail the same way; say it here and fault the instance.
+            let seq = self.job_number();
+            self.on_host_done(crate::run::host::Done::Added(
+                job(&a, 0, seq),
+                Err("no such interface".to_string()),
+            ));
+            return;
+        };
+        let seq = self.job_number();
+        let job = job(&a, index, seq);
+        self.held_announcements.insert(a.address, (seq, Vec::new()));
+        self.host.queue(Job::AddAddress(job));
+    }
+
+    /// Queues an address removal; announcements still held for it are dropped.
+    fn remove_address(&mut self, a: AddressChange) {
+        self.held_announcements.remove(&a.address);
+        let Some(index) = self.links.get(&a.interface).map(|l| l.index) else {
+            tracing::debug!(
+                instance = a.instance,
+                interface = a.interface,
+                "{} went with its interface",
+                a.address
+            );
+            return;
+        };
+        let seq = self.job_number();
+        self.host.queue(Job::RemoveAddress(job(&a, index, seq)));
+    }
+
+    /// Sends one GARP / unsolicited NA now.
+    pub(super) fn announce(&mut self, a: &Announce) {
+        let (Some(announcer), Some(link)) = (&self.announcer, self.links.get(&a.interface)) else {
+            self.counters.announce_errors += 1;
+            return;
+        };
+        let router = a.address.is_ipv6() && forwards_ipv6(&a.interface);
+        if let Err(e) = announcer.send(link.index, link.mac, a.address, router) {
+            self.counters.announce_errors += 1;
+            tracing::warn!(instance = a.instance, error = %e, "announcement of {} not sent", a.address);
+        }
+    }
+}
+
+fn job(a: &AddressChange, index: u32, seq: u64) -> AddressJob {
+    AddressJob {
+        seq,
+        instance: a.instance.clone(),
+        interface: a.interface.clone(),
+        index,
+        address: a.address,
+        prefix_len: a.prefix_len,
     }
 }
 

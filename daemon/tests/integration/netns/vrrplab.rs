@@ -2,20 +2,17 @@
 //! keepalived master, hands over to a keepalived backup with priority 0 on SIGTERM, and keeps
 //! running (still master) when SIGHUP brings a broken configuration.
 //!
-//! vrrplab reads the very keepalived.conf the harness renders for keepalived. It runs under
-//! `chrt -f 50` like the harness's keepalived (`vrrp_rt_priority 50`), so that both sides'
-//! timers are measured under the same scheduling on a loaded machine.
+//! vrrplab reads the very keepalived.conf the harness renders for keepalived ([`Vrrplab`]).
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use vrrplab_netns::peer::Daemon;
 use vrrplab_netns::{KeepalivedInstance, Need, keepalived_config};
 
 use super::common::{
     Finished, Lab, V3_ADVERT, VRID, instance4, instance6, ms, tolerance, vip4, vip6,
 };
+use super::daemon::Vrrplab;
 use super::scenario::{Takeover, Timer};
 
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
@@ -23,103 +20,6 @@ const NETNS: &[Need] = &[Need::Netns];
 
 fn ip(host: &vrrplab_netns::Host) -> IpAddr {
     IpAddr::V4(host.ipv4)
-}
-
-/// `vrrplab run` on one router of a [`Lab`].
-struct Vrrplab {
-    daemon: Daemon,
-    config: PathBuf,
-}
-
-impl Vrrplab {
-    /// Writes the keepalived.conf for router `n` and starts `vrrplab run -f` on it.
-    fn start(lab: &Lab, n: u8, instances: &[KeepalivedInstance]) -> Vrrplab {
-        Vrrplab::start_with(lab, n, instances, &[])
-    }
-
-    /// Like [`Vrrplab::start`], with extra `vrrplab run` arguments.
-    fn start_with(lab: &Lab, n: u8, instances: &[KeepalivedInstance], extra: &[&str]) -> Vrrplab {
-        Vrrplab::start_text(lab, n, instances, "", extra)
-    }
-
-    /// Like [`Vrrplab::start_with`], with `more` appended to the rendered configuration.
-    fn start_text(
-        lab: &Lab,
-        n: u8,
-        instances: &[KeepalivedInstance],
-        more: &str,
-        extra: &[&str],
-    ) -> Vrrplab {
-        let host = lab.topo.router(n).clone();
-        let config = lab
-            .topo
-            .artifacts()
-            .join(format!("vrrplab-{}.conf", host.name));
-        let text = keepalived_config(&host.name, 3, instances) + more;
-        std::fs::write(&config, text).expect("write config");
-        let log = lab
-            .topo
-            .artifacts()
-            .join(format!("vrrplab-{}.log", host.name));
-        let pid_file = |suffix: &str| {
-            lab.topo
-                .artifacts()
-                .join(format!("vrrplab-{}.{suffix}", host.name))
-        };
-        let args: Vec<String> = [
-            "-f".to_string(),
-            "50".to_string(),
-            env!("CARGO_BIN_EXE_vrrplab").to_string(),
-            "run".to_string(),
-            "-f".to_string(),
-            config.display().to_string(),
-            // The console log (read by the tests), and pid files of its own: the defaults
-            // (keepalived's /run/keepalived*.pid) are one per host.
-            "-l".to_string(),
-            "-p".to_string(),
-            pid_file("pid").display().to_string(),
-            "-r".to_string(),
-            pid_file("vrrp.pid").display().to_string(),
-        ]
-        .into_iter()
-        .chain(extra.iter().map(|a| a.to_string()))
-        .collect();
-        let mut daemon = Daemon::new(
-            lab.topo.processes(),
-            &format!("vrrplab-{}", host.name),
-            &host.namespace,
-            "chrt",
-            args,
-            log,
-        );
-        daemon.start().expect("start vrrplab");
-        Vrrplab { daemon, config }
-    }
-
-    /// The daemon's log (stderr and stdout).
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.daemon.log()).unwrap_or_default()
-    }
-
-    /// The failure context: the lab's, then this daemon's log under router `n`'s name.
-    fn context(&self, lab: &Lab, done: &Finished, n: u8) -> String {
-        format!("{}\n--- vrrplab h{n}\n{}", lab.context(done), self.log())
-    }
-
-    /// Waits until exactly `holders` hold `vip`; panics with the logs otherwise.
-    fn wait_alone(&self, lab: &mut Lab, vip: IpAddr, holders: &[&str], timeout: Duration) {
-        let what = format!("exactly {holders:?} holding {vip}");
-        lab.observer()
-            .wait_for(&what, timeout, |s| s.holders_of(vip) == holders)
-            .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), self.log()));
-    }
-
-    /// Stops the daemon with SIGTERM; panics when it does not exit.
-    fn stop(&mut self) {
-        self.daemon
-            .stop_with(libc::SIGTERM, Duration::from_secs(3))
-            .expect("vrrplab stops on SIGTERM");
-    }
 }
 
 /// keepalived `master` on h1, then `vrrplab run` with `backup` on h2: returns once vrrplab has
