@@ -15,6 +15,8 @@ pub enum Job {
     AddAddress(AddressJob),
     /// Remove it.
     RemoveAddress(AddressJob),
+    /// Run this `nft -f` script (the `no_accept` sets, [`super::firewall`]).
+    Firewall(String),
     /// Answer once every job queued before it is done (at shutdown).
     Flush(oneshot::Sender<()>),
 }
@@ -43,6 +45,8 @@ pub enum Done {
     Added(AddressJob, Result<(), String>),
     /// An address was removed (or was already gone), or not.
     Removed(AddressJob, Result<(), String>),
+    /// The firewall sets were replaced, or not.
+    Firewall(Result<(), String>),
 }
 
 /// The queue into the worker.
@@ -65,6 +69,7 @@ impl Worker {
                         let r = addresses.remove(j.index, j.address, j.prefix_len).await;
                         Done::Removed(j, r.map_err(|e| describe(&e)))
                     }
+                    Job::Firewall(script) => Done::Firewall(super::firewall::apply(script).await),
                     Job::Flush(answer) => {
                         let _ = answer.send(());
                         continue;

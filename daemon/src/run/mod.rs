@@ -22,6 +22,7 @@ pub mod caps;
 pub mod config;
 pub mod daemonize;
 mod driver;
+pub mod firewall;
 pub mod host;
 pub mod http;
 pub mod interfaces;

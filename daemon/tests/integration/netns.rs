@@ -15,5 +15,6 @@ mod operator;
 mod replay_check;
 mod scenario;
 mod vrrplab;
+mod vrrplab_accept;
 mod vrrplab_hooks;
 mod vrrplab_host;

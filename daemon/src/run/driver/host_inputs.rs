@@ -99,6 +99,7 @@ impl Driver {
                 );
                 self.sync_host_faults();
             }
+            Done::Firewall(result) => self.on_firewall_done(result),
             Done::Removed(job, Ok(())) => tracing::info!(
                 instance = job.instance,
                 "removed {}/{} from {}",

@@ -6,6 +6,7 @@
 //! [`Worker`] queue and their results return as inputs, so adverts keep their pace while
 //! netlink works.
 
+mod accept;
 mod host_inputs;
 mod outputs;
 mod sockets;
@@ -17,7 +18,7 @@ use super::interfaces::Links;
 use super::scripts::{self, Probes};
 use super::socket::{self, Received, SocketErrors};
 use super::status::{self, DriverCounters};
-use super::{Options, caps, config, monitor, stale};
+use super::{Options, caps, config, firewall, monitor, stale};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -62,6 +63,10 @@ struct Driver {
     address_faults: BTreeMap<String, (String, tokio::time::Instant)>,
     /// The host faults the node was last told about, by instance.
     host_faults: BTreeMap<String, String>,
+    /// The `no_accept` table, while the configuration needs one (deleted when dropped).
+    firewall: Option<firewall::Table>,
+    /// Addresses the firewall drops: VIPs of `no_accept` instances while they are MASTER.
+    dropped: BTreeSet<IpAddr>,
     /// The reason of each instance's last transition (status).
     last_reason: BTreeMap<String, String>,
     announcer: Option<Announcer>,
@@ -89,6 +94,16 @@ pub async fn main(options: Options) -> Result<(), String> {
     let leftover_failures = stale::remove(&addresses, &leftovers).await;
     config::fill_interfaces(&mut node_config, &links);
     warn_missing_interfaces(&node_config);
+    let table = if needs_firewall(&node_config) {
+        Some(firewall::Table::create().map_err(|e| {
+            format!(
+                "no_accept needs nftables, and the table inet {} cannot be made: {e}",
+                firewall::TABLE
+            )
+        })?)
+    } else {
+        None
+    };
     let announcer = match Announcer::open() {
         Ok(a) => Some(a),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -137,6 +152,8 @@ pub async fn main(options: Options) -> Result<(), String> {
         address_faults: BTreeMap::new(),
         host_faults: BTreeMap::new(),
         last_reason: BTreeMap::new(),
+        firewall: table,
+        dropped: BTreeSet::new(),
         announcer,
         probes: Probes::default(),
         socket_errors: Arc::new(SocketErrors::default()),
@@ -220,8 +237,15 @@ pub async fn main(options: Options) -> Result<(), String> {
         driver.on_host_done(done);
     }
     driver.probes.cancel_all();
+    drop(driver.firewall.take());
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Whether an instance of `config` drops traffic to its VIPs as master (`no_accept`, or
+/// `vrrp_strict` without `accept`; never the address owner).
+fn needs_firewall(config: &NodeConfig) -> bool {
+    config.instances.iter().any(|i| !i.accept)
 }
 
 /// Names at start the instances whose interface does not exist yet (keepalived 2.2.7 refuses
@@ -310,6 +334,7 @@ impl Driver {
         self.node.reload(now, next);
         self.address_faults
             .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
+        self.reload_firewall();
         self.sync_host_faults();
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());

@@ -64,6 +64,7 @@ impl Driver {
             ));
             return;
         };
+        self.drop_before_add(&a.instance, a.address);
         let seq = self.job_number();
         let job = job(&a, index, seq);
         self.held_announcements.insert(a.address, (seq, Vec::new()));
@@ -73,17 +74,19 @@ impl Driver {
     /// Queues an address removal; announcements still held for it are dropped.
     fn remove_address(&mut self, a: AddressChange) {
         self.held_announcements.remove(&a.address);
-        let Some(index) = self.links.get(&a.interface).map(|l| l.index) else {
-            tracing::debug!(
+        match self.links.get(&a.interface).map(|l| l.index) {
+            Some(index) => {
+                let seq = self.job_number();
+                self.host.queue(Job::RemoveAddress(job(&a, index, seq)));
+            }
+            None => tracing::debug!(
                 instance = a.instance,
                 interface = a.interface,
                 "{} went with its interface",
                 a.address
-            );
-            return;
-        };
-        let seq = self.job_number();
-        self.host.queue(Job::RemoveAddress(job(&a, index, seq)));
+            ),
+        }
+        self.accept_after_remove(a.address);
     }
 
     /// Sends one GARP / unsolicited NA now.
