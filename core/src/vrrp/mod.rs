@@ -20,7 +20,7 @@ pub mod tracking;
 
 pub use config::{
     GarpConfig, InstanceConfig, Preempt, SyncGroupConfig, TrackFileConfig, TrackRef,
-    TrackScriptConfig, TrackedInterface, VirtualAddress,
+    TrackScriptConfig, TrackedInterface, VirtualAddress, Vmac,
 };
 pub use discard::{Counters, DiscardReason};
 pub use instance::{Instance, MasterInfo};
