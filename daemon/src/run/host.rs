@@ -17,6 +17,10 @@ pub enum Job {
     RemoveAddress(AddressJob),
     /// Run this `nft -f` script (the `no_accept` sets, [`super::firewall`]).
     Firewall(String),
+    /// Create a VMAC on the base interface with this index (IPv6: with this link-local).
+    CreateVmac(super::vmac::Plan, u32, Option<std::net::Ipv6Addr>),
+    /// Delete the VMAC called this, with this index.
+    DeleteVmac(String, u32),
     /// Answer once every job queued before it is done (at shutdown).
     Flush(oneshot::Sender<()>),
 }
@@ -47,6 +51,10 @@ pub enum Done {
     Removed(AddressJob, Result<(), String>),
     /// The firewall sets were replaced, or not.
     Firewall(Result<(), String>),
+    /// A VMAC was created (for the plan's instance), or not.
+    VmacCreated(super::vmac::Plan, Result<(), String>),
+    /// A VMAC was deleted, or not.
+    VmacDeleted(String, Result<(), String>),
 }
 
 /// The queue into the worker.
@@ -70,6 +78,13 @@ impl Worker {
                         Done::Removed(j, r.map_err(|e| describe(&e)))
                     }
                     Job::Firewall(script) => Done::Firewall(super::firewall::apply(script).await),
+                    Job::CreateVmac(plan, base, ll) => {
+                        let r = super::vmac::create(&addresses, &plan, base, ll).await;
+                        Done::VmacCreated(plan, r)
+                    }
+                    Job::DeleteVmac(name, index) => {
+                        Done::VmacDeleted(name, super::vmac::delete(&addresses, index).await)
+                    }
                     Job::Flush(answer) => {
                         let _ = answer.send(());
                         continue;

@@ -37,6 +37,7 @@ pub mod sdnotify;
 pub mod socket;
 pub mod stale;
 pub mod status;
+pub mod vmac;
 
 use std::process::ExitCode;
 

@@ -18,3 +18,4 @@ mod vrrplab;
 mod vrrplab_accept;
 mod vrrplab_hooks;
 mod vrrplab_host;
+mod vrrplab_vmac;
