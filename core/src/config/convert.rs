@@ -101,6 +101,7 @@ pub fn instance_config(i: &VrrpInstance) -> InstanceConfig {
         garp: i.garp.clone(),
         track_interfaces: i.track_interfaces.clone(),
         dont_track_primary: i.dont_track_primary,
+        vmac: i.use_vmac.clone(),
         track_scripts: i.track_scripts.clone(),
         track_files: i.track_files.clone(),
         notify: i.notify.clone(),

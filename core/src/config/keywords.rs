@@ -92,8 +92,6 @@ pub const RECOGNISED_UNSUPPORTED: &[&str] = &[
     "garp_group",
     "vrrp_auth_hmac",
     // vrrp_instance
-    "use_vmac",
-    "vmac_xmit_base",
     "use_vmac_addr",
     "use_ipvlan",
     "native_ipv6",
@@ -221,7 +219,7 @@ mod tests {
     #[test]
     fn aliases_map_to_their_current_names() {
         assert_eq!(alias_of("nb_get_retry"), Some("retry"));
-        assert!(is_recognised_unsupported("use_vmac"));
+        assert!(is_recognised_unsupported("use_ipvlan"));
         assert!(!is_recognised_unsupported("priority"));
     }
 }

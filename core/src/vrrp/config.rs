@@ -41,6 +41,19 @@ pub struct TrackedInterface {
     pub reverse: bool,
 }
 
+/// `use_vmac [NAME] [MAC]` (+ `vmac_xmit_base`): the instance runs on a macvlan of its
+/// interface carrying the virtual MAC (RFC 5798 §7.3), resolved with keepalived's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Vmac {
+    /// Interface name (default `vrrp.VRID`).
+    pub name: String,
+    /// MAC address (default 00:00:5e:00:01:VRID, IPv6 00:00:5e:00:02:VRID).
+    pub mac: [u8; 6],
+    /// `vmac_xmit_base`: adverts go out (and come in) on the base interface; only the
+    /// addresses and their announcements use the macvlan.
+    pub xmit_base: bool,
+}
+
 /// A reference from an instance (or sync group) to a named script or file tracker.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrackRef {
@@ -141,6 +154,8 @@ pub struct InstanceConfig {
     /// `dont_track_primary`: the instance's own interface going down is not a FAULT (only
     /// tracked interfaces count).
     pub dont_track_primary: bool,
+    /// `use_vmac`: the addresses live on a macvlan with the virtual MAC.
+    pub vmac: Option<Vmac>,
     /// `track_script`.
     pub track_scripts: Vec<TrackRef>,
     /// `track_file`.
@@ -251,6 +266,7 @@ impl InstanceConfig {
             garp: GarpConfig::default(),
             track_interfaces: Vec::new(),
             dont_track_primary: false,
+            vmac: None,
             track_scripts: Vec::new(),
             track_files: Vec::new(),
             notify: NotifyConfig::default(),

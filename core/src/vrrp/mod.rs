@@ -20,7 +20,7 @@ pub mod tracking;
 
 pub use config::{
     GarpConfig, Hook, InstanceConfig, NotifyConfig, Preempt, SyncGroupConfig, TrackFileConfig,
-    TrackRef, TrackScriptConfig, TrackedInterface, VirtualAddress,
+    TrackRef, TrackScriptConfig, TrackedInterface, VirtualAddress, Vmac,
 };
 pub use discard::{Counters, DiscardReason};
 pub use instance::{Instance, MasterInfo};

@@ -15,6 +15,12 @@ pub enum Job {
     AddAddress(AddressJob),
     /// Remove it.
     RemoveAddress(AddressJob),
+    /// Run this `nft -f` script (the `no_accept` sets, [`super::firewall`]).
+    Firewall(String),
+    /// Create a VMAC on the base interface with this index (IPv6: with this link-local).
+    CreateVmac(super::vmac::Plan, u32, Option<std::net::Ipv6Addr>),
+    /// Delete the VMAC called this, with this index.
+    DeleteVmac(String, u32),
     /// Answer once every job queued before it is done (at shutdown).
     Flush(oneshot::Sender<()>),
 }
@@ -43,6 +49,12 @@ pub enum Done {
     Added(AddressJob, Result<(), String>),
     /// An address was removed (or was already gone), or not.
     Removed(AddressJob, Result<(), String>),
+    /// The firewall sets were replaced, or not.
+    Firewall(Result<(), String>),
+    /// A VMAC was created (for the plan's instance), or not.
+    VmacCreated(super::vmac::Plan, Result<(), String>),
+    /// A VMAC was deleted, or not.
+    VmacDeleted(String, Result<(), String>),
 }
 
 /// The queue into the worker.
@@ -64,6 +76,14 @@ impl Worker {
                     Job::RemoveAddress(j) => {
                         let r = addresses.remove(j.index, j.address, j.prefix_len).await;
                         Done::Removed(j, r.map_err(|e| describe(&e)))
+                    }
+                    Job::Firewall(script) => Done::Firewall(super::firewall::apply(script).await),
+                    Job::CreateVmac(plan, base, ll) => {
+                        let r = super::vmac::create(&addresses, &plan, base, ll).await;
+                        Done::VmacCreated(plan, r)
+                    }
+                    Job::DeleteVmac(name, index) => {
+                        Done::VmacDeleted(name, super::vmac::delete(&addresses, index).await)
                     }
                     Job::Flush(answer) => {
                         let _ = answer.send(());

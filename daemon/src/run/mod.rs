@@ -24,6 +24,7 @@ pub mod daemonize;
 mod driver;
 pub mod dumps;
 pub mod fifo;
+pub mod firewall;
 pub mod host;
 pub mod http;
 pub mod interfaces;
@@ -38,6 +39,7 @@ pub mod sdnotify;
 pub mod socket;
 pub mod stale;
 pub mod status;
+pub mod vmac;
 
 use std::process::ExitCode;
 

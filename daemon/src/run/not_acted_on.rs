@@ -138,21 +138,6 @@ pub fn diagnostics(parsed: &Parsed) -> Vec<Diagnostic> {
                 ));
             }
         }
-        if !instance.accept && instance.priority != 255 {
-            let (directive, why) = if block.directives.contains_key("no_accept") {
-                ("no_accept", "no_accept")
-            } else {
-                ("vrrp_instance", "no_accept (implied by vrrp_strict)")
-            };
-            out.push(warning(
-                block.of(directive),
-                format!(
-                    "{why} ({}): traffic to the VIPs is accepted on the master",
-                    instance.name
-                ),
-                "drop traffic to the VIPs with your own firewall rule",
-            ));
-        }
     }
     let global = &model.global;
     let mail = [
@@ -202,7 +187,6 @@ mod tests {
             ("virtual_server 192.0.2.100 80", "k.conf:19:"),
             ("min_ttl/max_ttl of unicast peer 192.0.2.12", "k.conf:11:"),
             ("label eth0:vip of 192.0.2.100", "k.conf:14:"),
-            ("no_accept (VI_1)", "k.conf:10:"),
             ("notification_email: no e-mail", "k.conf:2:"),
             ("smtp_server: no e-mail", "k.conf:5:"),
         ];

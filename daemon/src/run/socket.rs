@@ -117,6 +117,16 @@ impl VrrpSocket {
         })
     }
 
+    /// Opens a socket that only sends, on a VMAC: nothing is joined and a filter that accepts
+    /// no packet keeps its receive queue empty (the base interface's socket receives).
+    pub fn open_send_only(interface: &str, index: u32, v6: bool) -> std::io::Result<Self> {
+        let s = VrrpSocket::open(interface, index, v6, &[])?;
+        // Classic BPF `ret #0`: every packet is cut to 0 bytes, that is, dropped.
+        s.fd.get_ref()
+            .attach_filter(&[socket2::SockFilter::new(0x06, 0, 0, 0)])?;
+        Ok(s)
+    }
+
     /// Sends one advert (non-blocking; a full buffer is an error like any other).
     pub fn send(&self, t: &Transmit) -> std::io::Result<()> {
         let fd = self.fd.get_ref().as_raw_fd();

@@ -19,6 +19,8 @@ pub struct DriverCounters {
     pub netlink_errors: u64,
     /// Virtual addresses that could not be added (each put its instance in FAULT).
     pub address_add_failures: u64,
+    /// Failed updates of the `no_accept` nftables sets.
+    pub firewall_errors: u64,
     /// Configured addresses found on the host at start (a previous run's) and removed.
     pub leftover_addresses_removed: u64,
     /// Failed GARP / NA sends.
@@ -85,6 +87,7 @@ pub fn json(
             "send_errors": driver.send_errors,
             "netlink_errors": driver.netlink_errors,
             "address_add_failures": driver.address_add_failures,
+            "firewall_errors": driver.firewall_errors,
             "leftover_addresses_removed": driver.leftover_addresses_removed,
             "announce_errors": driver.announce_errors,
             "reload_failures": driver.reload_failures,
@@ -222,6 +225,7 @@ pub fn metrics(
                 "{kind=\"address_add\"}".to_string(),
                 driver.address_add_failures,
             ),
+            ("{kind=\"firewall\"}".to_string(), driver.firewall_errors),
             ("{kind=\"announce\"}".to_string(), driver.announce_errors),
             ("{kind=\"reload\"}".to_string(), driver.reload_failures),
         ],

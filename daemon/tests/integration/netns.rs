@@ -16,5 +16,7 @@ mod operator;
 mod replay_check;
 mod scenario;
 mod vrrplab;
+mod vrrplab_accept;
 mod vrrplab_hooks;
 mod vrrplab_host;
+mod vrrplab_vmac;

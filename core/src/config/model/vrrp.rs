@@ -189,4 +189,6 @@ pub struct VrrpInstance {
     pub check_unicast_src: bool,
     /// `dont_track_primary`.
     pub dont_track_primary: bool,
+    /// `use_vmac [NAME] [MAC]` and `vmac_xmit_base`, resolved.
+    pub use_vmac: Option<crate::vrrp::Vmac>,
 }

@@ -214,6 +214,13 @@ pub(super) fn instance(o: &mut String, i: &VrrpInstance) {
     if i.dont_track_primary {
         o.push_str("    dont_track_primary\n");
     }
+    if let Some(v) = &i.use_vmac {
+        let mac: Vec<String> = v.mac.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = writeln!(o, "    use_vmac {} {}", quote(&v.name), mac.join(":"));
+        if v.xmit_base {
+            o.push_str("    vmac_xmit_base\n");
+        }
+    }
     o.push_str("}\n\n");
 }
 

@@ -10,13 +10,14 @@ use crate::vrrp::timer::Timer;
 
 impl Instance {
     /// True when `self` (new config) is the same virtual router as `old` for a reload: same
-    /// VRID, family, interface and unicast flag (keepalived `vrrp_exist`).
+    /// VRID, family, interface, unicast flag and VMAC (keepalived `vrrp_exist`).
     pub fn matches_for_reload(&self, old: &Instance) -> bool {
         let (a, b) = (self.config(), old.config());
         a.vrid == b.vrid
             && a.family == b.family
             && a.interface == b.interface
             && self.is_unicast() == old.is_unicast()
+            && a.vmac == b.vmac
     }
 
     /// Takes over `old`'s runtime state at `now`. A master keeps advertising without a new

@@ -91,7 +91,7 @@ fn unknown_keyword_suggests_the_closest_one() {
 fn recognised_unsupported_directives_are_warnings_that_name_them() {
     case(
         "unsupported",
-        &with("    use_vmac\n    track_process {\n        nginx\n    }\n"),
+        &with("    use_ipvlan\n    track_process {\n        nginx\n    }\n"),
         true,
     );
 }

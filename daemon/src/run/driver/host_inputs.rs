@@ -18,6 +18,18 @@ impl Driver {
         let Some(name) = self.links.apply(&event) else {
             return;
         };
+        if self
+            .vmacs
+            .values()
+            .any(|p| p.name == name || p.base == name)
+        {
+            self.reconcile_vmacs();
+            let config = self.node.config().clone();
+            if let Err(e) = self.open_sockets(&config, false) {
+                tracing::error!("{e}");
+            }
+            self.sync_host_faults();
+        }
         let configured = config::interface_names(self.node.config());
         if !configured.contains(&name) {
             return;
@@ -98,6 +110,13 @@ impl Driver {
                     (reason, tokio::time::Instant::now() + ADDRESS_RETRY),
                 );
                 self.sync_host_faults();
+            }
+            Done::Firewall(result) => self.on_firewall_done(result),
+            Done::VmacCreated(plan, result) => self.on_vmac_created(plan, result),
+            Done::VmacDeleted(name, Ok(())) => tracing::info!("removed VMAC {name}"),
+            Done::VmacDeleted(name, Err(e)) => {
+                self.counters.netlink_errors += 1;
+                tracing::error!("cannot remove VMAC {name}: {e}");
             }
             Done::Removed(job, Ok(())) => tracing::info!(
                 instance = job.instance,

@@ -6,9 +6,11 @@
 //! [`Worker`] queue and their results return as inputs, so adverts keep their pace while
 //! netlink works.
 
+mod accept;
 mod host_inputs;
 mod outputs;
 mod sockets;
+mod vmacs;
 
 use super::addresses::Addresses;
 use super::announce::Announcer;
@@ -17,7 +19,7 @@ use super::interfaces::Links;
 use super::scripts::{self, Probes};
 use super::socket::{self, Received, SocketErrors};
 use super::status::{self, DriverCounters};
-use super::{Options, caps, config, monitor, stale};
+use super::{Options, caps, config, firewall, monitor, stale, vmac};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -62,6 +64,22 @@ struct Driver {
     address_faults: BTreeMap<String, (String, tokio::time::Instant)>,
     /// The host faults the node was last told about, by instance.
     host_faults: BTreeMap<String, String>,
+    /// The `no_accept` table, while the configuration needs one (deleted when dropped).
+    firewall: Option<firewall::Table>,
+    /// Addresses the firewall drops: VIPs of `no_accept` instances while they are MASTER.
+    dropped: BTreeSet<IpAddr>,
+    /// VMACs by instance (`use_vmac`).
+    vmacs: BTreeMap<String, vmac::Plan>,
+    /// VMACs being created by the host worker.
+    vmac_pending: BTreeSet<String>,
+    /// Instances whose VMAC could not be created, and why.
+    vmac_faults: BTreeMap<String, String>,
+    /// VMACs this run made (deleted at exit; on an error path when dropped).
+    vmac_made: vmac::Leftovers,
+    /// Base-interface sysctls changed for VMACs (restored when dropped).
+    base_settings: vmac::BaseSettings,
+    /// The rtnetlink connection (VMACs are removed over it at exit).
+    addresses: Addresses,
     /// The reason of each instance's last transition (status).
     last_reason: BTreeMap<String, String>,
     announcer: Option<Announcer>,
@@ -89,8 +107,24 @@ pub async fn main(options: Options) -> Result<(), String> {
         .map_err(|e| format!("cannot read the host's interfaces over rtnetlink: {e}"))?;
     let leftovers = stale::leftovers(&node_config, &links);
     let leftover_failures = stale::remove(&addresses, &leftovers).await;
+    let mut base_settings = vmac::BaseSettings::default();
+    let (links, made, vmac_faults) =
+        vmacs::start(&addresses, &node_config, links, &mut base_settings).await;
+    let vmac_made = vmac::Leftovers {
+        names: made.into_iter().collect(),
+    };
     config::fill_interfaces(&mut node_config, &links);
     warn_missing_interfaces(&node_config);
+    let table = if needs_firewall(&node_config) {
+        Some(firewall::Table::create().map_err(|e| {
+            format!(
+                "no_accept needs nftables, and the table inet {} cannot be made: {e}",
+                firewall::TABLE
+            )
+        })?)
+    } else {
+        None
+    };
     let announcer = match Announcer::open() {
         Ok(a) => Some(a),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -134,12 +168,20 @@ pub async fn main(options: Options) -> Result<(), String> {
         socket_faults: BTreeMap::new(),
         packets_tx,
         probe_tx,
-        host: Worker::spawn(addresses, done_tx),
+        host: Worker::spawn(addresses.clone(), done_tx),
+        vmacs: vmac::plans(&node_config),
+        vmac_pending: BTreeSet::new(),
+        vmac_faults,
+        vmac_made,
+        base_settings,
+        addresses,
         held_announcements: BTreeMap::new(),
         next_job: 0,
         address_faults: BTreeMap::new(),
         host_faults: BTreeMap::new(),
         last_reason: BTreeMap::new(),
+        firewall: table,
+        dropped: BTreeSet::new(),
         announcer,
         probes: Probes::default(),
         socket_errors: Arc::new(SocketErrors::default()),
@@ -230,8 +272,17 @@ pub async fn main(options: Options) -> Result<(), String> {
     }
     driver.fifos.close().await;
     driver.probes.cancel_all();
+    let addresses = driver.addresses.clone();
+    driver.remove_vmacs(&addresses).await;
+    drop(driver.firewall.take());
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Whether an instance of `config` drops traffic to its VIPs as master (`no_accept`, or
+/// `vrrp_strict` without `accept`; never the address owner).
+fn needs_firewall(config: &NodeConfig) -> bool {
+    config.instances.iter().any(|i| !i.accept)
 }
 
 /// Names at start the instances whose interface does not exist yet (keepalived 2.2.7 refuses
@@ -320,6 +371,11 @@ impl Driver {
         self.node.reload(now, next);
         self.address_faults
             .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
+        self.reload_firewall();
+        self.vmacs = vmac::plans(self.node.config());
+        self.vmac_faults
+            .retain(|name, _| self.vmacs.contains_key(name));
+        self.reconcile_vmacs();
         self.sync_host_faults();
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());
@@ -463,9 +519,11 @@ impl Driver {
             let reason = self
                 .socket_faults
                 .get(&(interface, v6))
-                .or(self.address_faults.get(&name).map(|(r, _)| r));
+                .cloned()
+                .or(self.address_faults.get(&name).map(|(r, _)| r.clone()))
+                .or(self.vmac_fault(&name));
             if let Some(r) = reason {
-                wanted.insert(name, r.clone());
+                wanted.insert(name, r);
             }
         }
         let names: BTreeSet<String> = wanted

@@ -13,7 +13,10 @@ impl Driver {
     pub(super) fn carry_out(&mut self, output: Output) {
         match output {
             Output::Transmit(t) => {
-                let key = (t.interface.clone(), t.dst.is_ipv6());
+                let interface = self
+                    .vmac_of_transmit(&t)
+                    .unwrap_or_else(|| t.interface.clone());
+                let key = (interface, t.dst.is_ipv6());
                 let result = match self.sockets.get(&key) {
                     Some(s) => s.socket().send(&t),
                     None => Err(std::io::Error::new(
@@ -55,7 +58,10 @@ impl Driver {
     }
 
     /// Queues an address add; its announcements wait for the result.
-    fn add_address(&mut self, a: AddressChange) {
+    fn add_address(&mut self, mut a: AddressChange) {
+        if let Some(vmac) = self.vmac_of_address(&a.instance, &a.interface, a.address) {
+            a.interface = vmac;
+        }
         let Some(index) = self.links.get(&a.interface).map(|l| l.index) else {
             // The worker would fail the same way; say it here and fault the instance.
             let seq = self.job_number();
@@ -65,6 +71,7 @@ impl Driver {
             ));
             return;
         };
+        self.drop_before_add(&a.instance, a.address);
         let seq = self.job_number();
         let job = job(&a, index, seq);
         self.held_announcements.insert(a.address, (seq, Vec::new()));
@@ -72,28 +79,36 @@ impl Driver {
     }
 
     /// Queues an address removal; announcements still held for it are dropped.
-    fn remove_address(&mut self, a: AddressChange) {
+    fn remove_address(&mut self, mut a: AddressChange) {
+        if let Some(vmac) = self.vmac_of_address(&a.instance, &a.interface, a.address) {
+            a.interface = vmac;
+        }
         self.held_announcements.remove(&a.address);
-        let Some(index) = self.links.get(&a.interface).map(|l| l.index) else {
-            tracing::debug!(
+        match self.links.get(&a.interface).map(|l| l.index) {
+            Some(index) => {
+                let seq = self.job_number();
+                self.host.queue(Job::RemoveAddress(job(&a, index, seq)));
+            }
+            None => tracing::debug!(
                 instance = a.instance,
                 interface = a.interface,
                 "{} went with its interface",
                 a.address
-            );
-            return;
-        };
-        let seq = self.job_number();
-        self.host.queue(Job::RemoveAddress(job(&a, index, seq)));
+            ),
+        }
+        self.accept_after_remove(a.address);
     }
 
     /// Sends one GARP / unsolicited NA now.
     pub(super) fn announce(&mut self, a: &Announce) {
-        let (Some(announcer), Some(link)) = (&self.announcer, self.links.get(&a.interface)) else {
+        let interface = self
+            .vmac_of_address(&a.instance, &a.interface, a.address)
+            .unwrap_or_else(|| a.interface.clone());
+        let (Some(announcer), Some(link)) = (&self.announcer, self.links.get(&interface)) else {
             self.counters.announce_errors += 1;
             return;
         };
-        let router = a.address.is_ipv6() && forwards_ipv6(&a.interface);
+        let router = a.address.is_ipv6() && forwards_ipv6(&interface);
         if let Err(e) = announcer.send(link.index, link.mac, a.address, router) {
             self.counters.announce_errors += 1;
             tracing::warn!(instance = a.instance, error = %e, "announcement of {} not sent", a.address);

@@ -14,7 +14,8 @@ pub(super) struct Open {
     socket: VrrpSocket,
     index: u32,
     groups: Vec<IpAddr>,
-    reader: tokio::task::JoinHandle<()>,
+    /// `None` for a send-only socket (a VMAC's).
+    reader: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Open {
@@ -26,12 +27,32 @@ impl Open {
 
 impl Drop for Open {
     fn drop(&mut self) {
-        self.reader.abort();
+        if let Some(r) = &self.reader {
+            r.abort();
+        }
     }
 }
 
+/// What each socket is for: the multicast groups to join, or `None` for a send-only socket.
+type Wanted = BTreeMap<(String, bool), Option<Vec<IpAddr>>>;
+
+/// The sockets `config` needs: per (interface, family) the groups to join, and a send-only
+/// socket per VMAC that sends its instance's adverts.
+fn wanted(config: &NodeConfig) -> Wanted {
+    let mut wanted: Wanted = groups(config)
+        .into_iter()
+        .map(|(k, g)| (k, Some(g)))
+        .collect();
+    for plan in crate::run::vmac::plans(config).into_values() {
+        if !plan.xmit_base {
+            wanted.insert((plan.name, plan.v6), None);
+        }
+    }
+    wanted
+}
+
 /// The multicast groups each (interface, family) of `config` must join.
-fn wanted(config: &NodeConfig) -> BTreeMap<(String, bool), Vec<IpAddr>> {
+fn groups(config: &NodeConfig) -> BTreeMap<(String, bool), Vec<IpAddr>> {
     let mut wanted: BTreeMap<(String, bool), Vec<IpAddr>> = BTreeMap::new();
     for i in &config.instances {
         let groups = wanted
@@ -61,25 +82,32 @@ impl Driver {
                 self.socket_faults.remove(&key);
                 continue;
             };
-            let current = self
-                .sockets
-                .get(&key)
-                .is_some_and(|o| o.index == link.index && o.groups == groups);
+            let joined = groups.clone().unwrap_or_default();
+            let current = self.sockets.get(&key).is_some_and(|o| {
+                o.index == link.index
+                    && o.groups == joined
+                    && o.reader.is_some() == groups.is_some()
+            });
             if current && !reopen {
                 continue;
             }
-            match VrrpSocket::open(&name, link.index, v6, &groups) {
+            let opened = match &groups {
+                Some(g) => VrrpSocket::open(&name, link.index, v6, g),
+                None => VrrpSocket::open_send_only(&name, link.index, v6),
+            };
+            match opened {
                 Ok(s) => {
-                    let group = groups.first().copied().unwrap_or(socket::default_group(v6));
-                    let reader =
-                        s.spawn_reader(group, self.packets_tx.clone(), self.socket_errors.clone());
+                    let group = joined.first().copied().unwrap_or(socket::default_group(v6));
+                    let reader = groups.is_some().then(|| {
+                        s.spawn_reader(group, self.packets_tx.clone(), self.socket_errors.clone())
+                    });
                     tracing::debug!(interface = name, v6, index = link.index, "VRRP socket open");
                     self.sockets.insert(
                         key.clone(),
                         Open {
                             socket: s,
                             index: link.index,
-                            groups,
+                            groups: joined,
                             reader,
                         },
                     );

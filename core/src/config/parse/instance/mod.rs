@@ -60,6 +60,8 @@ const KNOWN: &[&str] = &[
     "down_timer_adverts",
     "dont_track_primary",
     "check_unicast_src",
+    "use_vmac",
+    "vmac_xmit_base",
 ];
 
 /// `vrrp_instance` directives as written, before inference.
@@ -101,6 +103,9 @@ pub(super) struct Written {
     pub(super) down_timer_adverts: Option<u32>,
     pub(super) dont_track_primary: bool,
     pub(super) check_unicast_src: bool,
+    /// `use_vmac [NAME] [MAC]` as written.
+    pub(super) use_vmac: Option<address::VmacArgs>,
+    pub(super) vmac_xmit_base: bool,
 }
 
 /// Reads one `vrrp_instance NAME { … }`; `None` when it cannot run (no valid VRID).
@@ -375,6 +380,8 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         }
         "dont_track_primary" => w.dont_track_primary = true,
         "check_unicast_src" => w.check_unicast_src = ctx.flag(st),
+        "use_vmac" => w.use_vmac = Some(address::vmac_args(ctx, st)),
+        "vmac_xmit_base" => w.vmac_xmit_base = true,
         _ => ctx.unknown(st, "vrrp_instance", KNOWN),
     }
 }

@@ -350,6 +350,18 @@ pub(super) fn resolve(
         || w.unicast_peers
             .iter()
             .any(|p| p.min_ttl.is_some() || p.max_ttl.is_some());
+    let use_vmac = vmac(
+        ctx,
+        VmacWritten {
+            use_vmac: w.use_vmac.clone(),
+            xmit_base: w.vmac_xmit_base,
+            unicast: !w.unicast_peers.is_empty(),
+        },
+        vrid,
+        family,
+        strict,
+        spans,
+    );
     let interface = match w.interface {
         Some(i) => i,
         None => {
@@ -398,5 +410,72 @@ pub(super) fn resolve(
         down_timer_adverts: w.down_timer_adverts.unwrap_or(3),
         dont_track_primary: w.dont_track_primary,
         check_unicast_src,
+        use_vmac,
     }
+}
+
+/// `use_vmac` resolved: keepalived's default name `vrrp.VRID` and the family's virtual MAC (a
+/// MAC written with five octets takes the VRID as its sixth). With unicast peers keepalived
+/// requires `vmac_xmit_base`; vrrp_strict forbids it.
+/// What the instance wrote about VMACs.
+struct VmacWritten {
+    use_vmac: Option<super::address::VmacArgs>,
+    xmit_base: bool,
+    unicast: bool,
+}
+
+fn vmac(
+    ctx: &mut Ctx,
+    w: VmacWritten,
+    vrid: u8,
+    family: Family,
+    strict: bool,
+    spans: &BlockSpans,
+) -> Option<crate::vrrp::Vmac> {
+    let Some((name, mac)) = w.use_vmac else {
+        if w.xmit_base {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    spans.of("vmac_xmit_base"),
+                    "vmac_xmit_base without use_vmac",
+                )
+                .with_label("ignored")
+                .with_help("add `use_vmac`, or remove `vmac_xmit_base`"),
+            );
+        }
+        return None;
+    };
+    let mut xmit_base = w.xmit_base;
+    if xmit_base && strict {
+        ctx.diags.push(
+            Diagnostic::error(
+                spans.of("vmac_xmit_base"),
+                "vmac_xmit_base is not allowed with vrrp_strict",
+            )
+            .with_help("remove vmac_xmit_base or vrrp_strict"),
+        );
+    }
+    if w.unicast && !xmit_base {
+        ctx.diags.push(
+            Diagnostic::warning(
+                spans.of("use_vmac"),
+                "use_vmac with unicast_peer needs vmac_xmit_base",
+            )
+            .with_label("vmac_xmit_base assumed")
+            .with_help("add `vmac_xmit_base` (keepalived requires it with unicast peers)"),
+        );
+        xmit_base = true;
+    }
+    Some(crate::vrrp::Vmac {
+        name: name.unwrap_or_else(|| format!("vrrp.{vrid}")),
+        mac: match mac {
+            Some((mut bytes, 5)) => {
+                bytes[5] = vrid;
+                bytes
+            }
+            Some((bytes, _)) => bytes,
+            None => crate::wire::virtual_mac(family, vrid),
+        },
+        xmit_base,
+    })
 }
