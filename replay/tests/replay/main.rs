@@ -7,3 +7,4 @@ mod handmade;
 mod json;
 mod robustness;
 mod util;
+mod vendors;
