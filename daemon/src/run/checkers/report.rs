@@ -65,6 +65,13 @@ pub fn metrics(checkers: &Checkers) -> String {
     };
     head(
         &mut out,
+        "vrrplab_checker_probes_running",
+        "gauge",
+        "Checker probes (connections, children) running now.",
+    );
+    let _ = writeln!(out, "vrrplab_checker_probes_running {}", checkers.running());
+    head(
+        &mut out,
         "vrrplab_virtual_server_quorum_up",
         "gauge",
         "1 while the virtual server holds its quorum.",
