@@ -197,6 +197,8 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
                     RunEnd::Resigned { time_ns, .. } => Some(time_ns),
                     _ => None,
                 },
+                priority: run.priority,
+                priority_changes: run.priority_changes.clone(),
             })
             .collect(),
         jitter: JitterReport {
@@ -313,7 +315,7 @@ fn analyse_group(
                 run.last_frame,
                 r.router,
                 "silent",
-                format!("last advert (priority {}), then silent", run.priority),
+                format!("last advert (priority {}), then silent", run.last_priority),
             );
         }
         // A router's runs follow each other, so its latest run is the only one that can still
@@ -372,7 +374,7 @@ fn analyse_group(
                                 "preempts {} (priority {} over {}), {} after its last advert",
                                 prev.router,
                                 run.priority,
-                                prev.run.priority,
+                                prev.run.last_priority,
                                 s3(gap)
                             ),
                         );
