@@ -236,10 +236,10 @@ impl Ipvs {
             .cloned()
             .collect();
         for name in gone {
-            if let Some((s, _)) = self.installed.remove(&name) {
-                if let Err(e) = self.send(cmd::DEL_SERVICE, del_service(&s), &name) {
-                    errors.push(e);
-                }
+            if let Some((s, _)) = self.installed.remove(&name)
+                && let Err(e) = self.send(cmd::DEL_SERVICE, del_service(&s), &name)
+            {
+                errors.push(e);
             }
         }
         for (name, service) in wanted {
@@ -248,17 +248,29 @@ impl Ipvs {
             for a in &service.inhibited {
                 dests.insert(*a, 0);
             }
-            let (old_service, mut have) = match self.installed.remove(name) {
-                Some(x) => x,
+            let mut installed = self.installed.remove(name);
+            // A changed scheduler, method or persistence: the service is made again.
+            if let Some((old, _)) = &installed
+                && (old.scheduler != service.scheduler
+                    || old.method != service.method
+                    || old.persistence != service.persistence
+                    || old.protocol != service.protocol)
+            {
+                if let Err(e) = self.send(cmd::DEL_SERVICE, del_service(old), name) {
+                    errors.push(e);
+                }
+                installed = None;
+            }
+            let mut have = match installed {
+                Some((_, have)) => have,
                 None => {
                     if let Err(e) = self.send(cmd::NEW_SERVICE, new_service(service), name) {
                         errors.push(e);
                         continue;
                     }
-                    (service.clone(), BTreeMap::new())
+                    BTreeMap::new()
                 }
             };
-            let _ = old_service;
             let stale: Vec<SocketAddr> = have
                 .keys()
                 .filter(|a| !dests.contains_key(a))

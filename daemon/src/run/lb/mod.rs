@@ -185,7 +185,9 @@ impl DataPlane {
         let thread = std::thread::Builder::new()
             .name("vrrplab-lb".into())
             .spawn(move || {
-                let mut last: Vec<Service> = Vec::new();
+                // None until the first apply: that one always runs, replacing what a killed
+                // run left behind even when there is nothing to install.
+                let mut last: Option<Vec<Service>> = None;
                 while let Ok(first) = rx.recv() {
                     let mut message = first;
                     // Only the latest state matters.
@@ -197,14 +199,14 @@ impl DataPlane {
                     }
                     match message {
                         Message::Apply(services) => {
-                            if services == last {
+                            if last.as_ref() == Some(&services) {
                                 continue;
                             }
-                            log_changes(name, &last, &services);
+                            log_changes(name, last.as_deref().unwrap_or_default(), &services);
                             match backend.apply(&services) {
                                 Ok(()) => {
                                     a.fetch_add(1, Ordering::Relaxed);
-                                    last = services;
+                                    last = Some(services);
                                 }
                                 Err(err) => {
                                     e.fetch_add(1, Ordering::Relaxed);
