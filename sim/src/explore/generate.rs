@@ -273,3 +273,57 @@ fn actions(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{NodeSpec, default_address};
+    use vrrplab_core::node::NodeConfig;
+    use vrrplab_core::vrrp::InstanceConfig;
+
+    fn pair() -> Scenario {
+        let node = |name: &str, k: usize| {
+            let vip = std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 100));
+            NodeSpec::new(
+                name,
+                default_address(k),
+                NodeConfig {
+                    instances: vec![InstanceConfig::new("VI_1", "eth0", 51, &[vip])],
+                    ..NodeConfig::default()
+                },
+            )
+        };
+        Scenario::new("pair", vec![node("a", 0), node("b", 1)])
+    }
+
+    #[test]
+    fn a_plan_depends_on_seed_and_index_only_and_stays_in_the_window() {
+        let sc = pair();
+        let n = Nemesis::defaults(&sc);
+        for index in 0..50 {
+            let p = generate(&sc, &n, 9, index);
+            assert_eq!(p, generate(&sc, &n, 9, index));
+            assert!(!p.episodes.is_empty() && p.episodes.len() <= n.max_faults);
+            for e in &p.episodes {
+                assert!(e.start >= n.warmup, "{e:?}");
+                assert!(e.stop() <= n.warmup + n.window, "{e:?}");
+                assert!(e.length >= Duration::from_millis(500), "{e:?}");
+                assert_eq!(e.start.as_millis() % 100, 0, "{e:?}");
+            }
+        }
+        assert_ne!(generate(&sc, &n, 9, 0), generate(&sc, &n, 9, 1));
+        assert_ne!(generate(&sc, &n, 9, 0), generate(&sc, &n, 10, 0));
+    }
+
+    #[test]
+    fn every_default_kind_round_trips_through_the_fault_text_form() {
+        let sc = pair();
+        let n = Nemesis::defaults(&sc);
+        for index in 0..200 {
+            for line in generate(&sc, &n, 1, index).fault_lines() {
+                let f = crate::fault::Fault::parse(&line).expect(&line);
+                assert_eq!(f.to_string(), line);
+            }
+        }
+    }
+}

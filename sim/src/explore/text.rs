@@ -57,7 +57,7 @@ pub fn render(summary: &Summary) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "split-brain by fault kind in force when it began (statistics; a failure only with split_brain=fail):"
+        "split-brain by fault kind in force when it began (statistics, a failure only with split_brain=fail;\n  plans (of): plans with such an interval / plans using the kind):"
     );
     if sm.split_brain.is_empty() {
         let _ = writeln!(o, "  none");
@@ -65,7 +65,7 @@ pub fn render(summary: &Summary) -> String {
         let _ = writeln!(
             o,
             "  {:<10} {:>14} {:>10} {:>10} {:>10}",
-            "kind", "plans", "intervals", "mean", "longest"
+            "kind", "plans (of)", "intervals", "mean", "longest"
         );
         for (k, st) in &sm.split_brain {
             let of = sm
@@ -91,7 +91,7 @@ pub fn render(summary: &Summary) -> String {
     } else {
         let _ = writeln!(
             o,
-            "failover gaps: {} failovers, min {} / mean {} / max {}",
+            "failover gaps: {} failover(s), min {} / mean {} / max {}",
             g.count,
             s(g.min_us.unwrap_or(0)),
             s(g.total_us / g.count),
