@@ -39,15 +39,12 @@ pub struct Exploration<'a> {
 
 /// Maps `f` over `items` on `jobs` threads; results in the order of `items`. `progress` is
 /// called on the calling thread with the number done.
-pub fn parallel_map<T: Send, R: Send>(
+pub fn parallel_map<T: Send + Sync, R: Send>(
     items: &[T],
     jobs: usize,
     f: impl Fn(&T) -> R + Sync,
     progress: &mut dyn FnMut(u64),
-) -> Vec<R>
-where
-    T: Sync,
-{
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
