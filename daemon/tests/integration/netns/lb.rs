@@ -496,6 +496,9 @@ virtual_server {VIP} 80 {{
         )
         .unwrap_or_default();
     let table = lb_table(&lab, 1).unwrap_or_default();
+    // SIGUSR1: the same state as one JSON line in the log.
+    v.daemon.signal_main(libc::SIGUSR1).expect("SIGUSR1");
+    v.wait_log("\"virtual_servers\":[{", Duration::from_secs(3));
     v.stop();
     drop(good);
     let done = lab.finish();
