@@ -227,7 +227,7 @@ rss_kib() {
 
 # capture FILE FILTER: starts tcpdump on the bridge; CAPTURE_PID.
 capture() {
-  ip netns exec "$SW" chrt -f 40 tcpdump -i br0 -Z root -s 128 -U -n -w "$1" "$2" 2>"$1.err" &
+  ip netns exec "$SW" chrt -f 40 tcpdump -i br0 -Z root -s 128 -U --immediate-mode -n -w "$1" "$2" 2>"$1.err" &
   CAPTURE_PID=$!
   STARTED[$CAPTURE_PID]=1
   local i
@@ -385,6 +385,7 @@ flood() {
     local g
     read -ra g <<<"$("$ANALYSE" gaps "$OUT/fl-$impl-$mode.pcap" "$IP1" 51 0.1)"
     record "flood_${mode}_rate" "$impl" "$(awk '{print $8}' <<<"$out")"
+    record "flood_${mode}_adverts" "$impl" "${g[0]}"
     record "flood_${mode}_late" "$impl" "${g[3]}"
     record "flood_${mode}_maxgap_ms" "$impl" "${g[2]}"
     [ "$impl" = vrrplab ] && record "flood_${mode}_discards" "$impl" "$((d1 - d0))"
