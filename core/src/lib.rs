@@ -6,7 +6,7 @@
 //! `poll_timeout()`. The same inputs always give the same outputs in the same order.
 //!
 //! Layering, leaves first: [`time`], [`wire`], [`prng`] and [`timer`] need nothing above them;
-//! [`io`] holds what crosses to the driver; [`vrrp`] (one instance) and [`check`] (health
+//! [`io`] holds what crosses to the driver, [`rx`] decodes what a raw socket read into it; [`vrrp`] (one instance) and [`check`] (health
 //! checks) build on those; [`node`] composes instances, trackers and sync groups; [`config`]
 //! reads keepalived.conf into them; [`lan`] is a virtual-clock harness of nodes.
 #![forbid(unsafe_code)]
@@ -17,6 +17,7 @@ pub mod io;
 pub mod lan;
 pub mod node;
 pub mod prng;
+pub mod rx;
 pub mod time;
 pub mod timer;
 pub mod vrrp;

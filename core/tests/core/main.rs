@@ -4,4 +4,5 @@ mod check_corpus;
 mod check_options;
 mod check_tracking;
 mod config_corpus;
+mod receive_path;
 mod wire_corpus;

@@ -39,7 +39,6 @@ pub mod log;
 pub mod monitor;
 pub mod not_acted_on;
 pub mod pidfile;
-pub mod rx;
 pub mod scripts;
 pub mod sdnotify;
 pub mod socket;

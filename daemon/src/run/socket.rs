@@ -3,7 +3,7 @@
 //! IPv4: the kernel writes the IP header on send (TTL 255 for multicast and unicast, loop off);
 //! the source address is set per packet with `IP_PKTINFO`, so the socket is not bound to an
 //! address (a raw socket bound to an address only receives datagrams sent *to* it). Received
-//! data includes the IP header: TTL, source and destination are read from it ([`super::rx`]).
+//! data includes the IP header: TTL, source and destination are read from it ([`vrrplab_core::rx`]).
 //! IPv6: `IPV6_CHECKSUM` = 6 makes the kernel fill and verify the checksum; the hop limit and
 //! destination come from `IPV6_RECVHOPLIMIT` / `IPV6_RECVPKTINFO` ancillary data.
 //!
@@ -11,7 +11,6 @@
 //! the driver falls behind, datagrams are dropped and counted); socket errors are logged and
 //! counted, never fatal.
 
-use super::rx::{self, Ipv6Ancillary};
 use nix::sys::socket::{
     ControlMessage, ControlMessageOwned, MsgFlags, SockaddrIn, SockaddrIn6, recvmsg, sendmsg,
 };
@@ -25,6 +24,7 @@ use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 use vrrplab_core::node::{RxMeta, Transmit};
+use vrrplab_core::rx::{self, Ipv6Ancillary};
 
 /// Datagrams queued between the reader tasks and the driver loop.
 pub const QUEUE: usize = 1024;
@@ -229,15 +229,12 @@ type ReadResult = nix::Result<Result<Received, rx::RxError>>;
 
 fn read_v4(fd: i32, buf: &mut [u8], interface: &str) -> ReadResult {
     let n = nix::sys::socket::recv(fd, buf, MsgFlags::empty())?;
-    Ok(rx::ipv4(&buf[..n]).map(|d| Received {
-        meta: RxMeta {
-            interface: interface.to_string(),
-            src: IpAddr::V4(d.src),
-            dst: IpAddr::V4(d.dst),
-            hop_limit: d.ttl,
-        },
-        payload: d.payload.to_vec(),
-    }))
+    Ok(
+        rx::ipv4_received(interface, &buf[..n]).map(|(meta, payload)| Received {
+            meta,
+            payload: payload.to_vec(),
+        }),
+    )
 }
 
 fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResult {
@@ -256,14 +253,10 @@ fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResul
     }
     let n = msg.bytes;
     let src = msg.address.map(|a| a.ip()).unwrap_or(Ipv6Addr::UNSPECIFIED);
-    Ok(ancillary.resolve(group).map(|(dst, hop_limit)| Received {
-        meta: RxMeta {
-            interface: interface.to_string(),
-            src: IpAddr::V6(src),
-            dst,
-            hop_limit,
-        },
-        payload: buf[..n].to_vec(),
+    let received = rx::ipv6_received(interface, src, &ancillary, group, &buf[..n]);
+    Ok(received.map(|(meta, payload)| Received {
+        meta,
+        payload: payload.to_vec(),
     }))
 }
 

@@ -1,10 +1,14 @@
-//! What a received VRRP packet looked like on the wire, decoded without trusting it.
+//! The receive path's first step: what a raw VRRP socket gave, decoded without trusting it, into
+//! the [`RxMeta`] and payload that [`crate::node::Node::handle_packet`] takes.
 //!
 //! IPv4 raw sockets hand over the IP header: [`ipv4`] reads TTL, source and destination from it
 //! and returns the VRRP payload. IPv6 raw sockets hand over only the payload; the hop limit and
-//! destination come from ancillary data, decoded by [`Ipv6Ancillary`]. Malformed input is a
-//! [`RxError`], never a panic.
+//! destination come from ancillary data, decoded by [`Ipv6Ancillary`]. [`ipv4_received`] and
+//! [`ipv6_received`] are what the daemon's socket readers call; the fuzz target `receive_path`
+//! and the core's receive-path property test call the same functions. Malformed input is a
+//! [`RxError`] (the caller counts it), never a panic.
 
+use crate::io::RxMeta;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// IP protocol number of VRRP.
@@ -112,6 +116,40 @@ impl Ipv6Ancillary {
     }
 }
 
+/// An IPv4 raw-socket datagram read on `interface`, as the core takes it.
+pub fn ipv4_received<'a>(
+    interface: &str,
+    datagram: &'a [u8],
+) -> Result<(RxMeta, &'a [u8]), RxError> {
+    let d = ipv4(datagram)?;
+    let meta = RxMeta {
+        interface: interface.to_string(),
+        src: IpAddr::V4(d.src),
+        dst: IpAddr::V4(d.dst),
+        hop_limit: d.ttl,
+    };
+    Ok((meta, d.payload))
+}
+
+/// An IPv6 raw-socket payload read on `interface` from `src` with its ancillary data, as the
+/// core takes it; `group` is the destination when the kernel gave no packet info.
+pub fn ipv6_received<'a>(
+    interface: &str,
+    src: Ipv6Addr,
+    ancillary: &Ipv6Ancillary,
+    group: IpAddr,
+    payload: &'a [u8],
+) -> Result<(RxMeta, &'a [u8]), RxError> {
+    let (dst, hop_limit) = ancillary.resolve(group)?;
+    let meta = RxMeta {
+        interface: interface.to_string(),
+        src: IpAddr::V6(src),
+        dst,
+        hop_limit,
+    };
+    Ok((meta, payload))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +225,36 @@ mod tests {
         assert_eq!(a.resolve(group), Ok((IpAddr::V6(dst), 255)));
         a.hop_limit(300);
         assert_eq!(a.resolve(group), Err(RxError::NoHopLimit));
+    }
+
+    #[test]
+    fn received_ipv4_datagram_becomes_meta_and_payload() {
+        let mut d = header(255, 112, 24);
+        d.extend_from_slice(&[0x31, 7, 0, 0]);
+        let (meta, payload) = ipv4_received("eth0", &d).unwrap();
+        assert_eq!(meta.interface, "eth0");
+        assert_eq!(meta.src, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(meta.dst, IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18)));
+        assert_eq!(meta.hop_limit, 255);
+        assert_eq!(payload, &[0x31, 7, 0, 0]);
+        assert_eq!(ipv4_received("eth0", &[0x45]), Err(RxError::Truncated));
+    }
+
+    #[test]
+    fn received_ipv6_payload_without_hop_limit_is_an_error() {
+        let group: IpAddr = "ff02::12".parse().unwrap();
+        let src: Ipv6Addr = "fe80::2".parse().unwrap();
+        let mut a = Ipv6Ancillary::default();
+        assert_eq!(
+            ipv6_received("eth0", src, &a, group, &[1]),
+            Err(RxError::NoHopLimit)
+        );
+        a.hop_limit(255);
+        let (meta, payload) = ipv6_received("eth0", src, &a, group, &[1]).unwrap();
+        assert_eq!(
+            (meta.src, meta.dst, meta.hop_limit),
+            (IpAddr::V6(src), group, 255)
+        );
+        assert_eq!(payload, &[1]);
     }
 }
