@@ -14,6 +14,8 @@ pub mod convert;
 pub mod cross;
 pub mod diagnostic;
 pub mod glob;
+pub mod grammar;
+pub mod keepalived_keywords;
 pub mod keywords;
 pub mod lexer;
 pub mod model;
