@@ -57,7 +57,10 @@ pub fn child(parent: Context, keyword: &str) -> Option<Context> {
         (Top, "virtual_server") => VirtualServer,
         (
             Top,
-            "virtual_server_group" | "static_ipaddress" | "static_routes" | "static_rules"
+            "virtual_server_group"
+            | "static_ipaddress"
+            | "static_routes"
+            | "static_rules"
             | "linkbeat_interfaces",
         ) => Values,
         (Top, "vrrp_track_process" | "garp_group" | "bfd_instance") => Opaque,
@@ -65,9 +68,16 @@ pub fn child(parent: Context, keyword: &str) -> Option<Context> {
         (Instance, "authentication") => Authentication,
         (
             Instance,
-            "virtual_ipaddress" | "virtual_ipaddress_excluded" | "virtual_routes"
-            | "virtual_rules" | "track_interface" | "track_script" | "track_file"
-            | "track_process" | "track_bfd" | "unicast_peer",
+            "virtual_ipaddress"
+            | "virtual_ipaddress_excluded"
+            | "virtual_routes"
+            | "virtual_rules"
+            | "track_interface"
+            | "track_script"
+            | "track_file"
+            | "track_process"
+            | "track_bfd"
+            | "unicast_peer",
         ) => Values,
         (
             SyncGroup,

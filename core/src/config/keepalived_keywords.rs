@@ -265,11 +265,7 @@ const SCRIPT: &[&str] = &[
     "weight",
 ];
 
-const TRACK_FILE: &[&str] = &[
-    "file",
-    "init_file",
-    "weight",
-];
+const TRACK_FILE: &[&str] = &["file", "init_file", "weight"];
 
 const VIRTUAL_SERVER: &[&str] = &[
     "alpha",

@@ -241,9 +241,12 @@ impl Builder<'_> {
         self.surplus_closes -= 1;
         let kw = owner.keyword.text.clone();
         self.diags.push(
-            Diagnostic::error(owner.span(), format!("`{kw}` opens a block but no `{{` follows"))
-                .with_label("`{` missing after this")
-                .with_help(format!("write `{kw} {{` and end the block with `}}`")),
+            Diagnostic::error(
+                owner.span(),
+                format!("`{kw}` opens a block but no `{{` follows"),
+            )
+            .with_label("`{` missing after this")
+            .with_help(format!("write `{kw} {{` and end the block with `}}`")),
         );
         let span = owner.span();
         self.push_frame(owner, span, child, false);
@@ -372,22 +375,34 @@ mod tests {
         let span = d.items[0].span.expect("span");
         assert_eq!((span.line, span.column), (2, 18));
         assert!(d.items[0].message.contains("`priority` takes a value"));
-        let kws: Vec<&str> = t[0].items().iter().map(|s| s.keyword.text.as_str()).collect();
+        let kws: Vec<&str> = t[0]
+            .items()
+            .iter()
+            .map(|s| s.keyword.text.as_str())
+            .collect();
         assert_eq!(kws, ["priority", "advert_int", "virtual_ipaddress"]);
         assert_eq!(t[0].items()[0].args[0].text, "100");
     }
 
     #[test]
     fn balanced_block_after_a_value_keyword_is_skipped_whole() {
-        let (t, d) = tree("vrrp_instance VI_1 {\n    advert_int 1 {\n        x 1\n    }\n    priority 9\n}\n");
+        let (t, d) = tree(
+            "vrrp_instance VI_1 {\n    advert_int 1 {\n        x 1\n    }\n    priority 9\n}\n",
+        );
         assert_eq!(d.items.len(), 1, "{d:?}");
-        let kws: Vec<&str> = t[0].items().iter().map(|s| s.keyword.text.as_str()).collect();
+        let kws: Vec<&str> = t[0]
+            .items()
+            .iter()
+            .map(|s| s.keyword.text.as_str())
+            .collect();
         assert_eq!(kws, ["advert_int", "priority"]);
     }
 
     #[test]
     fn block_keyword_without_brace_gets_one_when_the_file_has_a_closing_brace_too_many() {
-        let (t, d) = tree("vrrp_instance VI_1 {\n    virtual_ipaddress\n        192.0.2.1/24\n    }\n    priority 9\n}\n");
+        let (t, d) = tree(
+            "vrrp_instance VI_1 {\n    virtual_ipaddress\n        192.0.2.1/24\n    }\n    priority 9\n}\n",
+        );
         assert_eq!(d.items.len(), 1, "{d:?}");
         assert_eq!(d.items[0].span.map(|s| s.line), Some(2));
         let vips = &t[0].items()[0];
@@ -400,7 +415,8 @@ mod tests {
         let (t, d) = tree("frobnicate {\n    a 1\n}\n");
         assert!(d.items.is_empty(), "{d:?}");
         assert_eq!(t[0].items()[0].keyword.text, "a");
-        let (_, d) = tree("vrrp_instance V {\n    virtual_ipaddress {\n        192.0.2.1/24 {\n    }\n}\n");
+        let (_, d) =
+            tree("vrrp_instance V {\n    virtual_ipaddress {\n        192.0.2.1/24 {\n    }\n}\n");
         assert_eq!(d.items.len(), 1, "{d:?}");
         assert!(d.items[0].message.contains("list of values"), "{d:?}");
     }

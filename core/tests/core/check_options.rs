@@ -131,7 +131,11 @@ fn every_listed_check_option_parses_without_warnings_and_reaches_the_check_confi
         .of(Severity::Note)
         .map(|d| d.message.as_str())
         .collect();
-    assert_eq!(notes.len(), 2, "only the lb_algo / lb_kind alias notes: {notes:#?}");
+    assert_eq!(
+        notes.len(),
+        2,
+        "only the lb_algo / lb_kind alias notes: {notes:#?}"
+    );
     assert!(notes.iter().all(|n| n.contains("deprecated alias")));
 
     let (health, conversion) = HealthConfig::from_keepalived(&parsed.model, 7);

@@ -210,14 +210,20 @@ impl Lexer<'_> {
             return;
         }
         // A written continuation (not one that came out of a multi-line definition).
-        if let Some(at) = chars.iter().position(|c| c.c == '\n').filter(|_| depth == 0) {
+        if let Some(at) = chars
+            .iter()
+            .position(|c| c.c == '\n')
+            .filter(|_| depth == 0)
+        {
             self.diags.push(
                 Diagnostic::error(
                     span_of(file, &chars[at..at + 1]),
                     "a `\\` at the end of a line only continues a `$NAME=` definition",
                 )
                 .with_label("keepalived reads the next line on its own")
-                .with_help("write the statement on one line, or define it as `$NAME=… \\` and use `$NAME`"),
+                .with_help(
+                    "write the statement on one line, or define it as `$NAME=… \\` and use `$NAME`",
+                ),
             );
             for piece in chars.split(|c| c.c == '\n') {
                 self.logical_line(file, path, piece.to_vec(), depth + 1);

@@ -19,7 +19,11 @@ pub(super) struct Repetition {
 impl Repetition {
     /// One row of values (one per variable) for each repetition.
     pub(super) fn values(&self) -> Result<Vec<Vec<String>>, String> {
-        if self.vars.iter().any(|v| v.is_empty() || v.contains(['{', '}'])) {
+        if self
+            .vars
+            .iter()
+            .any(|v| v.is_empty() || v.contains(['{', '}']))
+        {
             return Err(format!("~{} needs a variable name first", self.kind));
         }
         if self.kind == "LST" {
@@ -38,25 +42,28 @@ impl Repetition {
         let grouped = self.vars.len() > 1;
         self.args
             .iter()
-            .map(|a| match a.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-                Some(inner) => {
-                    let row: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).collect();
-                    if row.len() == self.vars.len() {
-                        Ok(row)
-                    } else {
-                        Err(format!(
-                            "`{a}` has {} value(s) for {} variable(s)",
-                            row.len(),
-                            self.vars.len()
-                        ))
+            .map(
+                |a| match a.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                    Some(inner) => {
+                        let row: Vec<String> =
+                            inner.split(',').map(|v| v.trim().to_string()).collect();
+                        if row.len() == self.vars.len() {
+                            Ok(row)
+                        } else {
+                            Err(format!(
+                                "`{a}` has {} value(s) for {} variable(s)",
+                                row.len(),
+                                self.vars.len()
+                            ))
+                        }
                     }
-                }
-                None if grouped => Err(format!(
-                    "`{a}` must be a group like {{v1, v2}} for {} variables",
-                    self.vars.len()
-                )),
-                None => Ok(vec![a.clone()]),
-            })
+                    None if grouped => Err(format!(
+                        "`{a}` must be a group like {{v1, v2}} for {} variables",
+                        self.vars.len()
+                    )),
+                    None => Ok(vec![a.clone()]),
+                },
+            )
             .collect()
     }
 

@@ -7,7 +7,6 @@ use crate::config::tree::Statement;
 use crate::wire::Version;
 use std::net::IpAddr;
 
-
 /// Max of keepalived's `<TIMER>` values (`4294.967295` s), in µs.
 pub const TIMER_MAX_US: u64 = 4_294_967_295;
 

@@ -3,15 +3,14 @@
 
 use super::global::TIMER_MAX_US;
 use super::values::Ctx;
-use crate::config::grammar;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::keywords;
 use crate::config::model::{
     BlockSpans, Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol,
     RealServer, SorryServer, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
 };
 use crate::config::tree::Statement;
-
 
 /// The current name of a possibly deprecated keyword, noting the alias.
 fn canonical<'s>(ctx: &mut Ctx, st: &'s Statement) -> &'s str {

@@ -10,13 +10,12 @@ mod values;
 pub use values::{decimal_micros, format_seconds};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
+use super::grammar;
 use super::model::{ConfigSpans, KeepalivedConfig};
 use super::source::Span;
 use super::tree::Statement;
 use std::collections::BTreeMap;
-use super::grammar;
 use values::Ctx;
-
 
 /// Builds the model from the top-level statements.
 pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, ConfigSpans) {
@@ -132,14 +131,18 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
             let same_wire = other.vrid == inst.vrid
                 && other.family == inst.family
                 && other.interface == inst.interface;
-            let clash = match (inst.unicast_peers.is_empty(), other.unicast_peers.is_empty()) {
+            let clash = match (
+                inst.unicast_peers.is_empty(),
+                other.unicast_peers.is_empty(),
+            ) {
                 (true, true) => other.mcast_dst_ip == inst.mcast_dst_ip,
                 (false, false) => {
                     inst.unicast_src_ip.or(inst.mcast_src_ip)
                         == other.unicast_src_ip.or(other.mcast_src_ip)
-                        && inst.unicast_peers.iter().any(|p| {
-                            other.unicast_peers.iter().any(|q| q.address == p.address)
-                        })
+                        && inst
+                            .unicast_peers
+                            .iter()
+                            .any(|p| other.unicast_peers.iter().any(|q| q.address == p.address))
                 }
                 _ => false,
             };

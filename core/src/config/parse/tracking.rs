@@ -2,14 +2,13 @@
 
 use super::instance::weight_option;
 use super::values::Ctx;
-use crate::config::grammar;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::model::{BlockSpans, VrrpScript, VrrpTrackFile};
 use crate::config::tree::Statement;
 use crate::vrrp::config::NotifyConfig;
 use crate::vrrp::{SyncGroupConfig, TrackRef, TrackedInterface};
 use std::time::Duration;
-
 
 /// A `track_interface`, `track_script` or `track_file` block, in a `vrrp_instance` or a
 /// `vrrp_sync_group`: each listed name with its optional `weight` (−253…253; interfaces default
@@ -220,7 +219,9 @@ pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile
                 format!("vrrp_track_file {} has no file; it is ignored", out.name),
             )
             .with_label("no `file` line in this block")
-            .with_help("add `file /path/to/file`, or remove the block and its track_file references"),
+            .with_help(
+                "add `file /path/to/file`, or remove the block and its track_file references",
+            ),
         );
         return None;
     };

@@ -310,7 +310,8 @@ impl Ctx<'_> {
             )
             .with_label("accepted")
         };
-        self.diags.push(d.with_help(format!("write `{new}` instead")));
+        self.diags
+            .push(d.with_help(format!("write `{new}` instead")));
     }
 
     /// A warning that a directive expects a block and has none (or the reverse).

@@ -5,8 +5,8 @@ mod address;
 mod resolve;
 
 use super::values::Ctx;
-use crate::config::grammar;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::model::{
     AuthType, BlockSpans, GlobalDefs, InitialState, UnicastPeer, VipEntry, VrrpInstance,
 };
@@ -17,7 +17,6 @@ use crate::vrrp::{TrackRef, TrackedInterface};
 use crate::wire::Version;
 use std::net::IpAddr;
 use std::time::Duration;
-
 
 /// `vrrp_instance` directives as written, before inference.
 #[derive(Default)]

@@ -262,7 +262,9 @@ pub(super) fn resolve(
                 "unicast_peer with vrrp_strict: VRRP as the RFC defines it is multicast",
             )
             .with_label("keepalived accepts this")
-            .with_help("remove unicast_peer (use multicast) or vrrp_strict if strict compliance matters"),
+            .with_help(
+                "remove unicast_peer (use multicast) or vrrp_strict if strict compliance matters",
+            ),
         );
     }
     for (what, addr) in [
