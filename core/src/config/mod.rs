@@ -53,6 +53,17 @@ impl Parsed {
         !self.diagnostics.has_errors()
     }
 
+    /// Whether keepalived would run this configuration: no error other than those keepalived
+    /// reports and runs past ([`Diagnostic::keepalived_runs`]). `vrrplab run` starts when this
+    /// holds; `vrrplab check` wants [`Parsed::is_valid`].
+    pub fn runs(&self) -> bool {
+        !self
+            .diagnostics
+            .items
+            .iter()
+            .any(|d| d.severity == Severity::Error && !d.keepalived_runs)
+    }
+
     /// Every diagnostic rendered like rustc, separated by blank lines.
     pub fn render_diagnostics(&self) -> String {
         self.diagnostics

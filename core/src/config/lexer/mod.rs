@@ -78,6 +78,7 @@ pub fn lex(
         stack: Vec::new(),
         out: Vec::new(),
         repeated: 0,
+        expanded: false,
     };
     match loader.read(root) {
         Ok(text) => lexer.file(root, text),
@@ -102,6 +103,8 @@ struct Lexer<'a> {
     stack: Vec<String>,
     out: Vec<Line>,
     repeated: usize,
+    /// Reading the lines of an expanded multi-line definition (no second substitution).
+    expanded: bool,
 }
 
 impl Lexer<'_> {
@@ -234,11 +237,20 @@ impl Lexer<'_> {
             self.repeat(file, path, chars, seq, depth);
             return;
         }
-        let mut chars = self.substitute(&chars, path, 0);
+        let mut chars = if self.expanded {
+            chars
+        } else {
+            self.substitute(&chars, path, 0)
+        };
         if chars.iter().any(|c| c.c == '\n') {
+            // The lines of a multi-line definition: already substituted (substitution is
+            // recursive), so they are not substituted again — a definition that names itself
+            // must not grow without end.
+            let outer = std::mem::replace(&mut self.expanded, true);
             for piece in chars.split(|c| c.c == '\n') {
                 self.logical_line(file, path, piece.to_vec(), depth + 1);
             }
+            self.expanded = outer;
             return;
         }
         self.drop_unsupported_builtins(file, &mut chars);
@@ -270,7 +282,16 @@ impl Lexer<'_> {
     fn repeat(&mut self, file: FileId, path: &str, chars: Vec<Ch>, seq: Repetition, depth: usize) {
         let span = span_of(file, &chars[seq.start..seq.end]);
         let values = match seq.values() {
-            Ok(v) => v,
+            Ok((rows, adjusted)) => {
+                for why in adjusted {
+                    self.diags.push(
+                        Diagnostic::warning(span, format!("repetition: {why}"))
+                            .with_label("keepalived does the same without a word")
+                            .with_help("give every group one value per variable: ~LST({A, B}, {a1, b1}, {a2, b2})"),
+                    );
+                }
+                rows
+            }
             Err(why) => {
                 self.diags.push(
                     Diagnostic::error(span, format!("invalid repetition: {why}"))
@@ -737,8 +758,9 @@ mod tests {
             "~LST({A, B}, {1, x}, {2, y}) v $A ${B}\n~LST({A, B}, {1}) z\n",
         );
         let (w, d) = words(&l, None);
-        assert_eq!(w, vec![vec!["v", "1", "x"], vec!["v", "2", "y"]]);
+        assert_eq!(w, vec![vec!["v", "1", "x"], vec!["v", "2", "y"], vec!["z"]]);
         assert_eq!(d.items.len(), 1, "{d:?}");
+        assert_eq!(d.items[0].severity, Severity::Warning);
         assert!(d.items[0].message.contains("1 value(s) for 2"), "{d:?}");
     }
 

@@ -17,8 +17,10 @@ pub(super) struct Repetition {
 }
 
 impl Repetition {
-    /// One row of values (one per variable) for each repetition.
-    pub(super) fn values(&self) -> Result<Vec<Vec<String>>, String> {
+    /// One row of values (one per variable) for each repetition, and what was adjusted (a
+    /// `~LST` group with too few values leaves the rest empty, as keepalived does; extra values
+    /// are dropped).
+    pub(super) fn values(&self) -> Result<(Vec<Vec<String>>, Vec<String>), String> {
         if self
             .vars
             .iter()
@@ -32,39 +34,44 @@ impl Repetition {
         if self.vars.len() != 1 {
             return Err(format!("~{} sets exactly one variable", self.kind));
         }
-        Ok(self.sequence()?.into_iter().map(|v| vec![v]).collect())
+        let rows = self.sequence()?.into_iter().map(|v| vec![v]).collect();
+        Ok((rows, Vec::new()))
     }
 
-    fn list_values(&self) -> Result<Vec<Vec<String>>, String> {
+    fn list_values(&self) -> Result<(Vec<Vec<String>>, Vec<String>), String> {
         if self.args.is_empty() {
             return Err("~LST needs at least one value".into());
         }
         let grouped = self.vars.len() > 1;
-        self.args
-            .iter()
-            .map(
-                |a| match a.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-                    Some(inner) => {
-                        let row: Vec<String> =
-                            inner.split(',').map(|v| v.trim().to_string()).collect();
-                        if row.len() == self.vars.len() {
-                            Ok(row)
-                        } else {
-                            Err(format!(
-                                "`{a}` has {} value(s) for {} variable(s)",
-                                row.len(),
-                                self.vars.len()
-                            ))
-                        }
-                    }
-                    None if grouped => Err(format!(
+        let mut adjusted = Vec::new();
+        let mut rows = Vec::new();
+        for a in &self.args {
+            let mut row: Vec<String> = match a.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                Some(inner) => inner.split(',').map(|v| v.trim().to_string()).collect(),
+                None if grouped => {
+                    return Err(format!(
                         "`{a}` must be a group like {{v1, v2}} for {} variables",
                         self.vars.len()
-                    )),
-                    None => Ok(vec![a.clone()]),
-                },
-            )
-            .collect()
+                    ));
+                }
+                None => vec![a.clone()],
+            };
+            if row.len() != self.vars.len() {
+                adjusted.push(format!(
+                    "`{a}` has {} value(s) for {} variable(s); {}",
+                    row.len(),
+                    self.vars.len(),
+                    if row.len() < self.vars.len() {
+                        "the missing ones are empty"
+                    } else {
+                        "the extra ones are ignored"
+                    }
+                ));
+                row.resize(self.vars.len(), String::new());
+            }
+            rows.push(row);
+        }
+        Ok((rows, adjusted))
     }
 
     fn sequence(&self) -> Result<Vec<String>, String> {

@@ -35,6 +35,7 @@ fn retry_alias_outside_http(ctx: &mut Ctx, st: &Statement, kind: &str) {
             format!("`{word}` is not a {kind} keyword: keepalived reports \"Unknown keyword\" and keeps the default retry"),
         )
         .with_label("keepalived -t fails on this line")
+        .keepalived_runs()
         .with_help(format!("write `retry {}` so keepalived and vrrplab agree", st.args.first().map_or("N", |t| t.text.as_str()))),
     );
 }

@@ -180,6 +180,7 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
             ctx.diags.push(
                 Diagnostic::error(spans.sync_groups[i].block, format!("vrrp_sync_group {} mixes address owners (priority 255) and other instances", g.name))
                     .with_label("keepalived -t: \"This won't work\"")
+                    .keepalived_runs()
                     .with_help("give all members owner priority or none"),
             );
         }

@@ -284,6 +284,7 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
                 format!("vrrp_sync_group {} has only one member", g.name),
             )
             .with_label("keepalived -t reports this")
+            .keepalived_runs()
             .with_help(
                 "a sync group needs at least two instances; remove the group or add members",
             ),

@@ -290,7 +290,7 @@ impl Ctx<'_> {
         } else {
             d = d.with_help(format!("remove it; it is not a keepalived {name} keyword"));
         }
-        self.diags.push(d);
+        self.diags.push(d.keepalived_runs());
     }
 
     /// A deprecated alias: a note when keepalived accepts it silently, an error when
@@ -303,6 +303,7 @@ impl Ctx<'_> {
                 format!("`{word}` is a deprecated alias of `{new}`"),
             )
             .with_label("keepalived -t fails on this (\"is deprecated\")")
+            .keepalived_runs()
         } else {
             Diagnostic::note(
                 st.span(),

@@ -51,6 +51,7 @@ pub(super) fn resolve(
                 },
             )
             .with_label("keepalived -t: \"No VIP specified\"")
+            .keepalived_runs()
             .with_help("add `virtual_ipaddress { ADDRESS/PREFIX }`"),
         );
     }
@@ -105,6 +106,7 @@ pub(super) fn resolve(
                             ),
                         )
                         .with_label(format!("keepalived rounds it to {secs} and reports it"))
+                        .keepalived_runs()
                         .with_help("write whole seconds, or `version 3` for sub-second adverts"),
                     );
                 }
@@ -132,6 +134,7 @@ pub(super) fn resolve(
                                 "VRRPv3 advert_int is in centiseconds; the value is rounded",
                             )
                             .with_label("keepalived rounds it and reports it")
+                            .keepalived_runs()
                             .with_help("write a multiple of 0.01 s"),
                         );
                     }
@@ -151,6 +154,7 @@ pub(super) fn resolve(
                     ),
                 )
                 .with_label("keepalived resets preempt_delay and reports it")
+                .keepalived_runs()
                 .with_help("keep only one of them"),
             );
             Preempt::Disabled
@@ -183,6 +187,7 @@ pub(super) fn resolve(
                 format!("{which} is ignored because vrrp_instance {name} has state MASTER"),
             )
             .with_label("keepalived clears it and reports it")
+            .keepalived_runs()
             .with_help(format!(
                 "write `state BACKUP` on every node when using {which}"
             )),
@@ -240,6 +245,7 @@ pub(super) fn resolve(
                 "VRRP version 3 does not support authentication; it is ignored",
             )
             .with_label("keepalived ignores it and reports it")
+            .keepalived_runs()
             .with_help("remove the authentication block"),
         );
         authentication = None;
@@ -382,6 +388,7 @@ pub(super) fn resolve(
             ctx.diags.push(
                 Diagnostic::error(spans.block, format!("vrrp_instance {name} has no interface"))
                     .with_label(format!("keepalived -t: \"Unknown interface!\" (vrrplab would use default_interface {})", g.default_interface))
+                    .keepalived_runs()
                     .with_help("add `interface IFNAME`"),
             );
             g.default_interface.clone()
