@@ -404,7 +404,7 @@ virtual_server 10.0.0.100 80 {
             }
             virtualhost www.example.com
             connect_timeout 3
-            nb_get_retry 4
+            retry 4
             delay_before_retry 2
         }
         TCP_CHECK {
@@ -447,7 +447,7 @@ virtual_server 10.0.0.100 80 {
     fn http_get_options_and_inherited_defaults_are_resolved() {
         let (config, _) = health(LVS);
         let http = &config.virtual_servers[0].real_servers[0].checkers[0];
-        assert_eq!(http.retry, 4, "nb_get_retry is retry");
+        assert_eq!(http.retry, 4, "retry");
         assert_eq!(http.delay_before_retry, Duration::from_secs(2));
         assert_eq!(http.connect_timeout, Duration::from_secs(3));
         assert_eq!(

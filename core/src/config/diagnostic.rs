@@ -42,6 +42,10 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// What to write instead.
     pub help: Option<String>,
+    /// An error keepalived reports (`keepalived -t` exits 5) and then runs past, without the
+    /// line or with its own correction: `vrrplab check` refuses it, `vrrplab run` starts like
+    /// keepalived does (see [`Parsed::runs`](super::Parsed::runs)).
+    pub keepalived_runs: bool,
 }
 
 impl Diagnostic {
@@ -68,12 +72,19 @@ impl Diagnostic {
             message: message.into(),
             label: None,
             help: None,
+            keepalived_runs: false,
         }
     }
 
     /// Adds the text shown under the caret.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Marks an error keepalived reports and runs past ([`Diagnostic::keepalived_runs`]).
+    pub fn keepalived_runs(mut self) -> Self {
+        self.keepalived_runs = true;
         self
     }
 

@@ -157,6 +157,16 @@ pub const DEPRECATED_ALIASES: &[(&str, &str)] = &[
     ("nb_sock_retry", "retry"),
 ];
 
+/// Deprecated spellings that `keepalived -t` (2.2.7) reports as a configuration error
+/// ("nb_get_retry is deprecated - please use 'retry'", exit status 5) although it applies
+/// them; the others it accepts silently.
+pub const REPORTED_ALIASES: &[&str] = &["nb_get_retry"];
+
+/// Whether keepalived's config test fails on this deprecated spelling.
+pub fn alias_is_reported(word: &str) -> bool {
+    REPORTED_ALIASES.contains(&word)
+}
+
 /// The replacement of a deprecated alias.
 pub fn alias_of(word: &str) -> Option<&'static str> {
     DEPRECATED_ALIASES

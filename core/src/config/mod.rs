@@ -14,6 +14,8 @@ pub mod convert;
 pub mod cross;
 pub mod diagnostic;
 pub mod glob;
+pub mod grammar;
+pub mod keepalived_keywords;
 pub mod keywords;
 pub mod lexer;
 pub mod model;
@@ -49,6 +51,17 @@ impl Parsed {
     /// Whether the configuration has no errors (warnings and notes allowed).
     pub fn is_valid(&self) -> bool {
         !self.diagnostics.has_errors()
+    }
+
+    /// Whether keepalived would run this configuration: no error other than those keepalived
+    /// reports and runs past ([`Diagnostic::keepalived_runs`]). `vrrplab run` starts when this
+    /// holds; `vrrplab check` wants [`Parsed::is_valid`].
+    pub fn runs(&self) -> bool {
+        !self
+            .diagnostics
+            .items
+            .iter()
+            .any(|d| d.severity == Severity::Error && !d.keepalived_runs)
     }
 
     /// Every diagnostic rendered like rustc, separated by blank lines.

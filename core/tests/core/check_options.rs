@@ -89,7 +89,7 @@ virtual_server 192.0.2.100 80 {
             }
             virtualhost www.example.com
             connect_timeout 7
-            nb_get_retry 2
+            retry 2
             delay_before_retry 3
         }
     }
@@ -131,7 +131,11 @@ fn every_listed_check_option_parses_without_warnings_and_reaches_the_check_confi
         .of(Severity::Note)
         .map(|d| d.message.as_str())
         .collect();
-    assert_eq!(notes.len(), 3, "only the three alias notes: {notes:#?}");
+    assert_eq!(
+        notes.len(),
+        2,
+        "only the lb_algo / lb_kind alias notes: {notes:#?}"
+    );
     assert!(notes.iter().all(|n| n.contains("deprecated alias")));
 
     let (health, conversion) = HealthConfig::from_keepalived(&parsed.model, 7);
@@ -193,7 +197,7 @@ fn every_listed_check_option_parses_without_warnings_and_reaches_the_check_confi
     assert!(tcp.alpha);
 
     // HTTP_GET: url path / digest / status_code ranges (default 200–299), virtualhost,
-    // nb_get_retry alias, delay_loop inherited from the virtual server.
+    // retry, delay_loop inherited from the virtual server.
     let http = &rs.checkers[1];
     let CheckKind::Http {
         connect,

@@ -47,7 +47,7 @@ fn node_config(path: &std::path::Path, config_id: Option<&str>) -> Result<NodeCo
         config_id: config_id.map(str::to_string),
     };
     let parsed = config::parse(&path.display().to_string(), &FsLoader, &options);
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return Err(parsed.render_diagnostics());
     }
     Ok(parsed.model.to_node_config())

@@ -27,7 +27,7 @@ pub struct Loaded {
 pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
     let options = ParseOptions { config_id };
     let parsed = config::parse(path, &FsLoader, &options);
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return Err(parsed.render_diagnostics());
     }
     for d in parsed

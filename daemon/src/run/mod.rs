@@ -135,7 +135,7 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
     // reported before any pid file is written, and for -e and -d.
     let parsed =
         crate::cmd::run::parse_config(&options.file, options.config_id.clone(), options.all_config);
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return Err(parsed.render_diagnostics());
     }
     scripts::configure_from(&parsed.model.global, any_scripts(&parsed.model));

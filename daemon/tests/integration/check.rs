@@ -106,7 +106,7 @@ fn json_errors_and_warnings_carry_line_and_column() {
             )
         })
         .collect();
-    assert_eq!(at, vec![(11, 23), (12, 22), (38, 25)]);
+    assert_eq!(at, vec![(11, 23), (12, 22), (38, 25), (46, 13), (55, 13)]);
     let warnings = files[1]["warnings"].as_array().expect("warnings");
     assert_eq!(warnings[0]["line"], 30);
     assert_eq!(warnings[0]["column"], 25);

@@ -1,6 +1,7 @@
 //! Integration tests of the `vrrplab` binary: one binary, one module per area.
 
 mod check;
+mod config_cases;
 mod examples;
 mod netns;
 mod packaging;

@@ -57,11 +57,12 @@ impl Loader for ScenarioLoader<'_> {
 }
 
 /// Parses keepalived.conf text (`origin` names it in messages and anchors relative includes).
-/// Errors are returned rendered with file:line:column; warnings are not fatal.
+/// Errors are returned rendered with file:line:column; warnings, and errors keepalived runs
+/// past (unknown keywords, corrected values), are not fatal: the node runs as keepalived would.
 pub fn load_keepalived_conf(text: &str, origin: &str) -> Result<NodeConfig, String> {
     let loader = ScenarioLoader { root: origin, text };
     let parsed = config::parse(origin, &loader, &ParseOptions::default());
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return Err(format!(
             "{origin}: keepalived.conf has errors:\n{}",
             parsed.render_diagnostics()
@@ -76,7 +77,7 @@ pub fn load_keepalived_conf(text: &str, origin: &str) -> Result<NodeConfig, Stri
 pub fn load_keepalived_health(text: &str, origin: &str) -> HealthConfig {
     let loader = ScenarioLoader { root: origin, text };
     let parsed = config::parse(origin, &loader, &ParseOptions::default());
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return HealthConfig::default();
     }
     let (mut health, _notes) = HealthConfig::from_keepalived(&parsed.model, 0);

@@ -78,6 +78,7 @@ pub fn lex(
         stack: Vec::new(),
         out: Vec::new(),
         repeated: 0,
+        expanded: false,
     };
     match loader.read(root) {
         Ok(text) => lexer.file(root, text),
@@ -102,6 +103,8 @@ struct Lexer<'a> {
     stack: Vec<String>,
     out: Vec<Line>,
     repeated: usize,
+    /// Reading the lines of an expanded multi-line definition (no second substitution).
+    expanded: bool,
 }
 
 impl Lexer<'_> {
@@ -114,7 +117,15 @@ impl Lexer<'_> {
             let mut logical = self.decomment(id, physical[i], i as u32 + 1);
             i += 1;
             while ends_with_continuation(&logical) && i < physical.len() {
-                logical.pop();
+                // The `\` becomes a line break kept inside the logical line: a `$NAME=`
+                // definition stores it (keepalived's multi-line definitions expand to several
+                // lines); any other line is split there again before it is read.
+                if let Some(backslash) = logical.pop() {
+                    logical.push(Ch {
+                        c: '\n',
+                        ..backslash
+                    });
+                }
                 logical.extend(self.decomment(id, physical[i], i as u32 + 1));
                 i += 1;
             }
@@ -201,11 +212,47 @@ impl Lexer<'_> {
             self.params.insert(name, value);
             return;
         }
+        // A written continuation (not one that came out of a multi-line definition).
+        if let Some(at) = chars
+            .iter()
+            .position(|c| c.c == '\n')
+            .filter(|_| depth == 0)
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    span_of(file, &chars[at..at + 1]),
+                    "a `\\` at the end of a line only continues a `$NAME=` definition",
+                )
+                .with_label("keepalived reads the next line on its own")
+                .with_help(
+                    "write the statement on one line, or define it as `$NAME=… \\` and use `$NAME`",
+                ),
+            );
+            for piece in chars.split(|c| c.c == '\n') {
+                self.logical_line(file, path, piece.to_vec(), depth + 1);
+            }
+            return;
+        }
         if let Some(seq) = find_repetition(&chars) {
             self.repeat(file, path, chars, seq, depth);
             return;
         }
-        let mut chars = self.substitute(&chars, path, 0);
+        let mut chars = if self.expanded {
+            chars
+        } else {
+            self.substitute(&chars, path, 0)
+        };
+        if chars.iter().any(|c| c.c == '\n') {
+            // The lines of a multi-line definition: already substituted (substitution is
+            // recursive), so they are not substituted again — a definition that names itself
+            // must not grow without end.
+            let outer = std::mem::replace(&mut self.expanded, true);
+            for piece in chars.split(|c| c.c == '\n') {
+                self.logical_line(file, path, piece.to_vec(), depth + 1);
+            }
+            self.expanded = outer;
+            return;
+        }
         self.drop_unsupported_builtins(file, &mut chars);
         let tokens = self.tokenize(file, &chars);
         if tokens.is_empty() {
@@ -235,7 +282,16 @@ impl Lexer<'_> {
     fn repeat(&mut self, file: FileId, path: &str, chars: Vec<Ch>, seq: Repetition, depth: usize) {
         let span = span_of(file, &chars[seq.start..seq.end]);
         let values = match seq.values() {
-            Ok(v) => v,
+            Ok((rows, adjusted)) => {
+                for why in adjusted {
+                    self.diags.push(
+                        Diagnostic::warning(span, format!("repetition: {why}"))
+                            .with_label("keepalived does the same without a word")
+                            .with_help("give every group one value per variable: ~LST({A, B}, {a1, b1}, {a2, b2})"),
+                    );
+                }
+                rows
+            }
             Err(why) => {
                 self.diags.push(
                     Diagnostic::error(span, format!("invalid repetition: {why}"))
@@ -255,27 +311,35 @@ impl Lexer<'_> {
             );
             return;
         }
-        let saved = self.params.get(&seq.var).cloned();
-        for value in values {
-            let anchor = chars[seq.start];
-            let value_chars = value
-                .chars()
-                .map(|c| Ch {
-                    c,
-                    line: anchor.line,
-                    col: anchor.col,
-                })
-                .collect();
-            self.params.insert(seq.var.clone(), value_chars);
+        let saved: Vec<(String, Option<Vec<Ch>>)> = seq
+            .vars
+            .iter()
+            .map(|v| (v.clone(), self.params.get(v).cloned()))
+            .collect();
+        let anchor = chars[seq.start];
+        for row in values {
+            for (var, value) in seq.vars.iter().zip(row) {
+                let value_chars = value
+                    .chars()
+                    .map(|c| Ch {
+                        c,
+                        line: anchor.line,
+                        col: anchor.col,
+                    })
+                    .collect();
+                self.params.insert(var.clone(), value_chars);
+            }
             let mut rest = chars[..seq.start].to_vec();
             rest.extend_from_slice(&chars[seq.end..]);
             let rest = self.substitute(&rest, path, 0);
             self.logical_line(file, path, rest, depth + 1);
         }
-        match saved {
-            Some(v) => self.params.insert(seq.var.clone(), v),
-            None => self.params.remove(&seq.var),
-        };
+        for (var, value) in saved {
+            match value {
+                Some(v) => self.params.insert(var, v),
+                None => self.params.remove(&var),
+            };
+        }
     }
 
     /// Replaces `${NAME}` and `$NAME` by parameter values (recursively); unknown names stay.
@@ -667,18 +731,37 @@ mod tests {
     fn parameters_conditionals_and_continuations_are_applied() {
         let l = MemoryLoader::new().with(
             "k.conf",
-            "$IF=eth1\n$P=${IF}x\n@h1 priority 200\n@^h1 priority 100\ninterface $IF \\\n  $P $NOPE\n",
+            "$IF=eth1\n$P=${IF}x\n@h1 priority 200\n@^h1 priority 100\ninterface $IF $P $NOPE\n$L=a \\\n  b\n$L\nc \\\nd\n",
         );
-        let (w, _) = words(&l, Some("h1"));
+        let (w, d) = words(&l, Some("h1"));
         assert_eq!(
             w,
             vec![
                 vec!["priority", "200"],
-                vec!["interface", "eth1", "eth1x", "$NOPE"]
+                vec!["interface", "eth1", "eth1x", "$NOPE"],
+                vec!["a"],
+                vec!["b"],
+                vec!["c"],
+                vec!["d"],
             ]
         );
+        assert_eq!(d.items.len(), 1, "{d:?}");
+        assert_eq!(d.items[0].span.map(|s| (s.line, s.column)), Some((9, 3)));
         let (w, _) = words(&l, Some("h2"));
         assert_eq!(w[0], vec!["priority", "100"]);
+    }
+
+    #[test]
+    fn lst_with_grouped_variables_sets_every_variable_per_group() {
+        let l = MemoryLoader::new().with(
+            "k.conf",
+            "~LST({A, B}, {1, x}, {2, y}) v $A ${B}\n~LST({A, B}, {1}) z\n",
+        );
+        let (w, d) = words(&l, None);
+        assert_eq!(w, vec![vec!["v", "1", "x"], vec!["v", "2", "y"], vec!["z"]]);
+        assert_eq!(d.items.len(), 1, "{d:?}");
+        assert_eq!(d.items[0].severity, Severity::Warning);
+        assert!(d.items[0].message.contains("1 value(s) for 2"), "{d:?}");
     }
 
     #[test]

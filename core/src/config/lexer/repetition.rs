@@ -1,5 +1,6 @@
-//! `~SEQ(var, start, step, end)`, `~SEQx(…)` (hexadecimal) and `~LST(var, v1, v2, …)`:
-//! the line is repeated once per value with `$var` defined.
+//! `~SEQ(var, start, step, end)`, `~SEQx(…)` (hexadecimal), `~LST(var, v1, v2, …)` and
+//! `~LST({var1, var2}, {a1, a2}, {b1, b2}, …)`: the line is repeated once per value (or per
+//! group of values) with the variables defined.
 
 use super::Ch;
 
@@ -9,19 +10,71 @@ const MAX_SEQ_VALUES: i64 = 100_000;
 pub(super) struct Repetition {
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) var: String,
+    /// The variables set on each repetition (several only for `~LST({A, B}, …)`).
+    pub(super) vars: Vec<String>,
     kind: &'static str,
     args: Vec<String>,
 }
 
 impl Repetition {
-    pub(super) fn values(&self) -> Result<Vec<String>, String> {
-        if self.kind == "LST" {
-            if self.args.is_empty() {
-                return Err("~LST needs at least one value".into());
-            }
-            return Ok(self.args.clone());
+    /// One row of values (one per variable) for each repetition, and what was adjusted (a
+    /// `~LST` group with too few values leaves the rest empty, as keepalived does; extra values
+    /// are dropped).
+    pub(super) fn values(&self) -> Result<(Vec<Vec<String>>, Vec<String>), String> {
+        if self
+            .vars
+            .iter()
+            .any(|v| v.is_empty() || v.contains(['{', '}']))
+        {
+            return Err(format!("~{} needs a variable name first", self.kind));
         }
+        if self.kind == "LST" {
+            return self.list_values();
+        }
+        if self.vars.len() != 1 {
+            return Err(format!("~{} sets exactly one variable", self.kind));
+        }
+        let rows = self.sequence()?.into_iter().map(|v| vec![v]).collect();
+        Ok((rows, Vec::new()))
+    }
+
+    fn list_values(&self) -> Result<(Vec<Vec<String>>, Vec<String>), String> {
+        if self.args.is_empty() {
+            return Err("~LST needs at least one value".into());
+        }
+        let grouped = self.vars.len() > 1;
+        let mut adjusted = Vec::new();
+        let mut rows = Vec::new();
+        for a in &self.args {
+            let mut row: Vec<String> = match a.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                Some(inner) => inner.split(',').map(|v| v.trim().to_string()).collect(),
+                None if grouped => {
+                    return Err(format!(
+                        "`{a}` must be a group like {{v1, v2}} for {} variables",
+                        self.vars.len()
+                    ));
+                }
+                None => vec![a.clone()],
+            };
+            if row.len() != self.vars.len() {
+                adjusted.push(format!(
+                    "`{a}` has {} value(s) for {} variable(s); {}",
+                    row.len(),
+                    self.vars.len(),
+                    if row.len() < self.vars.len() {
+                        "the missing ones are empty"
+                    } else {
+                        "the extra ones are ignored"
+                    }
+                ));
+                row.resize(self.vars.len(), String::new());
+            }
+            rows.push(row);
+        }
+        Ok((rows, adjusted))
+    }
+
+    fn sequence(&self) -> Result<Vec<String>, String> {
         let nums: Result<Vec<i64>, _> = self.args.iter().map(|a| a.trim().parse::<i64>()).collect();
         let nums = nums.map_err(|_| format!("~{} arguments must be integers", self.kind))?;
         let (start, step, end) = match nums.as_slice() {
@@ -82,15 +135,41 @@ pub(super) fn find_repetition(chars: &[Ch]) -> Option<Repetition> {
         let open = start + 1 + kind.len();
         let close = (open..text.len()).find(|&i| text[i] == ')')?;
         let inner: String = text[open + 1..close].iter().collect();
-        let mut parts = inner.split(',').map(|s| s.trim().to_string());
-        let var = parts.next().unwrap_or_default();
+        let mut parts = split_outside_braces(&inner).into_iter();
+        let first = parts.next().unwrap_or_default();
+        let vars = match first.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+            Some(group) => group.split(',').map(|v| v.trim().to_string()).collect(),
+            None => vec![first],
+        };
         return Some(Repetition {
             start,
             end: close + 1,
-            var,
+            vars,
             kind,
             args: parts.collect(),
         });
     }
     None
+}
+
+/// Splits `a, {b, c}, d` at the commas that are not inside `{…}`; parts are trimmed.
+fn split_outside_braces(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current.trim().to_string());
+    parts
 }

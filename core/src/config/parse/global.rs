@@ -1,42 +1,11 @@
 //! `global_defs`.
 
 use super::values::Ctx;
+use crate::config::grammar;
 use crate::config::model::{GlobalDefs, SmtpServer};
 use crate::config::tree::Statement;
 use crate::wire::Version;
 use std::net::IpAddr;
-
-const KNOWN: &[&str] = &[
-    "router_id",
-    "vrrp_version",
-    "vrrp_strict",
-    "vrrp_mcast_group4",
-    "vrrp_mcast_group6",
-    "vrrp_garp_master_delay",
-    "vrrp_garp_master_repeat",
-    "vrrp_garp_master_refresh",
-    "vrrp_garp_master_refresh_repeat",
-    "vrrp_garp_interval",
-    "vrrp_gna_interval",
-    "vrrp_garp_lower_prio_repeat",
-    "vrrp_garp_lower_prio_delay",
-    "vrrp_skip_check_adv_addr",
-    "vrrp_check_unicast_src",
-    "vrrp_lower_prio_no_advert",
-    "vrrp_higher_prio_send_advert",
-    "default_interface",
-    "script_user",
-    "enable_script_security",
-    "notify_fifo",
-    "notify_fifo_script",
-    "vrrp_notify_fifo",
-    "vrrp_notify_fifo_script",
-    "vrrp_notify_priority_changes",
-    "notification_email",
-    "notification_email_from",
-    "smtp_server",
-    "smtp_connect_timeout",
-];
 
 /// Max of keepalived's `<TIMER>` values (`4294.967295` s), in µs.
 pub const TIMER_MAX_US: u64 = 4_294_967_295;
@@ -207,7 +176,7 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                     g.smtp_connect_timeout = Some(v as u32);
                 }
             }
-            _ => ctx.unknown(st, "global_defs", KNOWN),
+            _ => ctx.unknown(st, "global_defs", grammar::Context::GlobalDefs),
         }
     }
 }

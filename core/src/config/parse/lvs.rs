@@ -4,71 +4,13 @@
 use super::global::TIMER_MAX_US;
 use super::values::Ctx;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::keywords;
 use crate::config::model::{
     BlockSpans, Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol,
     RealServer, SorryServer, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
 };
 use crate::config::tree::Statement;
-
-const VS_KNOWN: &[&str] = &[
-    "delay_loop",
-    "lvs_sched",
-    "lvs_method",
-    "persistence_timeout",
-    "persistence_granularity",
-    "protocol",
-    "ha_suspend",
-    "virtualhost",
-    "quorum",
-    "hysteresis",
-    "quorum_up",
-    "quorum_down",
-    "sorry_server",
-    "sorry_server_inhibit",
-    "alpha",
-    "omega",
-    "real_server",
-];
-const RS_KNOWN: &[&str] = &[
-    "weight",
-    "lvs_method",
-    "inhibit_on_failure",
-    "notify_up",
-    "notify_down",
-    "uthreshold",
-    "lthreshold",
-    "TCP_CHECK",
-    "HTTP_GET",
-    "SSL_GET",
-    "MISC_CHECK",
-];
-const CHECK_KNOWN: &[&str] = &[
-    "connect_ip",
-    "connect_port",
-    "bindto",
-    "bind_port",
-    "bind_if",
-    "fwmark",
-    "connect_timeout",
-    "retry",
-    "delay_before_retry",
-    "delay_loop",
-    "warmup",
-    "alpha",
-    "log_all_failures",
-    "url",
-    "virtualhost",
-    "http_protocol",
-    "enable_sni",
-    "sni_name",
-    "tls_compliant",
-    "fast_recovery",
-    "misc_path",
-    "misc_timeout",
-    "misc_dynamic",
-    "user",
-];
 
 /// The current name of a possibly deprecated keyword, noting the alias.
 fn canonical<'s>(ctx: &mut Ctx, st: &'s Statement) -> &'s str {
@@ -88,11 +30,12 @@ fn canonical<'s>(ctx: &mut Ctx, st: &'s Statement) -> &'s str {
 fn retry_alias_outside_http(ctx: &mut Ctx, st: &Statement, kind: &str) {
     let word = &st.keyword.text;
     ctx.diags.push(
-        Diagnostic::warning(
+        Diagnostic::error(
             st.span(),
-            format!("keepalived ignores `{word}` in {kind} (\"Unknown keyword\"): its {kind} keeps the default retry, vrrplab uses this value"),
+            format!("`{word}` is not a {kind} keyword: keepalived reports \"Unknown keyword\" and keeps the default retry"),
         )
-        .with_label("applied as `retry` by vrrplab only")
+        .with_label("keepalived -t fails on this line")
+        .keepalived_runs()
         .with_help(format!("write `retry {}` so keepalived and vrrplab agree", st.args.first().map_or("N", |t| t.text.as_str()))),
     );
 }
@@ -237,7 +180,7 @@ pub fn virtual_server(ctx: &mut Ctx, block: &Statement) -> Option<(VirtualServer
                     vs.real_servers.push(rs);
                 }
             }
-            _ => ctx.unknown(st, "virtual_server", VS_KNOWN),
+            _ => ctx.unknown(st, "virtual_server", grammar::Context::VirtualServer),
         }
     }
     Some((vs, spans))
@@ -307,7 +250,7 @@ fn real_server(ctx: &mut Ctx, block: &Statement) -> Option<RealServer> {
                 }
                 rs.checkers.push(Checker::Misc(misc));
             }
-            _ => ctx.unknown(st, "real_server", RS_KNOWN),
+            _ => ctx.unknown(st, "real_server", grammar::Context::RealServer),
         }
     }
     Some(rs)
@@ -389,7 +332,7 @@ fn checker_items(
                         _ => {}
                     }
                 }
-                ctx.unknown(st, &kind, CHECK_KNOWN);
+                ctx.unknown(st, &kind, grammar::Context::Checker);
             }
         }
     }
@@ -441,18 +384,7 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
                     }
                     "regex" => url.regex = ctx.arg(item, 0, "regex \"OK\"").map(|t| t.text.clone()),
                     "regex_no_match" => url.regex_no_match = true,
-                    _ => ctx.unknown(
-                        item,
-                        "url",
-                        &[
-                            "path",
-                            "digest",
-                            "status_code",
-                            "virtualhost",
-                            "regex",
-                            "regex_no_match",
-                        ],
-                    ),
+                    _ => ctx.unknown(item, "url", grammar::Context::Url),
                 }
             }
             if url.path.is_empty() {

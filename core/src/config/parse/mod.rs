@@ -10,20 +10,12 @@ mod values;
 pub use values::{decimal_micros, format_seconds};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
+use super::grammar;
 use super::model::{ConfigSpans, KeepalivedConfig};
 use super::source::Span;
 use super::tree::Statement;
 use std::collections::BTreeMap;
 use values::Ctx;
-
-const TOP_KNOWN: &[&str] = &[
-    "global_defs",
-    "vrrp_script",
-    "vrrp_track_file",
-    "vrrp_instance",
-    "vrrp_sync_group",
-    "virtual_server",
-];
 
 /// Builds the model from the top-level statements.
 pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, ConfigSpans) {
@@ -39,7 +31,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
     }
     for st in top {
         let kw = st.keyword.text.as_str();
-        if TOP_KNOWN.contains(&kw) && kw != "global_defs" && !ctx.expect_block(st) {
+        if grammar::TOP.contains(&kw) && kw != "global_defs" && !ctx.expect_block(st) {
             continue;
         }
         match kw {
@@ -72,7 +64,7 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
                     spans.virtual_servers.push(s);
                 }
             }
-            _ => ctx.unknown(st, "the top level", TOP_KNOWN),
+            _ => ctx.unknown(st, "the top level", grammar::Context::Top),
         }
     }
     cross_references(&mut ctx, &cfg, &spans);
@@ -131,19 +123,30 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
                 );
             }
         }
-        // VRID clash on one interface and family (check_vrid_conflicts): allowed only for
-        // unicast instances whose peer sets do not overlap.
+        // VRID clash on one interface and family (keepalived's check_vrid_conflicts, checked
+        // with `keepalived -t`): two multicast instances clash when they send to the same
+        // group; two unicast instances only when they send from the same source address to
+        // at least one common peer. A unicast and a multicast instance never clash.
         for (j, other) in cfg.instances.iter().enumerate().take(i) {
             let same_wire = other.vrid == inst.vrid
                 && other.family == inst.family
                 && other.interface == inst.interface;
-            let disjoint_unicast = !inst.unicast_peers.is_empty()
-                && !other.unicast_peers.is_empty()
-                && !inst
-                    .unicast_peers
-                    .iter()
-                    .any(|p| other.unicast_peers.iter().any(|q| q.address == p.address));
-            if same_wire && !disjoint_unicast && other.mcast_dst_ip == inst.mcast_dst_ip {
+            let clash = match (
+                inst.unicast_peers.is_empty(),
+                other.unicast_peers.is_empty(),
+            ) {
+                (true, true) => other.mcast_dst_ip == inst.mcast_dst_ip,
+                (false, false) => {
+                    inst.unicast_src_ip.or(inst.mcast_src_ip)
+                        == other.unicast_src_ip.or(other.mcast_src_ip)
+                        && inst
+                            .unicast_peers
+                            .iter()
+                            .any(|p| other.unicast_peers.iter().any(|q| q.address == p.address))
+                }
+                _ => false,
+            };
+            if same_wire && clash {
                 ctx.diags.push(
                     Diagnostic::error(
                         spans.instances[i].of("virtual_router_id"),
@@ -157,9 +160,11 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
                         ),
                     )
                     .with_label("duplicate VRID")
-                    .with_help(
-                        "give each virtual router on one interface its own virtual_router_id",
-                    ),
+                    .with_help(if inst.unicast_peers.is_empty() {
+                        "give each virtual router on one interface its own virtual_router_id (or its own mcast_dst_ip)"
+                    } else {
+                        "give it its own virtual_router_id, or let the two unicast instances use different peers or a different unicast_src_ip"
+                    }),
                 );
             }
         }
@@ -173,8 +178,10 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
             .collect();
         if prios.contains(&255) && prios.iter().any(|p| *p != 255) {
             ctx.diags.push(
-                Diagnostic::warning(spans.sync_groups[i].block, format!("vrrp_sync_group {} mixes address owners (priority 255) and other instances", g.name))
-                    .with_help("keepalived reports this as a configuration error; give all members owner priority or none"),
+                Diagnostic::error(spans.sync_groups[i].block, format!("vrrp_sync_group {} mixes address owners (priority 255) and other instances", g.name))
+                    .with_label("keepalived -t: \"This won't work\"")
+                    .keepalived_runs()
+                    .with_help("give all members owner priority or none"),
             );
         }
         for m in &g.members {
@@ -184,13 +191,18 @@ fn cross_references(ctx: &mut Ctx, cfg: &KeepalivedConfig, spans: &ConfigSpans) 
                     .get(&format!("member:{m}"))
                     .copied()
                     .unwrap_or(spans.sync_groups[i].block);
+                // keepalived: "Virtual router X specified in sync group G doesn't exist -
+                // ignoring"; the group runs with the members that exist.
                 ctx.diags.push(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         span,
-                        format!("vrrp_sync_group {} names unknown instance {m}", g.name),
+                        format!(
+                            "vrrp_sync_group {} names unknown instance {m}; it is ignored",
+                            g.name
+                        ),
                     )
                     .with_label("no vrrp_instance with this name")
-                    .with_help("list names of vrrp_instance blocks defined in this configuration"),
+                    .with_help("list names of vrrp_instance blocks defined in this configuration, or remove this line"),
                 );
             }
         }

@@ -3,35 +3,12 @@
 use super::instance::weight_option;
 use super::values::Ctx;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::model::{BlockSpans, VrrpScript, VrrpTrackFile};
 use crate::config::tree::Statement;
 use crate::vrrp::config::NotifyConfig;
 use crate::vrrp::{SyncGroupConfig, TrackRef, TrackedInterface};
 use std::time::Duration;
-
-const SCRIPT_KNOWN: &[&str] = &[
-    "script",
-    "interval",
-    "timeout",
-    "weight",
-    "rise",
-    "fall",
-    "init_fail",
-    "user",
-];
-const GROUP_KNOWN: &[&str] = &[
-    "group",
-    "track_interface",
-    "track_script",
-    "track_file",
-    "notify_master",
-    "notify_backup",
-    "notify_fault",
-    "notify_stop",
-    "notify",
-    "sync_group_tracking_weight",
-    "smtp_alert",
-];
 
 /// A `track_interface`, `track_script` or `track_file` block, in a `vrrp_instance` or a
 /// `vrrp_sync_group`: each listed name with its optional `weight` (−253…253; interfaces default
@@ -182,16 +159,18 @@ pub fn vrrp_script(ctx: &mut Ctx, block: &Statement) -> Option<VrrpScript> {
             }
             "init_fail" => out.init_fail = true,
             "user" => out.user = ctx.command(st),
-            _ => ctx.unknown(st, "vrrp_script", SCRIPT_KNOWN),
+            _ => ctx.unknown(st, "vrrp_script", grammar::Context::Script),
         }
     }
     let Some(script) = script else {
+        // keepalived: "No script set for vrrp_script X - removing"; it runs without it.
         ctx.diags.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 block.span(),
-                format!("vrrp_script {} has no script", out.name),
+                format!("vrrp_script {} has no script; it is ignored", out.name),
             )
-            .with_help("add `script \"/path/to/check\"`"),
+            .with_label("no `script` line in this block")
+            .with_help("add `script \"/path/to/check\"`, or remove the block and its track_script references"),
         );
         return None;
     };
@@ -229,16 +208,20 @@ pub fn vrrp_track_file(ctx: &mut Ctx, block: &Statement) -> Option<VrrpTrackFile
                     .with_label("ignored by vrrplab")
                     .with_help("create the file with its initial value before vrrplab starts"),
             ),
-            _ => ctx.unknown(st, "vrrp_track_file", &["file", "weight", "init_file"]),
+            _ => ctx.unknown(st, "vrrp_track_file", grammar::Context::TrackFile),
         }
     }
     let Some(file) = file else {
+        // keepalived: "No file set for track_file X - ignoring"; it runs without it.
         ctx.diags.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 block.span(),
-                format!("vrrp_track_file {} has no file", out.name),
+                format!("vrrp_track_file {} has no file; it is ignored", out.name),
             )
-            .with_help("add `file /path/to/file`"),
+            .with_label("no `file` line in this block")
+            .with_help(
+                "add `file /path/to/file`, or remove the block and its track_file references",
+            ),
         );
         return None;
     };
@@ -283,7 +266,7 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
             "notify_stop" => g.notify.stop = ctx.hook(st),
             "notify" => g.notify.generic = ctx.hook(st),
             "sync_group_tracking_weight" => g.tracking_weight = true,
-            _ => ctx.unknown(st, "vrrp_sync_group", GROUP_KNOWN),
+            _ => ctx.unknown(st, "vrrp_sync_group", grammar::Context::SyncGroup),
         }
     }
     if g.members.is_empty() {
@@ -296,10 +279,12 @@ pub fn vrrp_sync_group(ctx: &mut Ctx, block: &Statement) -> Option<(SyncGroupCon
         );
     } else if g.members.len() == 1 {
         ctx.diags.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 block.span(),
                 format!("vrrp_sync_group {} has only one member", g.name),
             )
+            .with_label("keepalived -t reports this")
+            .keepalived_runs()
             .with_help(
                 "a sync group needs at least two instances; remove the group or add members",
             ),

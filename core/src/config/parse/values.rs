@@ -2,6 +2,8 @@
 //! failure is a diagnostic at the offending word that says the accepted range or form.
 
 use crate::config::diagnostic::{Diagnostic, Diagnostics};
+use crate::config::grammar::{self, Context};
+use crate::config::keepalived_keywords;
 use crate::config::keywords;
 use crate::config::lexer::Token;
 use crate::config::tree::Statement;
@@ -263,10 +265,13 @@ impl Ctx<'_> {
         Some(crate::vrrp::Hook { command, user })
     }
 
-    /// Reports a keyword this context does not know: unsupported, or unknown with a suggestion.
-    pub fn unknown(&mut self, st: &Statement, context: &str, known: &[&str]) {
+    /// Reports a keyword vrrplab does not read in `context` (a block called `name`): a
+    /// warning when keepalived knows it there ("recognised, not supported"), an error with the
+    /// closest known keyword otherwise (keepalived -t fails on "Unknown keyword").
+    pub fn unknown(&mut self, st: &Statement, name: &str, context: Context) {
         let word = st.keyword.text.as_str();
-        if keywords::is_recognised_unsupported(word) {
+        let by_keepalived = keepalived_keywords::known_by_keepalived(context);
+        if by_keepalived.contains(&word) || keywords::is_recognised_unsupported(word) {
             self.diags.push(
                 Diagnostic::warning(st.span(), format!("recognised, not supported: {word}"))
                     .with_label("ignored by vrrplab")
@@ -274,29 +279,40 @@ impl Ctx<'_> {
             );
             return;
         }
-        let mut d =
-            Diagnostic::warning(st.span(), format!("unknown keyword `{word}` in {context}"))
-                .with_label("ignored");
-        if let Some(best) = keywords::closest(word, known) {
+        // keepalived -t: "Unknown keyword 'X'" is a configuration error (exit status 5), and
+        // keepalived runs without the line: a typo silently changes what runs.
+        let mut d = Diagnostic::error(st.span(), format!("unknown keyword `{word}` in {name}"))
+            .with_label("keepalived reports and ignores this line");
+        let mut candidates: Vec<&str> = grammar::known_in(context).to_vec();
+        candidates.extend_from_slice(by_keepalived);
+        if let Some(best) = keywords::closest(word, &candidates) {
             d = d.with_help(format!("did you mean `{best}`?"));
         } else {
-            d = d.with_help(format!(
-                "remove it; it is not a keepalived {context} keyword"
-            ));
+            d = d.with_help(format!("remove it; it is not a keepalived {name} keyword"));
         }
-        self.diags.push(d);
+        self.diags.push(d.keepalived_runs());
     }
 
-    /// A note that a deprecated alias was accepted.
+    /// A deprecated alias: a note when keepalived accepts it silently, an error when
+    /// `keepalived -t` fails on it (both apply the value).
     pub fn alias_note(&mut self, st: &Statement, new: &str) {
-        self.diags.push(
+        let word = st.keyword.text.as_str();
+        let d = if keywords::alias_is_reported(word) {
+            Diagnostic::error(
+                st.span(),
+                format!("`{word}` is a deprecated alias of `{new}`"),
+            )
+            .with_label("keepalived -t fails on this (\"is deprecated\")")
+            .keepalived_runs()
+        } else {
             Diagnostic::note(
                 st.span(),
-                format!("`{}` is a deprecated alias of `{new}`", st.keyword.text),
+                format!("`{word}` is a deprecated alias of `{new}`"),
             )
             .with_label("accepted")
-            .with_help(format!("write `{new}` instead")),
-        );
+        };
+        self.diags
+            .push(d.with_help(format!("write `{new}` instead")));
     }
 
     /// A warning that a directive expects a block and has none (or the reverse).

@@ -6,7 +6,7 @@
 //! |------|----------------------------------------------|------------------------------------------|
 //! | 0    | configuration OK                             | valid, no warning                        |
 //! | 4    | cannot be run (file missing, fatal, bad interface) | an error: `vrrplab run` would refuse to start |
-//! | 5    | errors, but it runs (unknown keyword, bad value ignored) | warnings (unknown or unsupported keywords, ignored values) |
+//! | 5    | errors, but it runs (unknown keyword, bad value ignored) | errors keepalived runs past (`keepalived_runs`: unknown keywords, corrected values), or warnings |
 //! | 6    | scripts configured without `enable_script_security` | the same, when there is nothing worse    |
 //!
 //! Diagnostics go to stderr, or to FILE with `-t=FILE`.
@@ -42,8 +42,11 @@ pub fn parse(file: &str, config_id: Option<String>, all_config: bool) -> Parsed 
 
 /// The exit code keepalived's `-t` gives for what vrrplab found.
 pub fn exit_code(parsed: &Parsed) -> u8 {
-    if !parsed.is_valid() {
+    if !parsed.runs() {
         return EXIT_CANNOT_RUN;
+    }
+    if !parsed.is_valid() {
+        return EXIT_RUNS_WITH_ERRORS;
     }
     if scripts_without_security(parsed) {
         return EXIT_SCRIPT_SECURITY;
@@ -84,8 +87,8 @@ pub fn run(file: &str, config_id: Option<String>, all_config: bool, target: &str
         "{file}: {} (config test exit status {code})\n",
         if code == 0 {
             "OK"
-        } else if parsed.is_valid() {
-            "runs, with warnings"
+        } else if parsed.runs() {
+            "runs, with warnings or errors keepalived runs past"
         } else {
             "cannot be run"
         }

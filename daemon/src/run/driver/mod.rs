@@ -531,7 +531,7 @@ impl Driver {
             self.options.config_id.clone(),
             false,
         );
-        if !parsed.is_valid() {
+        if !parsed.runs() {
             return;
         }
         if reload {

@@ -6,6 +6,7 @@ mod resolve;
 
 use super::values::Ctx;
 use crate::config::diagnostic::Diagnostic;
+use crate::config::grammar;
 use crate::config::model::{
     AuthType, BlockSpans, GlobalDefs, InitialState, UnicastPeer, VipEntry, VrrpInstance,
 };
@@ -16,53 +17,6 @@ use crate::vrrp::{TrackRef, TrackedInterface};
 use crate::wire::Version;
 use std::net::IpAddr;
 use std::time::Duration;
-
-const KNOWN: &[&str] = &[
-    "state",
-    "interface",
-    "virtual_router_id",
-    "priority",
-    "advert_int",
-    "version",
-    "preempt",
-    "nopreempt",
-    "preempt_delay",
-    "authentication",
-    "virtual_ipaddress",
-    "virtual_ipaddress_excluded",
-    "unicast_src_ip",
-    "unicast_peer",
-    "mcast_src_ip",
-    "mcast_dst_ip",
-    "track_interface",
-    "track_script",
-    "track_file",
-    "notify_master",
-    "notify_backup",
-    "notify_fault",
-    "notify_stop",
-    "notify",
-    "notify_master_rx_lower_pri",
-    "notify_priority_changes",
-    "accept",
-    "no_accept",
-    "garp_master_delay",
-    "garp_master_repeat",
-    "garp_master_refresh",
-    "garp_master_refresh_repeat",
-    "garp_lower_prio_repeat",
-    "garp_lower_prio_delay",
-    "lower_prio_no_advert",
-    "higher_prio_send_advert",
-    "v3_checksum_as_v2",
-    "strict_mode",
-    "skip_check_adv_addr",
-    "down_timer_adverts",
-    "dont_track_primary",
-    "check_unicast_src",
-    "use_vmac",
-    "vmac_xmit_base",
-];
 
 /// `vrrp_instance` directives as written, before inference.
 #[derive(Default)]
@@ -78,6 +32,8 @@ pub(super) struct Written {
     pub(super) auth_type: Option<AuthType>,
     pub(super) auth_pass: Option<String>,
     pub(super) vips: Vec<(VipEntry, Span)>,
+    /// Whether `virtual_ipaddress` had entries (valid or not).
+    pub(super) vips_written: bool,
     pub(super) excluded: Vec<VipEntry>,
     pub(super) unicast_src_ip: Option<IpAddr>,
     pub(super) unicast_peers: Vec<UnicastPeer>,
@@ -256,12 +212,13 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
                             w.auth_pass = Some(pass);
                         }
                     }
-                    _ => ctx.unknown(item, "authentication", &["auth_type", "auth_pass"]),
+                    _ => ctx.unknown(item, "authentication", grammar::Context::Authentication),
                 }
             }
         }
         "virtual_ipaddress" => {
             for item in st.items() {
+                w.vips_written = true;
                 if let Some(v) = address::vip(ctx, item) {
                     w.vips.push((v, item.span()));
                 }
@@ -382,7 +339,7 @@ fn directive(ctx: &mut Ctx, st: &Statement, w: &mut Written) {
         "check_unicast_src" => w.check_unicast_src = ctx.flag(st),
         "use_vmac" => w.use_vmac = Some(address::vmac_args(ctx, st)),
         "vmac_xmit_base" => w.vmac_xmit_base = true,
-        _ => ctx.unknown(st, "vrrp_instance", KNOWN),
+        _ => ctx.unknown(st, "vrrp_instance", grammar::Context::Instance),
     }
 }
 

@@ -37,13 +37,21 @@ pub(super) fn resolve(
             );
         }
     }
-    if w.vips.is_empty() {
+    // keepalived: "No VIP specified" (exit status 5). When the block was written, its
+    // entries' own errors (if any) come first; an empty block is reported at its keyword.
+    if w.vips.is_empty() && !w.vips_written {
+        let written = spans.directives.get("virtual_ipaddress").copied();
         ctx.diags.push(
-            Diagnostic::warning(
-                spans.block,
-                format!("vrrp_instance {name} has no virtual_ipaddress"),
+            Diagnostic::error(
+                written.unwrap_or(spans.block),
+                if written.is_some() {
+                    format!("virtual_ipaddress of vrrp_instance {name} is empty")
+                } else {
+                    format!("vrrp_instance {name} has no virtual_ipaddress")
+                },
             )
-            .with_label("adverts will carry no address")
+            .with_label("keepalived -t: \"No VIP specified\"")
+            .keepalived_runs()
             .with_help("add `virtual_ipaddress { ADDRESS/PREFIX }`"),
         );
     }
@@ -90,14 +98,15 @@ pub(super) fn resolve(
                 let secs = ((micros + 500_000) / 1_000_000).clamp(1, 255);
                 if !micros.is_multiple_of(1_000_000) {
                     ctx.diags.push(
-                        Diagnostic::warning(
+                        Diagnostic::error(
                             span,
                             format!(
                                 "VRRPv2 advert_int must be whole seconds; {} is rounded to {secs}",
                                 super::super::values::format_seconds(d)
                             ),
                         )
-                        .with_label(format!("used as {secs}"))
+                        .with_label(format!("keepalived rounds it to {secs} and reports it"))
+                        .keepalived_runs()
                         .with_help("write whole seconds, or `version 3` for sub-second adverts"),
                     );
                 }
@@ -120,10 +129,12 @@ pub(super) fn resolve(
                 } else {
                     if !micros.is_multiple_of(10_000) {
                         ctx.diags.push(
-                            Diagnostic::warning(
+                            Diagnostic::error(
                                 span,
                                 "VRRPv3 advert_int is in centiseconds; the value is rounded",
                             )
+                            .with_label("keepalived rounds it and reports it")
+                            .keepalived_runs()
                             .with_help("write a multiple of 0.01 s"),
                         );
                     }
@@ -136,12 +147,14 @@ pub(super) fn resolve(
     let mut preempt = match (w.nopreempt, w.preempt_delay) {
         (true, Some(_)) => {
             ctx.diags.push(
-                Diagnostic::warning(
+                Diagnostic::error(
                     spans.of("preempt_delay"),
                     format!(
                         "vrrp_instance {name} sets both nopreempt and preempt_delay; nopreempt wins"
                     ),
                 )
+                .with_label("keepalived resets preempt_delay and reports it")
+                .keepalived_runs()
                 .with_help("keep only one of them"),
             );
             Preempt::Disabled
@@ -169,11 +182,12 @@ pub(super) fn resolve(
             "preempt_delay"
         };
         ctx.diags.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 spans.of(which),
                 format!("{which} is ignored because vrrp_instance {name} has state MASTER"),
             )
-            .with_label("cleared by keepalived")
+            .with_label("keepalived clears it and reports it")
+            .keepalived_runs()
             .with_help(format!(
                 "write `state BACKUP` on every node when using {which}"
             )),
@@ -226,10 +240,12 @@ pub(super) fn resolve(
     };
     if authentication.is_some() && version == Version::V3 {
         ctx.diags.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 spans.of("authentication"),
                 "VRRP version 3 does not support authentication; it is ignored",
             )
+            .with_label("keepalived ignores it and reports it")
+            .keepalived_runs()
             .with_help("remove the authentication block"),
         );
         authentication = None;
@@ -245,12 +261,16 @@ pub(super) fn resolve(
         authentication = None;
     }
     if strict && !w.unicast_peers.is_empty() {
+        // keepalived 2.2.7 -t accepts this (exit status 0), though RFC-strict VRRP is multicast.
         ctx.diags.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 spans.of("unicast_peer"),
-                "unicast_peer is not allowed with vrrp_strict",
+                "unicast_peer with vrrp_strict: VRRP as the RFC defines it is multicast",
             )
-            .with_help("remove unicast_peer (use multicast) or remove vrrp_strict"),
+            .with_label("keepalived accepts this")
+            .with_help(
+                "remove unicast_peer (use multicast) or vrrp_strict if strict compliance matters",
+            ),
         );
     }
     for (what, addr) in [
@@ -334,7 +354,7 @@ pub(super) fn resolve(
         && w.track_interfaces.iter().any(|t| t.name == own)
     {
         ctx.diags.push(
-            Diagnostic::note(
+            Diagnostic::warning(
                 spans.of("track_interface"),
                 format!(
                     "track_interface {own} is the instance's own interface, which is always tracked"
@@ -366,7 +386,9 @@ pub(super) fn resolve(
         Some(i) => i,
         None => {
             ctx.diags.push(
-                Diagnostic::warning(spans.block, format!("vrrp_instance {name} has no interface; keepalived uses default_interface {}", g.default_interface))
+                Diagnostic::error(spans.block, format!("vrrp_instance {name} has no interface"))
+                    .with_label(format!("keepalived -t: \"Unknown interface!\" (vrrplab would use default_interface {})", g.default_interface))
+                    .keepalived_runs()
                     .with_help("add `interface IFNAME`"),
             );
             g.default_interface.clone()
