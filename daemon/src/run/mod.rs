@@ -12,6 +12,10 @@
 //! ([`scripts`]). At start: capabilities checked ([`caps`]) and addresses a previous run left
 //! behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
 //!
+//! `virtual_server` blocks: their checkers run as tasks and children ([`checkers`]) and the pools
+//! become kernel forwarding state through a worker thread ([`lb`]: IPVS or nftables); the loop
+//! selects on probe results and the checkers' deadline too, and never waits for either.
+//!
 //! Around the loop, as keepalived: the network namespace (`-s`), umask and core dumps, the fork
 //! (as `keepalived` without `-n`, [`daemonize`]), logging ([`log`]), pid files ([`pidfile`]),
 //! and readiness for systemd ([`lifecycle`], [`sdnotify`]).
@@ -29,6 +33,7 @@ pub mod firewall;
 pub mod host;
 pub mod http;
 pub mod interfaces;
+pub mod lb;
 pub mod lifecycle;
 pub mod log;
 pub mod monitor;
@@ -75,6 +80,8 @@ pub struct Options {
     pub fork: bool,
     /// Options accepted but not acted on, logged as warnings at start.
     pub warnings: Vec<String>,
+    /// `--lb-backend`: the virtual servers' data plane.
+    pub lb_backend: lb::Choice,
 }
 
 /// Runs the daemon until SIGTERM / SIGINT; exit 0 after a graceful stop, 1 when it cannot start.

@@ -11,6 +11,7 @@ mod common;
 mod daemon;
 mod frr;
 mod keepalived;
+mod lb;
 mod notify;
 mod operator;
 mod replay_check;

@@ -5,5 +5,7 @@
 mod corpus;
 mod handmade;
 mod json;
+mod narrative;
 mod robustness;
 mod util;
+mod vendors;
