@@ -86,6 +86,19 @@ fn measure(min_runs: u32, budget: Duration, mut f: impl FnMut()) -> f64 {
     f64::from(runs) / start.elapsed().as_secs_f64()
 }
 
+/// The default plan through the event engine alone, for at least `budget` of wall time.
+pub fn events_only(budget: Duration) -> Row {
+    let sc = default_plan();
+    let plans_per_s = measure(30, budget, || {
+        black_box(run_plan(&sc, Engine::Events));
+    });
+    Row {
+        name: "default plan, event engine".to_string(),
+        plans_per_s,
+        realtime: plans_per_s * sc.settings.duration.as_secs_f64(),
+    }
+}
+
 /// Bare turmoil (3 hosts: as many as the default pair's world), the default plan through
 /// turmoil stepping every millisecond, and the default plan through the event engine, each
 /// for at least `budget` of wall time.

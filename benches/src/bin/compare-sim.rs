@@ -2,17 +2,27 @@
 //! simulated seconds) through the event engine and through turmoil stepping every
 //! millisecond, next to bare turmoil running as many hosts for as long — measured one after
 //! the other in this one process (at least SECONDS of wall time each, default 5), with the
-//! ratios. Run it in release: `benches/compare-sim.sh`.
+//! ratios. Run it in release: `benches/compare-sim.sh`. `compare-sim SECONDS events` runs only
+//! the event engine (for a profiler: `perf record target/release/compare-sim 20 events`).
 
 use std::time::Duration;
-use vrrplab_benches::sim::compare;
+use vrrplab_benches::sim::{compare, events_only};
 
 fn main() {
     let secs: f64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5.0);
-    let rows = compare(Duration::from_secs_f64(secs));
+    let budget = Duration::from_secs_f64(secs);
+    if std::env::args().nth(2).as_deref() == Some("events") {
+        let r = events_only(budget);
+        println!(
+            "{}: {:.1} plans/s, {:.0}× real time",
+            r.name, r.plans_per_s, r.realtime
+        );
+        return;
+    }
+    let rows = compare(budget);
     let bare = rows[0].plans_per_s;
     let stepped = rows[1].plans_per_s;
     println!(
