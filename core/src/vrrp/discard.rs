@@ -63,6 +63,27 @@ pub enum DiscardReason {
     OwnerIgnoresAdverts,
 }
 
+impl DiscardReason {
+    /// Stable kebab-case name (JSON, reports), one per counter.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DiscardReason::NotListening => "not-listening",
+            DiscardReason::PacketLength { .. } => "packet-length",
+            DiscardReason::HopLimit { .. } => "hop-limit",
+            DiscardReason::Version { .. } => "version",
+            DiscardReason::AuthType { .. } => "auth-type",
+            DiscardReason::AuthFailure => "auth-failure",
+            DiscardReason::AuthUnsupported => "auth-unsupported",
+            DiscardReason::IntervalMismatch { .. } => "interval-mismatch",
+            DiscardReason::Type { .. } => "type",
+            DiscardReason::Checksum => "checksum",
+            DiscardReason::Destination { .. } => "destination",
+            DiscardReason::UnicastSource { .. } => "unicast-source",
+            DiscardReason::OwnerIgnoresAdverts => "owner-ignores-adverts",
+        }
+    }
+}
+
 impl std::fmt::Display for DiscardReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -17,6 +17,7 @@ pub mod state;
 pub mod timer;
 pub mod timing;
 pub mod tracking;
+pub mod validate;
 
 pub use config::{
     GarpConfig, Hook, InstanceConfig, NotifyConfig, Preempt, SyncGroupConfig, TrackFileConfig,

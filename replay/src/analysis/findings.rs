@@ -19,7 +19,7 @@
 //!   failure detector can explain, unlike the kill/restart cycles of the corpus.
 
 use super::router::{RUN_BREAK_INTERVALS, RouterState, Run, RunEnd, interval_ns};
-use super::{Analyzer, Group, password_text};
+use super::{Analyzer, Group, password_text, receiver};
 use crate::report::{
     Event, Finding, FindingKind, JitterReport, MasterSpan, Report, RouterReport, dur, mac_text,
     signed_dur,
@@ -27,6 +27,7 @@ use crate::report::{
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
+use vrrplab_core::vrrp::DiscardReason;
 use vrrplab_core::wire::{Authentication, Family, Version, virtual_mac};
 
 /// How long after (and before) a new master's first advert its announcements are looked for.
@@ -298,6 +299,11 @@ fn analyse_group(
     let mut takeovers: BTreeSet<usize> = BTreeSet::new();
     let mut changes: Vec<(u64, IpAddr)> = Vec::new();
     let mut latest: BTreeMap<IpAddr, usize> = BTreeMap::new();
+    // Masters that stay MASTER while silent because they reject the new master's adverts.
+    let mut holding: BTreeMap<IpAddr, Hold> = BTreeMap::new();
+    let mut holds: Vec<Hold> = Vec::new();
+    let mut resigned_while_held: BTreeMap<usize, IpAddr> = BTreeMap::new();
+    let mut silent: Vec<usize> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
         let run = &r.run;
         if let RunEnd::Resigned { time_ns, frame } = run.end {
@@ -310,13 +316,7 @@ fn analyse_group(
             );
         }
         if run.end == RunEnd::Silent && run.adverts > 0 {
-            ctx.event(
-                run.last_ns,
-                run.last_frame,
-                r.router,
-                "silent",
-                format!("last advert (priority {}), then silent", run.last_priority),
-            );
+            silent.push(i);
         }
         // A router's runs follow each other, so its latest run is the only one that can still
         // be advertising, and the one that ended last.
@@ -327,6 +327,53 @@ fn analyse_group(
             .collect();
         latest.insert(r.router, i);
         if run.adverts == 0 {
+            continue;
+        }
+        if let Some(hold) = holding.remove(&r.router) {
+            // It never left MASTER: it rejected the adverts of the router that took over.
+            let by = &runs[hold.by_run];
+            if let RunEnd::Resigned { .. } = by.run.end
+                && by.end_ns() <= run.start_ns
+            {
+                resigned_while_held.insert(hold.by_run, r.router);
+            }
+            ctx.event(
+                run.start_ns,
+                run.start_frame,
+                r.router,
+                "master",
+                format!(
+                    "resumes advertising (priority {}): it never left MASTER, it rejected {}'s adverts ({})",
+                    run.priority, by.router, hold.reason
+                ),
+            );
+            continue;
+        }
+        let new_holds = holds_at_start(&runs, i, &others, &holding);
+        if !new_holds.is_empty() {
+            changes.push((run.start_ns, r.router));
+            let list: Vec<String> = new_holds
+                .iter()
+                .map(|h| format!("{} rejects its adverts ({})", runs[h.run].router, h.reason))
+                .collect();
+            ctx.event(
+                run.start_ns,
+                run.start_frame,
+                r.router,
+                "master",
+                format!(
+                    "starts advertising as master (priority {}) while {}: no demotion",
+                    run.priority,
+                    list.join(", ")
+                ),
+            );
+            for h in new_holds {
+                holding.insert(runs[h.run].router, h.clone());
+                holds.push(h);
+            }
+            if run.start_ns.saturating_sub(start_ns) >= r.interval_ns() {
+                missing_garp(&mut ctx, r, bursts, end_ns);
+            }
             continue;
         }
         let interval = r.interval_ns();
@@ -399,10 +446,31 @@ fn analyse_group(
         if let RunEnd::Resigned { time_ns, frame } = r.run.end
             && !takeovers.contains(&j)
         {
-            resign_finding(&mut ctx, r, time_ns, frame, None);
+            match resigned_while_held.get(&j) {
+                Some(holder) => resign_while_held_finding(&mut ctx, r, time_ns, frame, *holder),
+                None => resign_finding(&mut ctx, r, time_ns, frame, None),
+            }
         }
     }
-    dual_masters(&mut ctx, &runs);
+    for i in silent {
+        let r = &runs[i];
+        let mut text = format!(
+            "last advert (priority {}), then silent",
+            r.run.last_priority
+        );
+        // The hold explains the silence only if the other master was still advertising then.
+        if let Some(h) = holds.iter().find(|h| {
+            let by = &runs[h.by_run];
+            h.run == i && by.end_ns() + by.interval_ns() >= r.run.last_ns
+        }) {
+            text.push_str(&format!(
+                " while still master: it rejects {}'s adverts ({}) and re-arms its advert timer on each",
+                runs[h.by_run].router, h.reason
+            ));
+        }
+        ctx.event(r.run.last_ns, r.run.last_frame, r.router, "silent", text);
+    }
+    dual_masters(&mut ctx, &runs, &holds);
     flapping(&mut ctx, &changes);
     invalid_packets(&mut ctx);
     mismatches(&mut ctx);
@@ -585,13 +653,80 @@ fn missing_garp(ctx: &mut Ctx<'_>, r: &RunRef, bursts: &[super::Burst], end_ns: 
     );
 }
 
-fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef]) {
+/// A master that stays MASTER (maybe silent) because it rejects the adverts of the router that
+/// started advertising as master: it cannot be demoted by them.
+#[derive(Debug, Clone)]
+struct Hold {
+    /// The held master's run.
+    run: usize,
+    /// The run of the router whose adverts it rejects.
+    by_run: usize,
+    /// Why it rejects them (the core's validation).
+    reason: DiscardReason,
+    /// Why the other rejects the held master's adverts, if it does.
+    back: Option<DiscardReason>,
+}
+
+/// The masters at the start of run `i` that reject its adverts: the latest runs of other
+/// routers still advertising, or silent for at most 1.5 of their intervals (a preemption's
+/// gap), or already held, whose own advert makes the core's validation drop run `i`'s.
+fn holds_at_start(
+    runs: &[RunRef],
+    i: usize,
+    others: &[usize],
+    holding: &BTreeMap<IpAddr, Hold>,
+) -> Vec<Hold> {
+    let r = &runs[i];
+    let Some(sent) = &r.run.first_sample else {
+        return Vec::new();
+    };
+    others
+        .iter()
+        .filter_map(|&j| {
+            let p = &runs[j];
+            let resigned = matches!(p.run.end, RunEnd::Resigned { .. });
+            if p.run.adverts == 0 || (resigned && p.end_ns() <= r.run.start_ns) {
+                return None;
+            }
+            let gap = r.run.start_ns.saturating_sub(p.run.last_ns);
+            let master = gap * 2 <= p.interval_ns() * 3 || holding.contains_key(&p.router);
+            if !master {
+                return None;
+            }
+            let own = p.run.last_sample.as_ref()?;
+            let reason = receiver::rejects(own, sent)?;
+            Some(Hold {
+                run: j,
+                by_run: i,
+                reason,
+                back: receiver::rejects(sent, own),
+            })
+        })
+        .collect()
+}
+
+/// When run `i` stopped being master: its last advert, or for a held master the first of its
+/// own next run (it resumed or resigned) and the end of the mastership that held it.
+fn master_end(runs: &[RunRef], holds: &[Hold], i: usize) -> u64 {
+    let r = &runs[i];
+    let Some(h) = holds.iter().find(|h| h.run == i) else {
+        return r.run.last_ns;
+    };
+    let own_next = runs[i + 1..]
+        .iter()
+        .find(|n| n.router == r.router)
+        .map_or(u64::MAX, |n| n.run.start_ns);
+    own_next.min(runs[h.by_run].end_ns()).max(r.run.last_ns)
+}
+
+fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef], holds: &[Hold]) {
     // (time, is_start, run index); ends sort before starts at the same instant.
     let mut edges: Vec<(u64, bool, usize)> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
-        if r.run.adverts > 0 && r.run.last_ns > r.run.start_ns {
+        let end = master_end(runs, holds, i);
+        if r.run.adverts > 0 && end > r.run.start_ns {
             edges.push((r.run.start_ns, true, i));
-            edges.push((r.run.last_ns, false, i));
+            edges.push((end, false, i));
         }
     }
     edges.sort();
@@ -608,7 +743,7 @@ fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef]) {
             (Some((_, involved)), true) => involved.extend(active.iter().copied()),
             (Some(_), false) => {
                 if let Some((start, involved)) = open.take() {
-                    dual_master_finding(ctx, runs, start, t, &involved);
+                    dual_master_finding(ctx, runs, holds, start, t, &involved);
                 }
             }
             (None, false) => {}
@@ -619,6 +754,7 @@ fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef]) {
 fn dual_master_finding(
     ctx: &mut Ctx<'_>,
     runs: &[RunRef],
+    holds: &[Hold],
     start: u64,
     end: u64,
     involved: &BTreeSet<usize>,
@@ -642,23 +778,83 @@ fn dual_master_finding(
                 "router": r.router.to_string(),
                 "priority": r.run.priority,
                 "master_from": dur(r.run.start_ns),
-                "master_to": dur(r.run.last_ns),
+                "master_to": dur(master_end(runs, holds, i)),
             })
         })
         .collect();
     let names: Vec<String> = routers.iter().map(|r| r.to_string()).collect();
+    let causes: Vec<(IpAddr, IpAddr, DiscardReason)> = holds
+        .iter()
+        .filter(|h| involved.contains(&h.run) && involved.contains(&h.by_run))
+        .flat_map(|h| {
+            let (held, by) = (runs[h.run].router, runs[h.by_run].router);
+            std::iter::once((held, by, h.reason)).chain(h.back.map(|b| (by, held, b)))
+        })
+        .collect();
+    let mut text = if causes.is_empty() {
+        format!(
+            "{} advertised as master at the same time for {} (split brain)",
+            names.join(" and "),
+            s3(end - start)
+        )
+    } else {
+        format!(
+            "{} were master at the same time for {} (split brain): ",
+            names.join(" and "),
+            s3(end - start)
+        )
+    };
+    let because: Vec<String> = causes
+        .iter()
+        .map(|(rx, tx, why)| format!("{rx} rejects {tx}'s adverts ({why})"))
+        .collect();
+    text.push_str(&because.join(", "));
+    let mut detail = json!({ "duration": dur(end - start), "masters": masters });
+    if !causes.is_empty()
+        && let Some(obj) = detail.as_object_mut()
+    {
+        obj.insert(
+            "causes".into(),
+            causes
+                .iter()
+                .map(|(rx, tx, why)| {
+                    json!({"receiver": rx.to_string(), "sender": tx.to_string(),
+                           "reason": why.name(), "text": why.to_string()})
+                })
+                .collect(),
+        );
+    }
+    ctx.finding(FindingKind::DualMaster, start, end, routers, text, detail);
+}
+
+/// A resignation while another router was held master: nobody took over, the held master
+/// had never left MASTER.
+fn resign_while_held_finding(
+    ctx: &mut Ctx<'_>,
+    prev: &RunRef,
+    time_ns: u64,
+    frame: u64,
+    holder: IpAddr,
+) {
     let text = format!(
-        "{} advertised as master at the same time for {} (split brain)",
-        names.join(" and "),
-        s3(end - start)
+        "{} resigned (priority 0); {holder} was master all along (it rejected {}'s adverts), no takeover",
+        prev.router, prev.router
     );
     ctx.finding(
-        FindingKind::DualMaster,
-        start,
-        end,
-        routers,
+        FindingKind::Resign,
+        time_ns,
+        time_ns,
+        vec![prev.router],
         text,
-        json!({ "duration": dur(end - start), "masters": masters }),
+        json!({
+            "from": prev.router.to_string(),
+            "to": null,
+            "resign_frame": frame,
+            "takeover_frame": null,
+            "takeover": null,
+            "expected_skew_time": null,
+            "difference": null,
+        }),
     );
 }
 

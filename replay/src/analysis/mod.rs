@@ -9,6 +9,7 @@
 
 mod announce;
 mod findings;
+pub mod receiver;
 mod router;
 pub mod validate;
 
@@ -393,6 +394,12 @@ impl Analyzer {
                 router.last_version,
             );
             router.advance_runs(t, number, p, i, ver);
+            router.sample(!same, || receiver::Sample {
+                src: v.src,
+                dst: v.dst,
+                hop_limit: v.hop_limit,
+                payload: v.payload.to_vec(),
+            });
         }
         let address = router.address;
         if !defects.is_empty() {

@@ -1,6 +1,7 @@
 //! What is kept per captured router (one IP source on one VRID): its advertised parameters,
 //! its mastership runs and interval statistics. Constant size per advert.
 
+use super::receiver::Sample;
 use super::validate::Defects;
 use std::net::IpAddr;
 use vrrplab_core::wire::{Authentication, ChecksumConvention, Version};
@@ -90,6 +91,10 @@ pub struct Run {
     pub version: Version,
     /// How it ended.
     pub end: RunEnd,
+    /// The run's first advert as captured (what a receiver judged when it began).
+    pub first_sample: Option<Sample>,
+    /// The run's latest distinct advert (what the router was configured with lately).
+    pub last_sample: Option<Sample>,
 }
 
 /// Online statistics of the time between consecutive adverts inside a run.
@@ -234,6 +239,8 @@ impl RouterState {
                     interval_cs,
                     version,
                     end: RunEnd::Resigned { time_ns, frame },
+                    first_sample: None,
+                    last_sample: None,
                 }),
             }
             return;
@@ -268,7 +275,23 @@ impl RouterState {
             interval_cs,
             version,
             end: RunEnd::Open,
+            first_sample: None,
+            last_sample: None,
         });
+    }
+
+    /// Keeps the advert just counted by [`RouterState::advance_runs`] as its run's sample
+    /// when it is the run's first or differs from the previous one (`changed`).
+    pub fn sample(&mut self, changed: bool, make: impl FnOnce() -> Sample) {
+        if let Some(run) = self.runs.last_mut()
+            && (changed || run.first_sample.is_none())
+        {
+            let sample = make();
+            if run.first_sample.is_none() {
+                run.first_sample = Some(sample.clone());
+            }
+            run.last_sample = Some(sample);
+        }
     }
 
     /// Remembers a value in a small distinct list.

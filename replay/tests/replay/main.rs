@@ -6,6 +6,7 @@ mod corpus;
 mod handmade;
 mod json;
 mod narrative;
+mod rejection;
 mod robustness;
 mod util;
 mod vendors;

@@ -7,9 +7,8 @@ use crate::io::RxMeta;
 use crate::vrrp::discard::DiscardReason;
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;
-use crate::vrrp::timing::interval_centis;
-use crate::wire::advert::{HEADER_LEN, TYPE_ADVERTISEMENT};
-use crate::wire::{Advert, Authentication, Packet, VRRP_HOP_LIMIT, Version, WireError};
+use crate::vrrp::validate;
+use crate::wire::{Advert, Version};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -21,11 +20,6 @@ pub fn address_greater(a: IpAddr, b: IpAddr) -> bool {
         (IpAddr::V6(a), IpAddr::V6(b)) => a.octets() > b.octets(),
         _ => false,
     }
-}
-
-/// Compares two 8-byte passwords without an early exit.
-fn same_password(a: &[u8; 8], b: &[u8; 8]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Instance {
@@ -65,85 +59,17 @@ impl Instance {
         }
     }
 
-    /// keepalived's `vrrp_check_packet` order: length, TTL (multicast only), version, v2 auth,
-    /// v2 interval (discard), type, v3 interval (count only), checksum, destination kind,
-    /// unicast source, then address count / list (count only).
+    /// keepalived's `vrrp_check_packet` order ([`crate::vrrp::validate::check`]) for a
+    /// listening instance, then the count-only checks: v3 interval, address count / list.
     fn validate(&mut self, meta: &RxMeta, payload: &[u8]) -> Result<Advert, DiscardReason> {
         if matches!(self.state, State::Init | State::Fault) {
             return Err(DiscardReason::NotListening);
         }
-        let cfg = &self.config;
-        if payload.len() < HEADER_LEN {
-            return Err(DiscardReason::PacketLength { len: payload.len() });
-        }
-        let packet = match Packet::new_checked(payload, cfg.family) {
-            Ok(p) => p,
-            Err(WireError::Truncated { len, .. }) => {
-                return Err(DiscardReason::PacketLength { len });
-            }
-            Err(_) => {
-                return Err(DiscardReason::Version {
-                    received: payload[0] >> 4,
-                });
-            }
-        };
-        let unicast = self.is_unicast();
-        if !unicast && meta.hop_limit != VRRP_HOP_LIMIT {
-            return Err(DiscardReason::HopLimit {
-                received: meta.hop_limit,
-            });
-        }
-        if packet.version_number() != cfg.version.number() {
-            return Err(DiscardReason::Version {
-                received: packet.version_number(),
-            });
-        }
-        let our_interval_cs = interval_centis(cfg.advert_interval);
-        if cfg.version == Version::V2 {
-            let received = packet.auth_type();
-            if received != cfg.authentication.type_number() {
-                return Err(DiscardReason::AuthType { received });
-            }
-            match &cfg.authentication {
-                Authentication::SimplePassword(ours) => {
-                    if !same_password(ours, &packet.auth_data()) {
-                        return Err(DiscardReason::AuthFailure);
-                    }
-                }
-                Authentication::IpAh | Authentication::CiscoMd5 | Authentication::Unknown(_) => {
-                    return Err(DiscardReason::AuthUnsupported);
-                }
-                Authentication::None => {}
-            }
-            if packet.interval_cs() != our_interval_cs {
-                return Err(DiscardReason::IntervalMismatch {
-                    received_cs: packet.interval_cs(),
-                });
-            }
-        }
-        if packet.msg_type() != TYPE_ADVERTISEMENT {
-            return Err(DiscardReason::Type {
-                received: packet.msg_type(),
-            });
-        }
-        if cfg.version == Version::V3 && packet.interval_cs() != our_interval_cs {
+        let accepted = validate::check(&self.config, meta, payload)?;
+        if accepted.interval_mismatch_v3 {
             self.counters.interval_mismatches_v3 += 1;
         }
-        if !packet.verify_checksum(meta.src, meta.dst, cfg.checksum_convention) {
-            return Err(DiscardReason::Checksum);
-        }
-        if meta.dst.is_multicast() == unicast {
-            return Err(DiscardReason::Destination { received: meta.dst });
-        }
-        if unicast && cfg.check_unicast_src && !cfg.unicast_peers.contains(&meta.src) {
-            return Err(DiscardReason::UnicastSource { received: meta.src });
-        }
-        if cfg.strict && self.is_owner() {
-            return Err(DiscardReason::OwnerIgnoresAdverts);
-        }
-        let advert = Advert::parse(&packet).map_err(|_| DiscardReason::Type {
-            received: packet.msg_type(),
-        })?;
+        let advert = accepted.advert;
         let ours = self.advert(self.effective_priority).addresses;
         if advert.addresses.len() != ours.len() {
             self.counters.address_count_mismatches += 1;
