@@ -1,57 +1,24 @@
-//! Simulator throughput: simulated seconds per wall second (criterion's elements/s, one element
-//! = one simulated second).
+//! Simulator throughput.
 //!
-//! - `bare_turmoil`: the baseline of `docs/crates.md` ("turmoil") — 3 turmoil hosts each
-//!   sending one 40-byte multicast datagram per simulated second, nothing else.
-//! - `vrrplab`: 3 vrrplab nodes (advert_int 1 s, priorities 150/100/50) in the simulator world
-//!   with the observer, no faults, no packet recording.
-//!
-//! Both at a 10 ms tick over one simulated hour, and at a 1 ms tick over ten simulated minutes;
-//! plus a sweep of 10 seeds of the embedded default scenario (60 s each, 1 ms tick).
+//! - `sim_default_plan_60s` (criterion's elements/s = plans per wall second): one plan of
+//!   `vrrplab sim` with no arguments (the default LVS-DR pair and client, 60 simulated
+//!   seconds, judged) through the event engine and through turmoil stepping every 1 ms tick,
+//!   next to bare turmoil with as many hosts for as long (`vrrplab_benches::sim`). The same
+//!   three, measured in one run with their ratios, are printed by `benches/compare-sim.sh`.
+//! - `sim_3_nodes_advert_1s` (elements/s = simulated seconds per wall second): 3 vrrplab nodes
+//!   (advert_int 1 s, priorities 150/100/50), no faults, no packet recording, through both
+//!   engines, and bare turmoil's 3 hosts each sending one 40-byte multicast datagram per
+//!   simulated second; at a 10 ms tick over one simulated hour and a 1 ms tick over ten
+//!   simulated minutes.
+//! - `sim_sweep`: 10 seeds of the default scenario (`vrrplab sim --sweep 10`).
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
+use vrrplab_benches::sim::{bare_turmoil, default_plan, run_plan};
 use vrrplab_core::node::NodeConfig;
 use vrrplab_core::vrrp::InstanceConfig;
-use vrrplab_sim::scenario::default_scenario;
-use vrrplab_sim::{NodeSpec, Scenario, analyse, run, sweep};
-
-const GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
-
-fn bare_turmoil(tick: Duration, simulated: Duration) -> usize {
-    let mut sim = turmoil::Builder::new()
-        .tick_duration(tick)
-        .rng_seed(7)
-        .min_message_latency(Duration::from_millis(1))
-        .max_message_latency(Duration::from_millis(1))
-        .build();
-    for k in 0..3u8 {
-        sim.host(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 11 + k)), || async {
-            let sock = turmoil::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 112)).await?;
-            sock.set_multicast_loop_v4(false)?;
-            sock.join_multicast_v4(GROUP, Ipv4Addr::UNSPECIFIED)?;
-            let mut buf = [0u8; 64];
-            let mut next = tokio::time::Instant::now();
-            loop {
-                tokio::select! {
-                    biased;
-                    r = sock.recv_from(&mut buf) => { black_box(r?); }
-                    _ = tokio::time::sleep_until(next) => {
-                        let _ = sock.try_send_to(&[0u8; 40], (GROUP, 112));
-                        next += Duration::from_secs(1);
-                    }
-                }
-            }
-        });
-    }
-    let mut steps = 0;
-    while sim.elapsed() < simulated {
-        sim.step().expect("step");
-        steps += 1;
-    }
-    steps
-}
+use vrrplab_sim::{Engine, NodeSpec, Scenario, sweep};
 
 fn three_nodes(tick: Duration, simulated: Duration) -> Scenario {
     let vip = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 100));
@@ -79,6 +46,23 @@ fn three_nodes(tick: Duration, simulated: Duration) -> Scenario {
 }
 
 fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sim_default_plan_60s");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(1));
+    let plan = default_plan();
+    let (tick, simulated) = (plan.settings.tick, plan.settings.duration);
+    g.bench_function("bare_turmoil/3_hosts/tick_1ms", |b| {
+        b.iter(|| black_box(bare_turmoil(3, tick, simulated)))
+    });
+    g.bench_function("vrrplab/turmoil_engine/tick_1ms", |b| {
+        b.iter(|| black_box(run_plan(&plan, Engine::Turmoil)))
+    });
+    g.bench_function("vrrplab/event_engine/tick_1ms", |b| {
+        b.iter(|| black_box(run_plan(&plan, Engine::Events)))
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("sim_3_nodes_advert_1s");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(20));
@@ -87,25 +71,23 @@ fn bench(c: &mut Criterion) {
         let simulated = Duration::from_secs(secs);
         g.throughput(Throughput::Elements(secs));
         g.bench_function(format!("bare_turmoil/tick_{tick_ms}ms/{secs}s"), |b| {
-            b.iter(|| black_box(bare_turmoil(tick, simulated)))
+            b.iter(|| black_box(bare_turmoil(3, tick, simulated)))
         });
         let sc = three_nodes(tick, simulated);
-        g.bench_function(format!("vrrplab/tick_{tick_ms}ms/{secs}s"), |b| {
-            b.iter(|| {
-                let record = run(&sc).expect("run");
-                black_box(analyse(&sc, &record).failovers.len())
-            })
-        });
+        for (name, engine) in [("turmoil", Engine::Turmoil), ("events", Engine::Events)] {
+            g.bench_function(format!("vrrplab/{name}/tick_{tick_ms}ms/{secs}s"), |b| {
+                b.iter(|| black_box(run_plan(&sc, engine)))
+            });
+        }
     }
     g.finish();
 
     let mut g = c.benchmark_group("sim_sweep");
     g.sample_size(10);
-    g.measurement_time(Duration::from_secs(20));
-    let sc = default_scenario(None);
+    g.measurement_time(Duration::from_secs(10));
     g.throughput(Throughput::Elements(600));
     g.bench_function("default_scenario/10_seeds/60s/tick_1ms", |b| {
-        b.iter(|| black_box(sweep::sweep(&sc, 10, |_| {}).expect("sweep").passed))
+        b.iter(|| black_box(sweep::sweep(&plan, 10, |_| {}).expect("sweep").passed))
     });
     g.finish();
 }

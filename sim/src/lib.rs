@@ -1,7 +1,7 @@
 //! vrrplab-sim: runs vrrplab-core nodes in a deterministic turmoil network.
 //!
-//! Layers: [`scenario`] (nodes, fault plan, settings, expectations) → [`world::run`] (turmoil
-//! hosts driving `Node`s, faults applied between steps) → [`observe`] (the event record) →
+//! Layers: [`scenario`] (nodes, fault plan, settings, expectations) → [`world::run`] (hosts
+//! driving `Node`s in turmoil's world, faults applied between steps) → [`observe`] (the event record) →
 //! [`analysis`] (split-brain intervals, failovers, invariants, verdict) → [`report`] (text
 //! timeline, JSON, pcap, SVG). Same scenario and seed ⇒ byte-identical output. [`explore`]
 //! generates fault plans over a scenario, runs them in parallel and shrinks failures.
@@ -19,4 +19,4 @@ pub mod world;
 pub use analysis::{Analysis, analyse};
 pub use fault::{Fault, FaultAction, FaultPlan};
 pub use scenario::{Expectations, NodeSpec, Scenario, SimSettings};
-pub use world::{RunRecord, SimError, run};
+pub use world::{Engine, RunRecord, SimError, events_unsupported, run, run_with};

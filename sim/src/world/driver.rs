@@ -7,7 +7,7 @@
 //! instances' multicast groups with loopback off (and broadcast on); a ping socket when the
 //! node has a gateway script. The clock is `turmoil::sim_elapsed()`, never a tokio `Instant`.
 
-use super::net::{Control, PING_PORT, SharedRef, VRRP_PORT, unspecified};
+use super::net::{Control, PING_BUF, PING_PORT, SharedRef, VRRP_BUF, VRRP_PORT, unspecified};
 use super::router::{Router, RouterIo, RouterSpec};
 use crate::observe::EventKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -157,8 +157,8 @@ pub(crate) async fn router(
         health: None,
     };
     let mut router = Router::boot(spec, shared, ctl.clone(), sim_now(), &mut io);
-    let mut buf = vec![0u8; 2048];
-    let mut pong = [0u8; 16];
+    let mut buf = vec![0u8; VRRP_BUF];
+    let mut pong = [0u8; PING_BUF];
     loop {
         router.flush(sim_now(), &mut io);
         let wake = router.wake(sim_now());

@@ -1,35 +1,47 @@
-//! The simulated world: one turmoil host per router (a thin driver around the core's `Node`,
-//! plus the node's `virtual_server` checks run by `core::check::Health`), one host per checked
+//! The simulated world: one host per router (a thin driver around the core's `Node`, plus the
+//! node's `virtual_server` checks run by `core::check::Health`), one host per checked
 //! real-server address, optional gateway and client hosts, and a step loop that applies the
 //! fault plan. An IPv6 scenario ([`Scenario::ipv6`]) runs in turmoil's IPv6 mode: every host
 //! is the `fe80::` twin of its IPv4 address (one address per host, so one family per run).
 //!
+//! Two engines run that world ([`Engine`]):
+//!
+//! - [`Engine::Turmoil`] ([`stepped`]): turmoil steps every tick, every host polled each step;
+//!   the reference.
+//! - [`Engine::Events`] ([`events`]): the same world, the same [`Router`](router) logic and
+//!   the same rules of delivery as turmoil's (a datagram reaches its receiver at the first
+//!   step boundary after its latency has run out past the end of the sending step; timers
+//!   fire on the millisecond grid; hosts take turns in registration order; a fresh host
+//!   misses what arrives in its first step), but only the steps in which something happens are
+//!   run: the world jumps from one core deadline, delivery or fault to the next. It covers
+//!   worlds without real servers and with a fixed latency; [`run`] uses it whenever it can.
+//!   The two are compared record for record by the integration tests.
+//!
 //! Contract: [`run`] is deterministic — the same [`Scenario`] (seed included) gives the same
-//! [`RunRecord`] byte for byte. Time is turmoil's virtual time; faults are applied at the first
-//! tick boundary at or after their time; the run stops after `settings.duration`.
+//! [`RunRecord`] byte for byte, whichever engine ran it. Time is virtual; faults are applied at
+//! the first tick boundary at or after their time; the run stops after `settings.duration`.
 
+mod apply;
 mod carrier;
 mod driver;
+mod events;
 mod extras;
 mod net;
 mod router;
+mod stepped;
 
-use crate::backends::{BackendControl, BackendKind};
-use crate::fault::FaultAction;
 use crate::observe::{Event, EventKind, Observer, PacketCounters, PacketRecord};
 use crate::scenario::Scenario;
-use net::{
-    CLIENT_ADDR, Command, Control, GATEWAY_ADDR, NetState, Shared, SharedRef, host_ip, loss_rng,
-};
+use apply::World;
+use net::{Control, NetState, Shared, SharedRef, host_ip, loss_rng};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 use vrrplab_core::vrrp::State;
 
 /// Everything a run produced, in time order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     /// Events (transitions, VIP changes, faults, client ARP, live violations).
     pub events: Vec<Event>,
@@ -102,190 +114,29 @@ pub(crate) fn clear_node(observer: &mut Observer, t: Duration, node: &str, reaso
     }
 }
 
-struct World<'a> {
-    scenario: &'a Scenario,
-    shared: SharedRef,
-    controls: BTreeMap<String, Rc<Control>>,
-    hosts: BTreeMap<String, IpAddr>,
-    /// Simulated real servers by checker connect address.
-    backends: BTreeMap<SocketAddr, BackendControl>,
-    /// Real-server hosts (isolated from a node like the gateway and client are).
-    hosts_extra: Vec<IpAddr>,
-    /// The world runs in turmoil's IPv6 mode (every instance is IPv6).
-    v6: bool,
+/// How a run advances simulated time (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The event engine when the scenario allows it ([`events_unsupported`]), else turmoil.
+    Auto,
+    /// turmoil, stepping every tick.
+    Turmoil,
+    /// The event engine; a scenario it does not cover is an error.
+    Events,
 }
 
-impl World<'_> {
-    fn ip(&self, node: &str) -> IpAddr {
-        self.hosts[node]
-    }
-
-    fn gateway_ip(&self) -> IpAddr {
-        host_ip(GATEWAY_ADDR, self.v6)
-    }
-
-    fn all_hosts(&self) -> Vec<IpAddr> {
-        let mut v: Vec<IpAddr> = self.hosts.values().copied().collect();
-        if self.scenario.gateway {
-            v.push(self.gateway_ip());
-        }
-        if self.scenario.client {
-            v.push(host_ip(CLIENT_ADDR, self.v6));
-        }
-        v.extend(self.hosts_extra.iter().copied());
-        v
-    }
-
-    fn apply(&mut self, sim: &mut turmoil::Sim<'_>, action: &FaultAction) {
-        let t = sim.elapsed();
-        self.shared
-            .borrow_mut()
-            .observer
-            .push(t, "", EventKind::Fault(action.clone()));
-        match action {
-            FaultAction::Crash(n) => {
-                let ip = self.ip(n);
-                if sim.is_host_running(ip) {
-                    sim.crash(ip);
-                    self.controls[n].commands.borrow_mut().clear();
-                    clear_node(&mut self.shared.borrow_mut().observer, t, n, "host crashed");
-                }
-            }
-            FaultAction::Restart(n) => {
-                let ip = self.ip(n);
-                if sim.is_host_running(ip) {
-                    clear_node(
-                        &mut self.shared.borrow_mut().observer,
-                        t,
-                        n,
-                        "host rebooted",
-                    );
-                }
-                self.controls[n].commands.borrow_mut().clear();
-                self.controls[n].stopped.set(false);
-                sim.bounce(ip);
-            }
-            FaultAction::Stop(n) => self.controls[n].send(Command::Stop),
-            FaultAction::Start(n) => self.controls[n].send(Command::Start),
-            FaultAction::Partition(a, b) => sim.partition(self.ip(a), self.ip(b)),
-            FaultAction::Isolate(n) => {
-                let me = self.ip(n);
-                for other in self.all_hosts() {
-                    if other != me {
-                        sim.partition(me, other);
-                    }
-                }
-            }
-            FaultAction::Heal(a, b) => {
-                sim.repair(self.ip(a), self.ip(b));
-                let mut shared = self.shared.borrow_mut();
-                let net = &mut shared.net;
-                net.blocks.remove(&(a.clone(), b.clone()));
-                net.blocks.remove(&(b.clone(), a.clone()));
-                net.loss_links.remove(&net::link_key(a, b));
-            }
-            FaultAction::HealAll => {
-                let hosts = self.all_hosts();
-                for (i, x) in hosts.iter().enumerate() {
-                    for y in &hosts[i + 1..] {
-                        sim.repair(*x, *y);
-                    }
-                }
-                let mut shared = self.shared.borrow_mut();
-                let down = std::mem::take(&mut shared.net.interfaces_down);
-                shared.net = NetState {
-                    interfaces_down: down,
-                    ..NetState::default()
-                };
-            }
-            FaultAction::Block { receiver, sender } => {
-                self.shared
-                    .borrow_mut()
-                    .net
-                    .blocks
-                    .insert((receiver.clone(), sender.clone()));
-            }
-            FaultAction::Unblock { receiver, sender } => {
-                self.shared
-                    .borrow_mut()
-                    .net
-                    .blocks
-                    .remove(&(receiver.clone(), sender.clone()));
-            }
-            FaultAction::Loss { link, percent } => {
-                let mut shared = self.shared.borrow_mut();
-                match link {
-                    None => shared.net.loss_all = *percent,
-                    Some((a, b)) => {
-                        shared.net.loss_links.insert(net::link_key(a, b), *percent);
-                    }
-                }
-            }
-            FaultAction::Latency { a, b, latency } => {
-                sim.set_link_latency(self.ip(a), self.ip(b), *latency)
-            }
-            FaultAction::Drift { node, rate } => {
-                self.controls[node].clock.borrow_mut().set_rate(t, *rate);
-                self.controls[node].send(Command::Wake);
-            }
-            FaultAction::InterfaceDown { node, interface }
-            | FaultAction::InterfaceUp { node, interface } => {
-                let up = matches!(action, FaultAction::InterfaceUp { .. });
-                {
-                    let mut shared = self.shared.borrow_mut();
-                    let key = (node.clone(), interface.clone());
-                    if up {
-                        shared.net.interfaces_down.remove(&key);
-                    } else {
-                        shared.net.interfaces_down.insert(key);
-                    }
-                }
-                self.controls[node].send(Command::Interface {
-                    name: interface.clone(),
-                    up,
-                });
-            }
-            FaultAction::Script { node, script, ok } => {
-                self.controls[node]
-                    .scripts_ok
-                    .borrow_mut()
-                    .insert(script.clone(), *ok);
-                self.controls[node].send(Command::Script);
-            }
-            FaultAction::TrackFile { node, name, value } => {
-                self.controls[node]
-                    .track_files
-                    .borrow_mut()
-                    .insert(name.clone(), *value);
-                self.controls[node].send(Command::TrackFile {
-                    name: name.clone(),
-                    value: *value,
-                });
-            }
-            FaultAction::GatewayCut(n) => sim.partition(self.ip(n), self.gateway_ip()),
-            FaultAction::GatewayRestore(n) => sim.repair(self.ip(n), self.gateway_ip()),
-            FaultAction::Reload { node, config } => {
-                let config = self.scenario.configs[config].clone();
-                self.controls[node].send(Command::Reload(Box::new(config)));
-            }
-            FaultAction::BackendDown(b) => self.backends[b].stop(),
-            FaultAction::BackendHang(b) => self.backends[b].hang(),
-            FaultAction::BackendUp(b) => {
-                let c = &self.backends[b];
-                c.start();
-                c.slow(Duration::ZERO);
-                c.answer(200);
-            }
-            FaultAction::BackendSlow { backend, delay } => self.backends[backend].slow(*delay),
-            FaultAction::BackendStatus { backend, status } => {
-                self.backends[backend].answer(*status)
-            }
-        }
-    }
+/// Why the event engine cannot run `scenario` (then [`run`] uses turmoil); `None` when it can.
+pub fn events_unsupported(scenario: &Scenario) -> Option<String> {
+    events::unsupported(scenario)
 }
 
-/// Runs a scenario to its end. Errors carry the seed.
+/// Runs a scenario to its end with the fastest engine that covers it. Errors carry the seed.
 pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
+    run_with(scenario, Engine::Auto)
+}
+
+/// Runs a scenario to its end with `engine`. Errors carry the seed.
+pub fn run_with(scenario: &Scenario, engine: Engine) -> Result<RunRecord, SimError> {
     let settings = &scenario.settings;
     let fail = |at: Duration, message: String| SimError {
         seed: settings.seed,
@@ -295,109 +146,101 @@ pub fn run(scenario: &Scenario) -> Result<RunRecord, SimError> {
     scenario
         .validate()
         .map_err(|e| fail(Duration::ZERO, e.message))?;
-    let v6 = scenario.ipv6();
-    let mut sim = turmoil::Builder::new()
-        .ip_version(if v6 {
-            turmoil::IpVersion::V6
-        } else {
-            turmoil::IpVersion::V4
-        })
-        .simulation_duration(settings.duration + Duration::from_secs(1))
-        .tick_duration(settings.tick)
-        .rng_seed(settings.seed)
-        .min_message_latency(settings.min_latency)
-        .max_message_latency(settings.max_latency)
-        .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
-        .build();
-    let shared: SharedRef = Rc::new(RefCell::new(Shared {
-        observer: Observer::new(settings.record_packets),
-        net: NetState::default(),
-        rng: loss_rng(settings.seed),
-        names: scenario
-            .nodes
-            .iter()
-            .map(|n| (host_ip(n.address, v6), n.name.clone()))
-            .collect(),
-        v6,
-    }));
-    let mut world = World {
-        scenario,
-        shared: shared.clone(),
-        controls: BTreeMap::new(),
-        hosts: BTreeMap::new(),
-        backends: BTreeMap::new(),
-        hosts_extra: Vec::new(),
-        v6,
+    let why_not = match engine {
+        Engine::Turmoil => Some("turmoil asked for".to_string()),
+        Engine::Auto | Engine::Events => events::unsupported(scenario),
     };
-    for node in &scenario.nodes {
-        let ctl = Rc::new(Control::new(node.config.clone()));
-        let spec = Rc::new(router::RouterSpec {
-            name: node.name.clone(),
-            address: node.address,
-            ip: host_ip(node.address, v6),
-            gateway_script: node.gateway_script.clone().filter(|_| scenario.gateway),
-            client: scenario.client,
-            health: vrrplab_core::check::HealthConfig {
-                warmup_seed: settings.seed,
-                ..node.health.clone()
+    match (why_not, engine) {
+        (None, _) => match events::run(scenario) {
+            Ok(record) => Ok(record),
+            // Something only turmoil models happened (a datagram to the sender itself, a
+            // broadcast): the run is repeated there, from the start.
+            Err(events::Outcome::Unsupported(reason)) => match engine {
+                Engine::Events => Err(fail(Duration::ZERO, reason)),
+                _ => stepped::run(scenario),
             },
-        });
-        world.controls.insert(node.name.clone(), ctl.clone());
-        world
-            .hosts
-            .insert(node.name.clone(), host_ip(node.address, v6));
-        let shared = shared.clone();
-        sim.host(host_ip(node.address, v6), move || {
-            driver::router(spec.clone(), shared.clone(), ctl.clone())
-        });
+            Err(events::Outcome::Failed(e)) => Err(e),
+        },
+        (Some(reason), Engine::Events) => Err(fail(
+            Duration::ZERO,
+            format!("the event engine does not cover this scenario: {reason}"),
+        )),
+        (Some(_), _) => stepped::run(scenario),
     }
-    if scenario.gateway {
-        sim.host(host_ip(GATEWAY_ADDR, v6), move || extras::gateway(v6));
-    }
-    // One host per real-server address, serving every checked port on it.
-    let mut by_ip: BTreeMap<IpAddr, Vec<(u16, BackendKind, BackendControl)>> = BTreeMap::new();
-    for (address, http) in scenario.backends() {
-        let control = BackendControl::new();
-        world.backends.insert(address, control.clone());
-        let kind = if http {
-            BackendKind::Http
-        } else {
-            BackendKind::Tcp
+}
+
+/// What both engines start from: the shared state and the routers' controls and specs.
+pub(crate) struct Setup<'a> {
+    pub(crate) shared: SharedRef,
+    pub(crate) world: World<'a>,
+    /// Per node, in scenario order: its static facts and its control.
+    pub(crate) routers: Vec<(Rc<router::RouterSpec>, Rc<Control>)>,
+}
+
+impl<'a> Setup<'a> {
+    pub(crate) fn new(scenario: &'a Scenario) -> Self {
+        let settings = &scenario.settings;
+        let v6 = scenario.ipv6();
+        let shared: SharedRef = Rc::new(RefCell::new(Shared {
+            observer: Observer::new(settings.record_packets),
+            net: NetState::default(),
+            rng: loss_rng(settings.seed),
+            names: scenario
+                .nodes
+                .iter()
+                .map(|n| (host_ip(n.address, v6), n.name.clone()))
+                .collect(),
+            v6,
+        }));
+        let mut world = World {
+            scenario,
+            shared: shared.clone(),
+            controls: BTreeMap::new(),
+            hosts: BTreeMap::new(),
+            backends: BTreeMap::new(),
+            hosts_extra: Vec::new(),
+            v6,
         };
-        by_ip
-            .entry(address.ip())
-            .or_default()
-            .push((address.port(), kind, control));
-    }
-    for (ip, ports) in by_ip {
-        world.hosts_extra.push(ip);
-        let ports = Rc::new(ports);
-        sim.host(ip, move || extras::real_server(ports.clone()));
-    }
-    if scenario.client {
-        let shared = shared.clone();
-        sim.host(host_ip(CLIENT_ADDR, v6), move || {
-            extras::client(shared.clone())
-        });
-    }
-    let faults = scenario.faults.faults();
-    let mut next = 0;
-    loop {
-        let now = sim.elapsed();
-        while next < faults.len() && faults[next].at <= now {
-            world.apply(&mut sim, &faults[next].action);
-            next += 1;
+        let mut routers = Vec::new();
+        for node in &scenario.nodes {
+            let ctl = Rc::new(Control::new(node.config.clone()));
+            let spec = Rc::new(router::RouterSpec {
+                name: node.name.clone(),
+                address: node.address,
+                ip: host_ip(node.address, v6),
+                gateway_script: node.gateway_script.clone().filter(|_| scenario.gateway),
+                client: scenario.client,
+                health: vrrplab_core::check::HealthConfig {
+                    warmup_seed: settings.seed,
+                    ..node.health.clone()
+                },
+            });
+            world.controls.insert(node.name.clone(), ctl.clone());
+            world
+                .hosts
+                .insert(node.name.clone(), host_ip(node.address, v6));
+            routers.push((spec, ctl));
         }
-        if now >= settings.duration {
-            break;
+        Setup {
+            shared,
+            world,
+            routers,
         }
-        sim.step().map_err(|e| fail(sim.elapsed(), e.to_string()))?;
     }
-    let simulated = sim.elapsed();
-    drop(world);
-    drop(sim);
+}
+
+/// The record of a finished run; every host must have let go of the shared state.
+pub(crate) fn finish(
+    scenario: &Scenario,
+    shared: SharedRef,
+    simulated: Duration,
+) -> Result<RunRecord, SimError> {
     let shared = Rc::try_unwrap(shared)
-        .map_err(|_| fail(simulated, "a host still holds the shared state".into()))?
+        .map_err(|_| SimError {
+            seed: scenario.settings.seed,
+            at: simulated,
+            message: "a host still holds the shared state".into(),
+        })?
         .into_inner();
     let (events, packets, counters) = shared.observer.finish();
     Ok(RunRecord {

@@ -18,6 +18,16 @@ pub(crate) const VRRP_PORT: u16 = 112;
 pub(crate) const GARP_PORT: u16 = 2054;
 /// UDP port of the gateway's echo service and of the routers' ping socket.
 pub(crate) const PING_PORT: u16 = 7;
+/// Receive buffer sizes of the hosts' sockets (a longer datagram is cut to the buffer, as a
+/// `recv_from` into a short buffer does): a router's VRRP socket, its ping socket, the
+/// gateway's echo socket, the client's announcement socket.
+pub(crate) const VRRP_BUF: usize = 2048;
+/// See [`VRRP_BUF`].
+pub(crate) const PING_BUF: usize = 16;
+/// See [`VRRP_BUF`].
+pub(crate) const GATEWAY_BUF: usize = 64;
+/// See [`VRRP_BUF`].
+pub(crate) const CLIENT_BUF: usize = 32;
 /// The gateway host's address.
 pub(crate) const GATEWAY_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The client host's address.

@@ -5,6 +5,7 @@ mod helpers;
 
 mod checkers;
 mod determinism;
+mod engines;
 mod failover;
 mod ipv6;
 mod properties;

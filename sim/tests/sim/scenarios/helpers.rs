@@ -6,7 +6,9 @@ use vrrplab_core::node::NodeConfig;
 use vrrplab_core::vrrp::InstanceConfig;
 use vrrplab_sim::analysis::Analysis;
 use vrrplab_sim::report::text;
-use vrrplab_sim::{FaultAction, NodeSpec, RunRecord, Scenario, analyse, run};
+use vrrplab_sim::{
+    Engine, FaultAction, NodeSpec, RunRecord, Scenario, analyse, events_unsupported, run, run_with,
+};
 
 /// The VIP every test cluster shares.
 pub const VIP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 100);
@@ -109,15 +111,51 @@ impl Outcome {
     }
 }
 
-/// Runs a scenario (panics with the seed if the simulation itself fails).
+/// Runs a scenario (panics with the seed if the simulation itself fails). When the event
+/// engine covers the scenario, the run is repeated in turmoil stepping every tick and the two
+/// records must be identical.
 pub fn run_scenario(scenario: Scenario) -> Outcome {
     let record = run(&scenario).unwrap_or_else(|e| panic!("{e}"));
+    if events_unsupported(&scenario).is_none() {
+        assert_same_record(&scenario, &record);
+    }
     let analysis = analyse(&scenario, &record);
     Outcome {
         scenario,
         record,
         analysis,
     }
+}
+
+/// Runs `scenario` in turmoil stepping every tick and asserts that `record` (the event engine's)
+/// is the same, event for event, packet for packet, counter for counter; a difference names the
+/// first diverging event.
+pub fn assert_same_record(scenario: &Scenario, record: &RunRecord) {
+    let stepped = run_with(scenario, Engine::Turmoil).unwrap_or_else(|e| panic!("{e}"));
+    if &stepped == record {
+        return;
+    }
+    let first = stepped
+        .events
+        .iter()
+        .zip(&record.events)
+        .position(|(a, b)| a != b)
+        .unwrap_or(stepped.events.len().min(record.events.len()));
+    panic!(
+        "seed {}: the engines differ (events {} vs {}, packets {} vs {}, counters {:?} vs {:?}, \
+         simulated {:?} vs {:?}); first differing event #{first}:\n  turmoil: {:?}\n  events:  {:?}",
+        scenario.settings.seed,
+        stepped.events.len(),
+        record.events.len(),
+        stepped.packets.len(),
+        record.packets.len(),
+        stepped.counters,
+        record.counters,
+        stepped.simulated,
+        record.simulated,
+        stepped.events.get(first),
+        record.events.get(first),
+    );
 }
 
 /// Adds a fault at `secs`.
