@@ -4,3 +4,4 @@ pub mod check;
 pub mod replay;
 pub mod run;
 pub mod sim;
+pub mod watch;

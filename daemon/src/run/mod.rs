@@ -32,6 +32,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod monitor;
 pub mod not_acted_on;
+pub mod packet;
 pub mod pidfile;
 pub mod rx;
 pub mod scripts;

@@ -25,6 +25,6 @@ mod source;
 mod status;
 
 pub use engine::{EVALUATION_PERIOD_NS, Watcher};
-pub use notice::{Notice, NoticeKind};
+pub use notice::{Notice, NoticeKind, time_of_day};
 pub use source::{FrameSource, OwnedFrame};
 pub use status::{MasterNow, VridStatus, WatchCounters, WatchStatus};
