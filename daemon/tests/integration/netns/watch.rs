@@ -233,3 +233,79 @@ fn watch_in_a_third_namespace_reports_the_one_way_block_split_brain_live_as_repl
         text.lines().join("\n")
     );
 }
+
+#[test]
+fn watch_interface_that_goes_away_is_an_error_or_awaited_with_wait_for_interface() {
+    let test = "watch_interface_that_goes_away_is_an_error_or_awaited_with_wait_for_interface";
+    let Some(lab) = Lab::new(test, &[Need::Netns], 1, &[]) else {
+        return;
+    };
+    let client = lab
+        .topo
+        .host_with_role(Role::Client)
+        .expect("client")
+        .clone();
+    // a veth pair inside the client's namespace (no dummy module on the target kernel);
+    // deleting one end deletes both
+    let dummy = |verb: &str, name: &str| {
+        let peer = format!("{name}p");
+        let args: Vec<&str> = match verb {
+            "add" => vec!["link", "add", name, "type", "veth", "peer", "name", &peer],
+            _ => vec!["link", "del", name],
+        };
+        lab.topo.ip_in(&client, &args).expect("ip link");
+        if verb == "add" {
+            lab.topo
+                .ip_in(&client, &["link", "set", name, "up"])
+                .expect("ip link set up");
+        }
+    };
+    let start = |name: &str, iface: &str, extra: &[&str]| {
+        let args: Vec<String> = ["watch", "-i", iface]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect();
+        let mut d = Daemon::new(
+            lab.topo.processes(),
+            name,
+            &client.namespace,
+            env!("CARGO_BIN_EXE_vrrplab"),
+            args,
+            lab.topo.artifacts().join(format!("{name}.log")),
+        );
+        d.start().expect("start vrrplab watch");
+        Watch {
+            daemon: d,
+            pcap: PathBuf::new(),
+        }
+    };
+    let timeout = Duration::from_secs(5);
+
+    // without the flag: an absent interface is an error at once …
+    let absent = start("watch-absent", "nosuch0", &[]);
+    assert!(absent.daemon.wait_exit(timeout), "{:?}", absent.lines());
+    absent.wait_for("vrrplab watch: interface nosuch0 does not exist", timeout);
+    // … and one that goes away ends the watch with a summary and the reason
+    dummy("add", "wd0");
+    let strict = start("watch-strict", "wd0", &[]);
+    strict.wait_for("watching wd0", timeout);
+    dummy("del", "wd0");
+    assert!(strict.daemon.wait_exit(timeout), "{:?}", strict.lines());
+    strict.wait_for("summary", timeout);
+    strict.wait_for("vrrplab watch: interface wd0 went away", timeout);
+
+    // with it: waits for the interface, and again when it goes away and comes back
+    let mut patient = start("watch-patient", "wd1", &["--wait-for-interface", "--json"]);
+    patient.wait_for("waiting for interface wd1", timeout);
+    dummy("add", "wd1");
+    patient.wait_for("watching wd1", timeout);
+    dummy("del", "wd1");
+    patient.wait_for("went away; waiting for it", timeout);
+    dummy("add", "wd1");
+    patient.wait_for("wd1 is back", timeout);
+    assert!(patient.daemon.is_running(), "{:?}", patient.lines());
+    patient.interrupt();
+    let summary = patient.wait_for("\"event\":\"summary\"", timeout);
+    assert!(summary.contains("\"interface\":\"wd1\""), "{summary}");
+}
