@@ -153,10 +153,12 @@ impl Watcher {
                 .iter()
                 .filter(|f| finality::run_derived(f.kind))
                 .filter(|f| {
-                    let given = self
-                        .seen
-                        .get(&finality::key(f))
-                        .is_some_and(|s| s.given.is_some());
+                    let seen = self.seen.get(&finality::key(f));
+                    // given and retired, or an echo of forgotten runs: decided already
+                    if seen.is_none() && f.start_ns < self.forgotten_before {
+                        return false;
+                    }
+                    let given = seen.is_some_and(|s| s.given.is_some());
                     f.start_ns < cut
                         && (!given || cut <= f.end_ns.saturating_add(timing.settle_ns()))
                 })

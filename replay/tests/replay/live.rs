@@ -249,3 +249,69 @@ proptest! {
         prop_assert_eq!(report.counts.packets, frames.len() as u64);
     }
 }
+
+/// Two v2 routers taking turns for `cycles` cycles: each advertises 20 times at 1 s, falls
+/// silent, and the other takes over 3.62 s after its last advert with a GARP burst.
+fn alternating(cycles: u64) -> Vec<u8> {
+    let (a, b) = (ip("192.0.2.11"), ip("192.0.2.12"));
+    let vip = ip("192.0.2.100");
+    let auth = vrrplab_core::wire::Authentication::simple_password("1111");
+    let mut frames = Vec::new();
+    let mut t = T0;
+    for k in 0..cycles * 2 {
+        let (src, n, prio) = if k % 2 == 0 { (a, 1, 100) } else { (b, 2, 99) };
+        for i in 0..20 {
+            let payload = advert(
+                vrrplab_core::wire::Version::V2,
+                51,
+                prio,
+                100,
+                src,
+                &[vip],
+                auth.clone(),
+            );
+            frames.push((
+                t + i * S,
+                ethernet_ip(mac(n), None, &ip_packet(src, 255, &payload)),
+            ));
+            if i == 0 && k > 0 {
+                for g in 0..5 {
+                    frames.push((t + 2_000_000 + g * 300_000, garp(mac(n), [192, 0, 2, 100])));
+                }
+            }
+        }
+        t += 19 * S + GAP_NS;
+    }
+    frames.sort_by_key(|f| f.0);
+    pcap(DataLink::ETHERNET, &frames)
+}
+
+#[test]
+fn long_watch_keeps_forgetting_and_still_gives_every_batch_finding() {
+    let bytes = alternating(40);
+    let batch = replay_reader("alternating", &bytes[..]).unwrap();
+    assert_eq!(batch.of_kind(FindingKind::Failover).count(), 79);
+    let (notices, report, forgotten) = watch_forgetting("alternating", &bytes, Clock::Ticking);
+    assert!(!notices.iter().any(|n| n.kind == NoticeKind::Revised));
+    let given = sorted(
+        notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::Finding)
+            .map(|n| finding_json(&n.finding))
+            .collect(),
+    );
+    assert_eq!(
+        given,
+        sorted(batch.findings.iter().map(finding_json).collect())
+    );
+    // keep is 37 s at 1 s adverts: what is remembered never lags the end by much more
+    let last = report.last_ns.unwrap();
+    assert!(
+        forgotten + 60 * S >= last,
+        "forgetting stalled: {} s before the end",
+        (last - forgotten) / S
+    );
+    // the final report only holds what was not forgotten: a handful of mastership spans
+    let spans: usize = report.routers.iter().map(|r| r.master.len()).sum();
+    assert!(spans <= 4, "{spans} mastership spans remembered");
+}
