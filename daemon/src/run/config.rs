@@ -9,8 +9,19 @@ use std::net::IpAddr;
 use vrrplab_core::config::{self, ParseOptions};
 use vrrplab_core::node::NodeConfig;
 
+/// What the daemon runs from one file: the VRRP node and the virtual servers' checkers.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The VRRP side.
+    pub node: NodeConfig,
+    /// The `virtual_server` side (checkers, pools), with keepalived's defaults resolved.
+    pub health: vrrplab_core::check::HealthConfig,
+    /// The global `SSL` block's files, for SSL_GET.
+    pub ssl: super::checkers::tls::SslFiles,
+}
+
 /// Reads and validates `path`; the `Err` is the rendered diagnostics.
-pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String> {
+pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
     let options = ParseOptions { config_id };
     let parsed = config::parse(path, &FsLoader, &options);
     if !parsed.is_valid() {
@@ -24,7 +35,18 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<NodeConfig, String>
     {
         tracing::warn!("{}", d.render(&parsed.sources).trim_end());
     }
-    Ok(parsed.model.to_node_config())
+    let (health, notes) = vrrplab_core::check::HealthConfig::from_keepalived(
+        &parsed.model,
+        super::checkers::warmup_seed(),
+    );
+    for d in vrrplab_core::check::from_keepalived::conversion_warnings(&parsed, &notes) {
+        tracing::warn!("{}", d.render(&parsed.sources).trim_end());
+    }
+    Ok(Loaded {
+        node: parsed.model.to_node_config(),
+        health,
+        ssl: super::checkers::tls::SslFiles::default(),
+    })
 }
 
 /// Names of every interface the configuration refers to, sorted.

@@ -19,6 +19,7 @@
 pub mod addresses;
 pub mod announce;
 pub mod caps;
+pub mod checkers;
 pub mod config;
 pub mod daemonize;
 mod driver;

@@ -85,9 +85,10 @@ pub fn diagnostics(parsed: &Parsed) -> Vec<Diagnostic> {
         };
         out.push(warning(
             span,
-            format!("virtual_server {name}: no IPVS service, no health checks"),
-            "`vrrplab sim` runs its checkers; for a live director keep keepalived's checker \
-             process (`keepalived -C`) until `vrrplab run` has a load-balancer data plane",
+            format!("virtual_server {name}: its checkers run, but no traffic is balanced"),
+            "`vrrplab run` probes the real servers, runs the notify and quorum hooks and shows \
+             the pools in --status; keep keepalived's checker process (`keepalived -C`) for the \
+             IPVS service until `vrrplab run` has a load-balancer data plane",
         ));
     }
     for (i, instance) in model.instances.iter().enumerate() {

@@ -14,6 +14,7 @@ mod vmacs;
 
 use super::addresses::Addresses;
 use super::announce::Announcer;
+use super::checkers::Checkers;
 use super::host::Worker;
 use super::interfaces::Links;
 use super::scripts::{self, Probes};
@@ -89,6 +90,10 @@ struct Driver {
     track_files: BTreeMap<String, i64>,
     /// `notify_fifo` / `vrrp_notify_fifo`.
     fifos: super::fifo::NotifyFifos,
+    /// The virtual servers' checkers.
+    checkers: Checkers,
+    /// Where the checkers' probe results arrive (a new checker set gets the same sender).
+    checker_tx: mpsc::UnboundedSender<super::checkers::runner::Finished>,
 }
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
@@ -98,8 +103,13 @@ pub async fn main(options: Options) -> Result<(), String> {
         "vrrplab run {} starting: reading the configuration",
         env!("CARGO_PKG_VERSION")
     );
-    let mut node_config = config::load(&options.file, options.config_id.clone())?;
+    let loaded = config::load(&options.file, options.config_id.clone())?;
+    let mut node_config = loaded.node;
+    let mut health_config = loaded.health;
     super::keep_subsystems(&options, &mut node_config);
+    if !options.checkers {
+        health_config.virtual_servers.clear();
+    }
     caps::check()?;
     let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
     let (links, mut link_events) = monitor::start(addresses.handle())
@@ -146,7 +156,14 @@ pub async fn main(options: Options) -> Result<(), String> {
     let (packets_tx, mut packets) = mpsc::channel(socket::QUEUE);
     let (probe_tx, mut probe_results) = mpsc::unbounded_channel();
     let (done_tx, mut host_results) = mpsc::unbounded_channel();
+    let (checker_tx, mut checker_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
+    let checkers = Checkers::new(
+        health_config,
+        vrrplab_core::Instant::ZERO,
+        checker_tx.clone(),
+        super::checkers::tls::client_config(&loaded.ssl),
+    );
     let counters = DriverCounters {
         leftover_addresses_removed: leftovers.len() as u64 - leftover_failures,
         netlink_errors: leftover_failures,
@@ -188,6 +205,8 @@ pub async fn main(options: Options) -> Result<(), String> {
         counters,
         track_files: BTreeMap::new(),
         fifos: super::fifo::NotifyFifos::default(),
+        checkers,
+        checker_tx,
     };
     // Sockets first, so the first adverts of an owner go out.
     driver.open_sockets(&node_config, true)?;
@@ -210,10 +229,14 @@ pub async fn main(options: Options) -> Result<(), String> {
         if driver.node.poll_timeout().is_some_and(|t| t <= now) {
             driver.node.handle_timeout(now);
         }
+        if driver.checkers.poll_timeout().is_some_and(|t| t <= now) {
+            driver.checkers.handle_timeout(now);
+        }
         driver.drain();
-        let deadline = driver
-            .node
-            .poll_timeout()
+        let deadline = [driver.node.poll_timeout(), driver.checkers.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
             .map(|t| driver.start + t.as_duration());
         let sleep = async move {
             match deadline {
@@ -243,6 +266,10 @@ pub async fn main(options: Options) -> Result<(), String> {
                     driver.node.handle_probe_result(now, id, result);
                 }
             }
+            Some(finished) = checker_results.recv() => {
+                let now = driver.now();
+                driver.checkers.handle_finished(now, finished);
+            }
             Ok((stream, _)) = accept(&status_listener) => {
                 let (state, metrics) = driver.status_bodies();
                 super::http::serve(stream, state, metrics);
@@ -254,12 +281,14 @@ pub async fn main(options: Options) -> Result<(), String> {
             _ = sleep => {
                 let now = driver.now();
                 driver.node.handle_timeout(now);
+                driver.checkers.handle_timeout(now);
             }
         }
     }
     super::lifecycle::stopping();
     tracing::info!("stopping: priority 0 from masters, virtual addresses removed");
     let now = driver.now();
+    driver.checkers.shutdown(now);
     driver.node.shutdown(now);
     driver.drain();
     if !driver.host.flush(STOP_FLUSH_LIMIT).await {
@@ -339,7 +368,7 @@ impl Driver {
     fn reload(&mut self) {
         tracing::info!(file = self.options.file, "SIGHUP: reloading");
         super::lifecycle::reloading();
-        let mut next = match config::load(&self.options.file, self.options.config_id.clone()) {
+        let loaded = match config::load(&self.options.file, self.options.config_id.clone()) {
             Ok(c) => c,
             Err(diagnostics) => {
                 super::lifecycle::reloaded(false, self.node.config().instances.len());
@@ -353,6 +382,21 @@ impl Driver {
                 return;
             }
         };
+        let mut next = loaded.node;
+        let mut health = loaded.health;
+        if !self.options.checkers {
+            health.virtual_servers.clear();
+        }
+        // The checkers start over with the new file (keepalived keeps the state of unchanged
+        // real servers; vrrplab re-probes them, alpha/omega as configured).
+        let now = self.now();
+        self.checkers.shutdown_quietly();
+        self.checkers = Checkers::new(
+            health,
+            now,
+            self.checker_tx.clone(),
+            super::checkers::tls::client_config(&loaded.ssl),
+        );
         super::keep_subsystems(&self.options, &mut next);
         config::fill_interfaces(&mut next, &self.links);
         warn_missing_interfaces(&next);
@@ -391,12 +435,13 @@ impl Driver {
 
     /// SIGUSR1: the state as one JSON line on stdout.
     fn dump(&self) {
-        let doc = status::json(
+        let mut doc = status::json(
             &self.node.instances(),
             self.node.counters(),
             &self.driver_counters(),
             &self.last_reason,
         );
+        doc["virtual_servers"] = super::checkers::report::json(&self.checkers);
         println!("{doc}");
     }
 
@@ -442,18 +487,16 @@ impl Driver {
     fn status_bodies(&self) -> (String, String) {
         let instances = self.node.instances();
         let counters = self.driver_counters();
-        (
-            format!(
-                "{}\n",
-                status::json(
-                    &instances,
-                    self.node.counters(),
-                    &counters,
-                    &self.last_reason
-                )
-            ),
-            status::metrics(&instances, self.node.counters(), &counters),
-        )
+        let mut doc = status::json(
+            &instances,
+            self.node.counters(),
+            &counters,
+            &self.last_reason,
+        );
+        doc["virtual_servers"] = super::checkers::report::json(&self.checkers);
+        let mut metrics = status::metrics(&instances, self.node.counters(), &counters);
+        metrics.push_str(&super::checkers::report::metrics(&self.checkers));
+        (format!("{doc}\n"), metrics)
     }
 
     /// `vrrp_track_file` values (an unreadable or non-numeric file counts as 0).
