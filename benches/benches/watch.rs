@@ -45,7 +45,11 @@ fn bench(c: &mut Criterion) {
     let (frames, given) = watch(&bytes);
     let watched = watch_started.elapsed().as_secs_f64();
     assert_eq!(frames, report.counts.packets);
-    assert_eq!(given, report.findings.len() as u64, "watch gives the batch findings");
+    assert_eq!(
+        given,
+        report.findings.len() as u64,
+        "watch gives the batch findings"
+    );
     println!(
         "watch vs replay: {frames} frames, {given} findings; replay {:.0} frames/s, watch {:.0} frames/s; watch costs {:.1}x replay",
         frames as f64 / batch,
