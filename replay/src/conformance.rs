@@ -563,8 +563,12 @@ fn others_master_at(report: &Report, me: &RouterReport, t: u64) -> Option<(IpAdd
                 && r.segment == me.segment
                 && r.address != me.address
         })
-        .find(|r| r.master.iter().any(|m| m.start_ns < t && m.end_ns > t))
-        .map(|r| (r.address, r.priorities.iter().copied().max().unwrap_or(0)))
+        .find_map(|r| {
+            r.master
+                .iter()
+                .find(|m| m.start_ns < t && m.end_ns > t)
+                .map(|m| (r.address, m.priority_at(t)))
+        })
 }
 
 /// One conformance item as a text line, with its observed time for sorting.

@@ -147,6 +147,21 @@ pub struct MasterSpan {
     pub end: &'static str,
     /// When the priority-0 advert came, for `resigned`.
     pub resigned_ns: Option<u64>,
+    /// Priority of the first advert.
+    pub priority: u8,
+    /// Priority changes after the first advert (time, new priority).
+    pub priority_changes: Vec<(u64, u8)>,
+}
+
+impl MasterSpan {
+    /// The priority advertised at `time_ns` (the latest advert at or before it).
+    pub fn priority_at(&self, time_ns: u64) -> u8 {
+        self.priority_changes
+            .iter()
+            .take_while(|(t, _)| *t <= time_ns)
+            .last()
+            .map_or(self.priority, |(_, p)| *p)
+    }
 }
 
 /// One router on one VRID.

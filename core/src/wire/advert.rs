@@ -26,6 +26,7 @@ mod field {
     pub const CHECKSUM: Range<usize> = 6..8;
     pub const ADDRESSES: usize = 8;
     pub const AUTH_DATA_LEN_V2: usize = 8;
+    pub const CISCO_MD5_DIGEST: usize = 16;
 }
 
 /// Length of the fixed VRRP header, before the addresses.
@@ -34,6 +35,10 @@ pub const HEADER_LEN: usize = field::ADDRESSES;
 pub const TYPE_ADVERTISEMENT: u8 = 1;
 /// Largest v3 Max Advertise Interval: 12 bits of centiseconds (40.95 s).
 pub const MAX_INTERVAL_CS_V3: u16 = 0x0fff;
+/// v2 auth type of Cisco IOS's MD5 authentication (tshark: "Cisco VRRP MD5 authentication").
+pub const AUTH_TYPE_CISCO_MD5: u8 = 254;
+/// Length of the MD5 digest that ends a Cisco MD5 advert.
+pub const CISCO_MD5_DIGEST_LEN: usize = field::CISCO_MD5_DIGEST;
 /// Largest v2 Advertisement Interval in centiseconds: 255 whole seconds.
 pub const MAX_INTERVAL_CS_V2: u16 = 255 * 100;
 
@@ -71,6 +76,10 @@ pub enum Authentication {
     SimplePassword([u8; 8]),
     /// Auth type 2: IP Authentication Header. Recognised, not supported.
     IpAh,
+    /// Auth type 254: Cisco IOS's MD5 authentication. After the addresses comes vendor data
+    /// ending in a 16-byte MD5 digest, and the checksum covers all of it (the whole IP payload),
+    /// as tshark checks it. Recognised, not verified: the key is not known here.
+    CiscoMd5,
     /// Any other auth type value.
     Unknown(u8),
 }
@@ -82,6 +91,7 @@ impl Authentication {
             Authentication::None => 0,
             Authentication::SimplePassword(_) => 1,
             Authentication::IpAh => 2,
+            Authentication::CiscoMd5 => AUTH_TYPE_CISCO_MD5,
             Authentication::Unknown(t) => *t,
         }
     }
@@ -151,8 +161,9 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps untrusted bytes: after `Ok`, no accessor panics.
     ///
     /// Checks the version (2 or 3; v2 only over IPv4) and that the buffer holds the header, the
-    /// `count` addresses and, for v2, the 8 authentication bytes. Trailing bytes (link padding,
-    /// keepalived's `auth_hmac` trailer) are tolerated and ignored.
+    /// `count` addresses and, for v2, the 8 authentication bytes (Cisco MD5: at least the
+    /// 16-byte digest). Trailing bytes (link padding, keepalived's `auth_hmac` trailer) are
+    /// tolerated and ignored.
     pub fn new_checked(buffer: T, family: Family) -> Result<Packet<T>, WireError> {
         let packet = Packet::new_unchecked(buffer, family);
         packet.check_len()?;
@@ -175,7 +186,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if version == Version::V2 && self.family == Family::Ipv6 {
             return Err(WireError::V2OverIpv6);
         }
-        let needed = self.message_len_for(version, data[field::COUNT_ADDRS]);
+        let needed = self.min_len_for(version, data[field::COUNT_ADDRS]);
         if data.len() < needed {
             return Err(WireError::Truncated {
                 len: data.len(),
@@ -188,16 +199,37 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Length of the VRRP message the header announces: header, `count` addresses and, for v2,
     /// the 8 authentication bytes. Bytes past it (link padding, keepalived's `auth_hmac`
     /// trailer) are not part of the message; a receiver that wants keepalived's exact-length
-    /// rule compares this with the IP payload length.
+    /// rule compares this with the IP payload length. Cisco MD5 (auth type 254) has no length
+    /// of its own: its message is the whole buffer (give it the IP payload).
     pub fn message_len(&self) -> usize {
         self.message_len_for(self.version(), self.count_addrs())
     }
 
+    /// True for a v2 advert with Cisco's MD5 authentication (auth type 254).
+    pub fn is_cisco_md5(&self) -> bool {
+        self.version() == Version::V2 && self.auth_type() == AUTH_TYPE_CISCO_MD5
+    }
+
     fn message_len_for(&self, version: Version, count: u8) -> usize {
-        let auth = if version == Version::V2 {
-            field::AUTH_DATA_LEN_V2
-        } else {
-            0
+        let min = self.min_len_for(version, count);
+        if version == Version::V2
+            && self.buffer.as_ref()[field::AUTH_TYPE_V2] == AUTH_TYPE_CISCO_MD5
+        {
+            return self.buffer.as_ref().len().max(min);
+        }
+        min
+    }
+
+    /// The shortest message: header, addresses, then v2's 8 authentication bytes (Cisco MD5:
+    /// its 16-byte digest).
+    fn min_len_for(&self, version: Version, count: u8) -> usize {
+        let data = self.buffer.as_ref();
+        let auth = match version {
+            Version::V3 => 0,
+            Version::V2 if data.get(field::AUTH_TYPE_V2) == Some(&AUTH_TYPE_CISCO_MD5) => {
+                field::CISCO_MD5_DIGEST
+            }
+            Version::V2 => field::AUTH_DATA_LEN_V2,
         };
         HEADER_LEN + usize::from(count) * self.family.address_len() + auth
     }
@@ -287,12 +319,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
         (0..usize::from(self.count_addrs())).map(|i| self.address(i))
     }
 
-    /// v2 authentication data (8 bytes after the addresses); all zeroes for v3, which has none.
+    /// v2 authentication data (8 bytes after the addresses); all zeroes for v3, which has none,
+    /// and for Cisco MD5, whose data is vendor-specific.
     pub fn auth_data(&self) -> [u8; 8] {
         let start = field::ADDRESSES + usize::from(self.count_addrs()) * self.family.address_len();
         let mut o = [0u8; 8];
         let data = self.buffer.as_ref();
         if self.version() == Version::V2
+            && !self.is_cisco_md5()
             && let Some(d) = data.get(start..start + field::AUTH_DATA_LEN_V2)
         {
             o.copy_from_slice(d);
@@ -407,6 +441,7 @@ impl Advert {
                 0 => Authentication::None,
                 1 => Authentication::SimplePassword(packet.auth_data()),
                 2 => Authentication::IpAh,
+                AUTH_TYPE_CISCO_MD5 => Authentication::CiscoMd5,
                 t => Authentication::Unknown(t),
             },
         };
@@ -435,10 +470,10 @@ impl Advert {
 
     /// Number of bytes [`Advert::emit`] writes.
     pub fn buffer_len(&self, family: Family) -> usize {
-        let auth = if self.version == Version::V2 {
-            field::AUTH_DATA_LEN_V2
-        } else {
-            0
+        let auth = match (self.version, &self.authentication) {
+            (Version::V3, _) => 0,
+            (Version::V2, Authentication::CiscoMd5) => field::CISCO_MD5_DIGEST,
+            (Version::V2, _) => field::AUTH_DATA_LEN_V2,
         };
         HEADER_LEN + self.addresses.len().min(255) * family.address_len() + auth
     }
@@ -450,7 +485,8 @@ impl Advert {
 
     /// Writes the advert into `packet` (at least [`Advert::buffer_len`] bytes) and fills the
     /// checksum for `src` → `dst`. Addresses of another family than the packet's are written as
-    /// zeroes; at most 255 addresses are written.
+    /// zeroes; at most 255 addresses are written. Cisco MD5 is written in its shortest form, a
+    /// zero digest right after the addresses (vrrplab never sends it; tests and fuzzing do).
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Packet<T>,
@@ -482,11 +518,13 @@ impl Advert {
         }
         if self.version == Version::V2 {
             let start = field::ADDRESSES + count * alen;
-            let auth = match &self.authentication {
-                Authentication::SimplePassword(p) => *p,
-                _ => [0u8; 8],
-            };
-            data[start..start + 8].copy_from_slice(&auth);
+            match &self.authentication {
+                Authentication::SimplePassword(p) => data[start..start + 8].copy_from_slice(p),
+                Authentication::CiscoMd5 => {
+                    data[start..start + field::CISCO_MD5_DIGEST].fill(0);
+                }
+                _ => data[start..start + 8].fill(0),
+            }
         }
         packet.fill_checksum(src, dst, convention);
     }

@@ -152,6 +152,9 @@ pub struct Args {
     /// Serve `GET /` (JSON state) and `GET /metrics` (Prometheus text) on this loopback address.
     #[arg(long, value_name = "127.0.0.1:PORT")]
     pub status: Option<std::net::SocketAddr>,
+    /// Load balancer for virtual_server: auto (IPVS if the kernel has it, else nftables)
+    #[arg(long, value_name = "BACKEND", default_value = "auto")]
+    pub lb_backend: crate::run::lb::Choice,
 }
 
 /// The configuration as `vrrplab run` reads it (see [`config_test::parse`]).
@@ -226,6 +229,7 @@ pub fn run(args: Args, invocation: Invocation) -> ExitCode {
         core_dump: args.core_dump,
         fork: invocation == Invocation::Keepalived && !args.dont_fork,
         warnings: checked.warnings,
+        lb_backend: args.lb_backend,
     };
     crate::run::run(options)
 }

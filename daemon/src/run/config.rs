@@ -16,6 +16,9 @@ pub struct Loaded {
     pub node: NodeConfig,
     /// The `virtual_server` side (checkers, pools), with keepalived's defaults resolved.
     pub health: vrrplab_core::check::HealthConfig,
+    /// Each virtual server as written (address, protocol, scheduler, forwarding method), in the
+    /// same order as `health.virtual_servers`.
+    pub virtual_servers: Vec<vrrplab_core::config::model::VirtualServer>,
     /// The global `SSL` block's files, for SSL_GET.
     pub ssl: super::checkers::tls::SslFiles,
 }
@@ -45,6 +48,7 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
     Ok(Loaded {
         node: parsed.model.to_node_config(),
         health,
+        virtual_servers: parsed.model.virtual_servers.clone(),
         ssl: super::checkers::tls::SslFiles::default(),
     })
 }

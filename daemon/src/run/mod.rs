@@ -29,6 +29,7 @@ pub mod firewall;
 pub mod host;
 pub mod http;
 pub mod interfaces;
+pub mod lb;
 pub mod lifecycle;
 pub mod log;
 pub mod monitor;
@@ -76,6 +77,8 @@ pub struct Options {
     pub fork: bool,
     /// Options accepted but not acted on, logged as warnings at start.
     pub warnings: Vec<String>,
+    /// `--lb-backend`: the virtual servers' data plane.
+    pub lb_backend: lb::Choice,
 }
 
 /// Runs the daemon until SIGTERM / SIGINT; exit 0 after a graceful stop, 1 when it cannot start.

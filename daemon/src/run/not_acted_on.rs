@@ -83,13 +83,45 @@ pub fn diagnostics(parsed: &Parsed) -> Vec<Diagnostic> {
             VirtualServerAddress::Fwmark(m) => format!("fwmark {m}"),
             VirtualServerAddress::Group(g) => format!("group {g}"),
         };
-        out.push(warning(
-            span,
-            format!("virtual_server {name}: its checkers run, but no traffic is balanced"),
-            "`vrrplab run` probes the real servers, runs the notify and quorum hooks and shows \
-             the pools in --status; keep keepalived's checker process (`keepalived -C`) for the \
-             IPVS service until `vrrplab run` has a load-balancer data plane",
-        ));
+        let service = crate::run::lb::Service::from_config(vs);
+        for caveat in crate::run::lb::nft::caveats(&service) {
+            out.push(warning(
+                span,
+                format!("virtual_server {name} with the nftables data plane: {caveat}"),
+                "the nftables backend runs where the kernel has no IPVS (or with \
+                 `--lb-backend nftables`); the IPVS backend honours it",
+            ));
+        }
+        let mut unused = Vec::new();
+        if vs.ha_suspend {
+            unused.push("ha_suspend (the checkers always run)".to_string());
+        }
+        if let Some(g) = &vs.persistence_granularity {
+            unused.push(format!(
+                "persistence_granularity {g} (persistence is per address)"
+            ));
+        }
+        for rs in &vs.real_servers {
+            if rs.uthreshold.is_some() || rs.lthreshold.is_some() {
+                unused.push(format!(
+                    "uthreshold/lthreshold of real server {} (no connection limits)",
+                    rs.address
+                ));
+            }
+            if rs.lvs_method.is_some() {
+                unused.push(format!(
+                    "lvs_method of real server {} (the virtual server's method is used)",
+                    rs.address
+                ));
+            }
+        }
+        for what in unused {
+            out.push(warning(
+                span,
+                format!("virtual_server {name}: {what}"),
+                "remove it, or keep keepalived's checker process for this virtual server",
+            ));
+        }
     }
     for (i, instance) in model.instances.iter().enumerate() {
         let Some(block) = spans.instances.get(i) else {
@@ -185,7 +217,10 @@ mod tests {
     fn every_item_run_ignores_is_warned_about_with_its_location() {
         let all = rendered();
         let expect = [
-            ("virtual_server 192.0.2.100 80", "k.conf:19:"),
+            (
+                "virtual_server 192.0.2.100 80 with the nftables data plane: lvs_sched wlc",
+                "k.conf:19:",
+            ),
             ("min_ttl/max_ttl of unicast peer 192.0.2.12", "k.conf:11:"),
             ("label eth0:vip of 192.0.2.100", "k.conf:14:"),
             ("notification_email: no e-mail", "k.conf:2:"),

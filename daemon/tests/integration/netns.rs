@@ -12,6 +12,7 @@ mod common;
 mod daemon;
 mod frr;
 mod keepalived;
+mod lb;
 mod notify;
 mod operator;
 mod replay_check;

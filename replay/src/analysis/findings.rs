@@ -158,6 +158,7 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
             Authentication::None => "none".to_string(),
             Authentication::SimplePassword(_) => "pass".to_string(),
             Authentication::IpAh => "ah".to_string(),
+            Authentication::CiscoMd5 => "cisco-md5".to_string(),
             Authentication::Unknown(t) => format!("unknown-{t}"),
         }),
         auth_pass: p.and_then(|p| match &p.authentication {
@@ -196,6 +197,8 @@ fn router_report(group: &Group, r: &RouterState) -> RouterReport {
                     RunEnd::Resigned { time_ns, .. } => Some(time_ns),
                     _ => None,
                 },
+                priority: run.priority,
+                priority_changes: run.priority_changes.clone(),
             })
             .collect(),
         jitter: JitterReport {
@@ -312,7 +315,7 @@ fn analyse_group(
                 run.last_frame,
                 r.router,
                 "silent",
-                format!("last advert (priority {}), then silent", run.priority),
+                format!("last advert (priority {}), then silent", run.last_priority),
             );
         }
         // A router's runs follow each other, so its latest run is the only one that can still
@@ -371,7 +374,7 @@ fn analyse_group(
                                 "preempts {} (priority {} over {}), {} after its last advert",
                                 prev.router,
                                 run.priority,
-                                prev.run.priority,
+                                prev.run.last_priority,
                                 s3(gap)
                             ),
                         );
@@ -796,27 +799,60 @@ fn mismatches(ctx: &mut Ctx<'_>) {
     }
 }
 
-/// One timeline entry per announcement burst, tied to the routers whose addresses it claims.
+/// One timeline entry per announcement burst, tied to the router that sent it.
+///
+/// A burst whose source MAC belongs to one router only is that router's. A burst from the
+/// VRID's virtual MAC, or from a MAC several routers of the VRID share (Cisco and FRR send
+/// adverts and announcements from the virtual MAC; a raw-IP capture shows no MAC at all), is
+/// the router's that was master when it was sent ([`master_at`]); when none was, the sender is
+/// `unknown`. Never every router of the VRID.
 fn announcement_events(groups: &[Group], bursts: &[super::Burst], timeline: &mut Vec<Event>) {
     for b in bursts {
         let mut matched = false;
         for g in groups.iter().filter(|g| g.key.segment == b.segment) {
             let vmac = virtual_mac(g.key.family, g.key.vrid);
-            for r in &g.routers {
-                let claims = r
-                    .params
-                    .as_ref()
-                    .is_some_and(|p| p.addresses.contains(&b.address));
-                let from = r.mac.is_none_or(|m| b.from_mac(&m)) || b.from_mac(&vmac);
-                if claims && from {
-                    matched = true;
-                    timeline.push(burst_event(
-                        b,
-                        Some(g.key.vrid),
-                        g.key.family,
-                        r.address.to_string(),
-                    ));
-                }
+            let claimants: Vec<&RouterState> = g
+                .routers
+                .iter()
+                .filter(|r| {
+                    r.params
+                        .as_ref()
+                        .is_some_and(|p| p.addresses.contains(&b.address))
+                        && (r.mac.is_none_or(|m| b.from_mac(&m)) || b.from_mac(&vmac))
+                })
+                .collect();
+            if claimants.is_empty() {
+                continue;
+            }
+            matched = true;
+            let own_mac = |r: &RouterState| {
+                r.mac.is_some_and(|m| {
+                    m != vmac
+                        && b.from_mac(&m)
+                        && g.routers.iter().filter(|o| o.mac == Some(m)).count() == 1
+                })
+            };
+            let owners: Vec<&RouterState> =
+                claimants.iter().copied().filter(|r| own_mac(r)).collect();
+            let senders = if owners.is_empty() {
+                master_at(&claimants, b.first_ns).into_iter().collect()
+            } else {
+                owners
+            };
+            if senders.is_empty() {
+                let mut event = burst_event(b, Some(g.key.vrid), g.key.family, "unknown".into());
+                event
+                    .detail
+                    .push_str(" (from a MAC several routers use, when none of them was master)");
+                timeline.push(event);
+            }
+            for r in senders {
+                timeline.push(burst_event(
+                    b,
+                    Some(g.key.vrid),
+                    g.key.family,
+                    r.address.to_string(),
+                ));
             }
         }
         if !matched {
@@ -828,6 +864,28 @@ fn announcement_events(groups: &[Group], bursts: &[super::Burst], timeline: &mut
             timeline.push(burst_event(b, None, family, who));
         }
     }
+}
+
+/// Announcements this long before a master's first advert are taken as its own (the capture
+/// may order a router's advert and its first GARP either way).
+pub const ANNOUNCE_LEAD_NS: u64 = 100_000_000;
+
+/// The router among `routers` that was master at `t`: the latest mastership run that started
+/// at most [`ANNOUNCE_LEAD_NS`] after `t` and had not yet ended (its last advert, or its
+/// priority 0, less than [`RUN_BREAK_INTERVALS`] intervals before `t`).
+fn master_at<'a>(routers: &[&'a RouterState], t: u64) -> Option<&'a RouterState> {
+    routers
+        .iter()
+        .flat_map(|r| r.runs.iter().map(move |run| (*r, run)))
+        .filter(|(_, run)| {
+            let end = match run.end {
+                RunEnd::Resigned { time_ns, .. } => time_ns,
+                _ => run.last_ns + RUN_BREAK_INTERVALS * interval_ns(run.interval_cs),
+            };
+            run.adverts > 0 && run.start_ns <= t + ANNOUNCE_LEAD_NS && t <= end
+        })
+        .max_by_key(|(_, run)| run.start_ns)
+        .map(|(r, _)| r)
 }
 
 fn burst_event(b: &super::Burst, vrid: Option<u8>, family: Family, router: String) -> Event {

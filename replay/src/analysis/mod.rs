@@ -203,12 +203,13 @@ pub fn interval_text(cs: u16) -> String {
     format!("{} s", f64::from(cs) / 100.0)
 }
 
-/// `none`, `pass "1111"`, `ah`.
+/// `none`, `pass "1111"`, `ah`, `cisco-md5 (not verified)`.
 pub fn auth_text(a: &Authentication) -> String {
     match a {
         Authentication::None => "none".into(),
         Authentication::SimplePassword(p) => format!("pass \"{}\"", password_text(p)),
         Authentication::IpAh => "ah".into(),
+        Authentication::CiscoMd5 => "cisco-md5 (not verified)".into(),
         Authentication::Unknown(t) => format!("unknown-{t}"),
     }
 }

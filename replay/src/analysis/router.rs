@@ -11,6 +11,9 @@ pub const DUPLICATE_WINDOW_NS: u64 = 1_000_000;
 /// waits at least as long: Master_Down_Interval = 3 × interval + Skew_Time).
 pub const RUN_BREAK_INTERVALS: u64 = 3;
 
+/// Priority changes kept per run for [`crate::report::MasterSpan::priority_at`].
+pub const PRIORITY_CHANGES_KEPT: usize = 16;
+
 /// The parameters an advert announces (what routers of one VRID must agree on).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Params {
@@ -75,6 +78,12 @@ pub struct Run {
     pub adverts: u64,
     /// Priority of the first advert (0 for a resignation heard without a run before it).
     pub priority: u8,
+    /// Priority of the last advert with priority > 0 (a master's priority can change while it
+    /// stays master: tracking, reload).
+    pub last_priority: u8,
+    /// Priority changes inside the run after its first advert (time, new priority); at most
+    /// [`PRIORITY_CHANGES_KEPT`], later ones only move `last_priority`.
+    pub priority_changes: Vec<(u64, u8)>,
     /// Interval of the first advert, centiseconds.
     pub interval_cs: u16,
     /// Version of the first advert.
@@ -220,6 +229,8 @@ impl RouterState {
                     last_frame: frame,
                     adverts: 0,
                     priority: 0,
+                    last_priority: 0,
+                    priority_changes: Vec::new(),
                     interval_cs,
                     version,
                     end: RunEnd::Resigned { time_ns, frame },
@@ -235,6 +246,12 @@ impl RouterState {
                 run.last_ns = time_ns;
                 run.last_frame = frame;
                 run.adverts += 1;
+                if priority != run.last_priority {
+                    run.last_priority = priority;
+                    if run.priority_changes.len() < PRIORITY_CHANGES_KEPT {
+                        run.priority_changes.push((time_ns, priority));
+                    }
+                }
                 return;
             }
             run.end = RunEnd::Silent;
@@ -246,6 +263,8 @@ impl RouterState {
             last_frame: frame,
             adverts: 1,
             priority,
+            last_priority: priority,
+            priority_changes: Vec::new(),
             interval_cs,
             version,
             end: RunEnd::Open,

@@ -7,5 +7,7 @@ mod corpus;
 mod handmade;
 mod json;
 mod live;
+mod narrative;
 mod robustness;
 mod util;
+mod vendors;

@@ -152,9 +152,38 @@ pub fn pcap(datalink: DataLink, frames: &[(u64, Vec<u8>)]) -> Vec<u8> {
     w.into_writer()
 }
 
-/// Replays in-memory capture bytes.
+/// Replays in-memory capture bytes. With `VRRPLAB_TEST_PCAP_DIR` set, the capture is also
+/// written there under `name` (to look at it with tshark).
 pub fn replay(name: &str, bytes: &[u8]) -> Report {
+    if let Some(dir) = std::env::var_os("VRRPLAB_TEST_PCAP_DIR") {
+        std::fs::write(std::path::Path::new(&dir).join(name), bytes).unwrap();
+    }
     replay_reader(name, bytes).unwrap()
+}
+
+/// A Cisco IOS VRRPv2 advert with MD5 authentication (auth type 254) from `src`: header,
+/// addresses, 8 zero bytes, then a 30-byte MD5 block (type 3, length 28, algorithm 1, flags,
+/// the sender's address, key id 1, a 16-byte digest). The checksum covers the whole payload,
+/// as tshark checks it (50 bytes for one address, as Cisco IOS sends).
+pub fn cisco_md5_advert(vrid: u8, priority: u8, src: IpAddr, vips: &[IpAddr]) -> Vec<u8> {
+    let IpAddr::V4(sender) = src else {
+        panic!("Cisco MD5 is VRRPv2, IPv4 only")
+    };
+    let mut p = vec![0x21, vrid, priority, vips.len() as u8, 254, 1, 0, 0];
+    for v in vips {
+        let IpAddr::V4(v) = v else {
+            panic!("IPv4 VIPs")
+        };
+        p.extend_from_slice(&v.octets());
+    }
+    p.extend_from_slice(&[0; 8]);
+    p.extend_from_slice(&[3, 28, 1, 0, 0, 0]);
+    p.extend_from_slice(&sender.octets());
+    p.extend_from_slice(&1u32.to_be_bytes());
+    p.extend((0..16u8).map(|i| i.wrapping_mul(17) ^ priority));
+    let sum = vrrplab_core::wire::checksum::message_only(&p);
+    p[6..8].copy_from_slice(&sum.to_be_bytes());
+    p
 }
 
 /// The standard hand-made story: A (.11 / fe80::11, priority 100) advertises 5 times at 1 s,

@@ -16,6 +16,7 @@ fn auth_text(a: &Authentication) -> String {
             format!("PASS \"{}\"", String::from_utf8_lossy(&p[..end]))
         }
         Authentication::IpAh => "AH".to_string(),
+        Authentication::CiscoMd5 => "Cisco MD5".to_string(),
         Authentication::Unknown(n) => format!("type {n}"),
     }
 }

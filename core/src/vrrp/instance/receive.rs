@@ -110,7 +110,7 @@ impl Instance {
                         return Err(DiscardReason::AuthFailure);
                     }
                 }
-                Authentication::IpAh | Authentication::Unknown(_) => {
+                Authentication::IpAh | Authentication::CiscoMd5 | Authentication::Unknown(_) => {
                     return Err(DiscardReason::AuthUnsupported);
                 }
                 Authentication::None => {}

@@ -239,3 +239,34 @@ fn trailing_padding_is_ignored_by_the_parser_and_excluded_from_the_checksum() {
     assert!(packet.verify_checksum(layer.src, layer.dst, ChecksumConvention::MessageOnly));
     assert_eq!(Advert::parse(&packet).unwrap(), v2_pass(100));
 }
+
+/// A Cisco IOS VRRPv2 advert with MD5 authentication (auth type 254), one address, 50 bytes of
+/// IP payload: header, address, 8 zero bytes and a 30-byte MD5 block whose last 16 bytes are
+/// the digest. Built for this test; tshark 4.0.17 decodes it as "Cisco VRRP MD5
+/// authentication (254)", "Checksum: 0x229b [correct]" (a checksum over the whole payload),
+/// and shows the last 16 bytes as "MD5 Authentication Data".
+const CISCO_MD5: &str = "21016e01fe01229b0a0000010000000000000000031c010000000a00000200000001\
+                         000102030405060708090a0b0c0d0e0f";
+
+#[test]
+fn cisco_md5_advert_is_recognised_its_whole_payload_is_the_message_and_the_checksum_verifies() {
+    let bytes: Vec<u8> = (0..CISCO_MD5.len() / 2)
+        .map(|i| u8::from_str_radix(&CISCO_MD5[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(bytes.len(), 50);
+    let packet = Packet::new_checked(&bytes[..], Family::Ipv4).unwrap();
+    assert!(packet.is_cisco_md5());
+    assert_eq!(packet.message_len(), 50);
+    let (src, dst) = (ip("10.0.0.2"), ip("224.0.0.18"));
+    assert_eq!(
+        packet.detect_checksum(src, dst),
+        Some(ChecksumConvention::MessageOnly)
+    );
+    let advert = Advert::parse(&packet).unwrap();
+    assert_eq!(advert.authentication, Authentication::CiscoMd5);
+    assert_eq!(advert.addresses, vec![ip("10.0.0.1")]);
+    assert_eq!((advert.priority, advert.interval_cs), (110, 100));
+    // Shorter than header + address + digest: truncated, not misread.
+    assert!(Packet::new_checked(&bytes[..27], Family::Ipv4).is_err());
+    assert!(Packet::new_checked(&bytes[..28], Family::Ipv4).is_ok());
+}

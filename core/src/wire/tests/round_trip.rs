@@ -22,7 +22,10 @@ fn authentication() -> impl Strategy<Value = Authentication> {
         Just(Authentication::None),
         any::<[u8; 8]>().prop_map(Authentication::SimplePassword),
         Just(Authentication::IpAh),
-        (3u8..=255).prop_map(Authentication::Unknown),
+        Just(Authentication::CiscoMd5),
+        (3u8..=255)
+            .prop_filter("254 is Cisco MD5", |t| *t != 254)
+            .prop_map(Authentication::Unknown),
     ]
 }
 

@@ -159,7 +159,6 @@ impl Checkers {
     }
 
     /// True once after any pool operation (the data plane must be brought up to date).
-    #[cfg_attr(not(test), allow(dead_code))] // the data plane reads it (next change)
     pub fn take_pool_changed(&mut self) -> bool {
         std::mem::take(&mut self.pool_changed)
     }

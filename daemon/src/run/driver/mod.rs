@@ -94,6 +94,14 @@ struct Driver {
     checkers: Checkers,
     /// Where the checkers' probe results arrive (a new checker set gets the same sender).
     checker_tx: mpsc::UnboundedSender<super::checkers::runner::Finished>,
+    /// The virtual servers as written, in the checkers' order (the data plane's services).
+    lb_services: Vec<vrrplab_core::config::model::VirtualServer>,
+    /// The data plane, while there are virtual servers.
+    data_plane: Option<super::lb::DataPlane>,
+    /// The state last handed to the data plane.
+    lb_sent: Option<Vec<super::lb::Service>>,
+    /// The VIPs of MASTER instances when the data plane was last updated.
+    lb_masters: BTreeSet<IpAddr>,
 }
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
@@ -107,9 +115,19 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut node_config = loaded.node;
     let mut health_config = loaded.health;
     super::keep_subsystems(&options, &mut node_config);
+    let mut lb_services = loaded.virtual_servers;
     if !options.checkers {
         health_config.virtual_servers.clear();
+        lb_services.clear();
     }
+    let data_plane = if lb_services.is_empty() {
+        None
+    } else {
+        let backend = super::lb::choose(options.lb_backend)?;
+        let data_plane = super::lb::DataPlane::start(backend);
+        lb_caveats(data_plane.name(), &lb_services);
+        Some(data_plane)
+    };
     caps::check()?;
     let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
     let (links, mut link_events) = monitor::start(addresses.handle())
@@ -207,6 +225,10 @@ pub async fn main(options: Options) -> Result<(), String> {
         fifos: super::fifo::NotifyFifos::default(),
         checkers,
         checker_tx,
+        lb_services,
+        data_plane,
+        lb_sent: None,
+        lb_masters: BTreeSet::new(),
     };
     // Sockets first, so the first adverts of an owner go out.
     driver.open_sockets(&node_config, true)?;
@@ -233,6 +255,7 @@ pub async fn main(options: Options) -> Result<(), String> {
             driver.checkers.handle_timeout(now);
         }
         driver.drain();
+        driver.sync_data_plane();
         let deadline = [driver.node.poll_timeout(), driver.checkers.poll_timeout()]
             .into_iter()
             .flatten()
@@ -301,11 +324,29 @@ pub async fn main(options: Options) -> Result<(), String> {
     }
     driver.fifos.close().await;
     driver.probes.cancel_all();
+    if let Some(data_plane) = driver.data_plane.take() {
+        data_plane.stop(STOP_FLUSH_LIMIT).await;
+    }
     let addresses = driver.addresses.clone();
     driver.remove_vmacs(&addresses).await;
     drop(driver.firewall.take());
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Names at start what the chosen backend does not honour, per virtual server.
+fn lb_caveats(backend: &str, services: &[vrrplab_core::config::model::VirtualServer]) {
+    for vs in services {
+        let service = super::lb::Service::from_config(vs);
+        for c in super::lb::caveats(backend, &service) {
+            tracing::warn!(
+                backend,
+                virtual_server = service.name,
+                "virtual_server {}: {c}",
+                service.name
+            );
+        }
+    }
 }
 
 /// Whether an instance of `config` drops traffic to its VIPs as master (`no_accept`, or
@@ -384,9 +425,22 @@ impl Driver {
         };
         let mut next = loaded.node;
         let mut health = loaded.health;
+        let mut lb_services = loaded.virtual_servers;
         if !self.options.checkers {
             health.virtual_servers.clear();
+            lb_services.clear();
         }
+        if self.data_plane.is_none() && !lb_services.is_empty() {
+            match super::lb::choose(self.options.lb_backend) {
+                Ok(backend) => self.data_plane = Some(super::lb::DataPlane::start(backend)),
+                Err(e) => tracing::error!("{e}: the virtual servers are not installed"),
+            }
+        }
+        if let Some(dp) = &self.data_plane {
+            lb_caveats(dp.name(), &lb_services);
+        }
+        self.lb_services = lb_services;
+        self.lb_sent = None;
         // The checkers start over with the new file (keepalived keeps the state of unchanged
         // real servers; vrrplab re-probes them, alpha/omega as configured).
         let now = self.now();
@@ -442,6 +496,7 @@ impl Driver {
             &self.last_reason,
         );
         doc["virtual_servers"] = super::checkers::report::json(&self.checkers);
+        doc["load_balancer"] = self.data_plane.as_ref().map(|d| d.json()).into();
         println!("{doc}");
     }
 
@@ -494,8 +549,12 @@ impl Driver {
             &self.last_reason,
         );
         doc["virtual_servers"] = super::checkers::report::json(&self.checkers);
+        doc["load_balancer"] = self.data_plane.as_ref().map(|d| d.json()).into();
         let mut metrics = status::metrics(&instances, self.node.counters(), &counters);
         metrics.push_str(&super::checkers::report::metrics(&self.checkers));
+        if let Some(d) = &self.data_plane {
+            metrics.push_str(&d.metrics());
+        }
         (format!("{doc}\n"), metrics)
     }
 
@@ -582,6 +641,54 @@ impl Driver {
         }
         self.host_faults = wanted;
         self.drain();
+    }
+
+    /// Hands the data plane the desired state when it changed: every virtual server with
+    /// its pool; one whose address is a VIP of a vrrp_instance only while that instance is
+    /// MASTER (a backup director holds no service for an address it does not have).
+    fn sync_data_plane(&mut self) {
+        let Some(data_plane) = &self.data_plane else {
+            return;
+        };
+        let masters: BTreeSet<IpAddr> = self
+            .node
+            .instances()
+            .iter()
+            .filter(|i| i.state == vrrplab_core::vrrp::State::Master)
+            .filter_map(|i| {
+                self.node
+                    .config()
+                    .instances
+                    .iter()
+                    .find(|c| c.name == i.name)
+            })
+            .flat_map(|c| c.virtual_addresses.iter().chain(&c.excluded_addresses))
+            .map(|v| v.address)
+            .collect();
+        let pool_changed = self.checkers.take_pool_changed();
+        if !pool_changed && self.lb_sent.is_some() && masters == self.lb_masters {
+            return;
+        }
+        self.lb_masters = masters.clone();
+        let pools = self.checkers.pools();
+        let services: Vec<super::lb::Service> = self
+            .lb_services
+            .iter()
+            .zip(&pools)
+            .enumerate()
+            .map(|(i, (vs, pool))| super::lb::Service::new(vs, pool, self.checkers.sorry_server(i)))
+            .filter(|s| match &s.matches {
+                Some(super::lb::Match::Address { address, .. }) => {
+                    !self.vips.contains(address) || masters.contains(address)
+                }
+                _ => true,
+            })
+            .collect();
+        if self.lb_sent.as_ref() == Some(&services) {
+            return;
+        }
+        self.lb_sent = Some(services.clone());
+        data_plane.update(services);
     }
 
     /// A new host job sequence number.
