@@ -59,6 +59,8 @@ mod tests {
             last_frame: 0,
             adverts: 1,
             priority: 100,
+            last_priority: 100,
+            priority_changes: Vec::new(),
             interval_cs: 100,
             version: Version::V2,
             end: RunEnd::Silent,
