@@ -12,6 +12,10 @@
 //! ([`scripts`]). At start: capabilities checked ([`caps`]) and addresses a previous run left
 //! behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
 //!
+//! `virtual_server` blocks: their checkers run as tasks and children ([`checkers`]) and the pools
+//! become kernel forwarding state through a worker thread ([`lb`]: IPVS or nftables); the loop
+//! selects on probe results and the checkers' deadline too, and never waits for either.
+//!
 //! Around the loop, as keepalived: the network namespace (`-s`), umask and core dumps, the fork
 //! (as `keepalived` without `-n`, [`daemonize`]), logging ([`log`]), pid files ([`pidfile`]),
 //! and readiness for systemd ([`lifecycle`], [`sdnotify`]).

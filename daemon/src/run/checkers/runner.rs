@@ -307,4 +307,107 @@ mod tests {
         assert_eq!(f.detail, "exit status 4");
         assert!(r.finished(&f).is_some());
     }
+
+    /// A self-signed certificate and key made with the `openssl` command, or `None`.
+    fn self_signed(dir: &std::path::Path) -> Option<(String, String)> {
+        let cert = dir.join("cert.pem").display().to_string();
+        let key = dir.join("key.pem").display().to_string();
+        let ok = std::process::Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=real.example", "-keyout", &key, "-out", &cert])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some((cert, key))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn ssl_get_reads_the_response_over_tls_and_a_ca_that_did_not_sign_fails_the_handshake() {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = tempfile::tempdir().unwrap();
+        let Some((cert, key)) = self_signed(dir.path()) else {
+            eprintln!("SKIP no openssl command to make a certificate");
+            return;
+        };
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let server = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, PrivateKeyDer::from_pem_file(&key).unwrap())
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(server));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut tls) = acceptor.accept(tcp).await {
+                        let mut buf = [0u8; 512];
+                        let _ = tls.read(&mut buf).await;
+                        let _ = tls
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret")
+                            .await;
+                        let _ = tls.shutdown().await;
+                    }
+                });
+            }
+        });
+        let get = |id| {
+            probe(
+                id,
+                ProbeAction::HttpGet {
+                    address,
+                    options: ConnectOptions::default(),
+                    host: "real.example".into(),
+                    path: "/".into(),
+                    version: HttpVersion::Http11,
+                    tls: Some(vrrplab_core::check::TlsOptions {
+                        sni: Some("real.example".into()),
+                    }),
+                },
+            )
+        };
+        // No `ca`: any certificate is accepted, as keepalived.
+        let (mut r, mut rx) = runner();
+        r.start(get(ProbeId::new(0, 0)));
+        let f = rx.recv().await.unwrap();
+        assert_eq!(
+            f.result,
+            ProbeResult::HttpResponse {
+                status: 200,
+                body: b"secret".to_vec()
+            },
+            "{}",
+            f.detail
+        );
+        // A `ca` that did not sign the server's certificate: the handshake fails.
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let Some((other_ca, _)) = self_signed(&other) else {
+            return;
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let strict = tls::client_config(&tls::SslFiles {
+            ca: Some(other_ca),
+            ..tls::SslFiles::default()
+        });
+        let mut r = Runner::new(tx, strict);
+        r.start(get(ProbeId::new(0, 1)));
+        let f = rx.recv().await.unwrap();
+        assert_eq!(f.result, ProbeResult::ConnectFailed);
+        assert!(f.detail.starts_with("TLS handshake with"), "{}", f.detail);
+    }
 }

@@ -334,8 +334,12 @@ pub async fn main(options: Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Names at start what the chosen backend does not honour, per virtual server.
+/// Names at start what the chosen backend does not honour, per virtual server (nftables' list
+/// is the not-acted-on list's, already logged with file:line).
 fn lb_caveats(backend: &str, services: &[vrrplab_core::config::model::VirtualServer]) {
+    if backend == "nftables" {
+        return;
+    }
     for vs in services {
         let service = super::lb::Service::from_config(vs);
         for c in super::lb::caveats(backend, &service) {

@@ -408,6 +408,8 @@ fn lb_unreachable_garbage_and_hanging_checks_are_down_with_reasons_and_the_daemo
     );
     garbage.start().expect("start the garbage server");
     let good = web_server(&lab, 2);
+    let notify = lab.topo.artifacts().join("notify-down-77");
+    let notify = notify.display();
     let config = format!(
         r#"vrrp_instance VI_1 {{
     state BACKUP
@@ -424,6 +426,7 @@ virtual_server {VIP} 80 {{
     lb_algo wrr
     lb_kind NAT
     real_server 192.0.2.77 80 {{
+        notify_down "/bin/sh -c 'echo down >> {notify}'"
         TCP_CHECK {{
             connect_timeout 1
             retry 0
@@ -496,6 +499,16 @@ virtual_server {VIP} 80 {{
         )
         .unwrap_or_default();
     let table = lb_table(&lab, 1).unwrap_or_default();
+    // The hook is a child of its own: give it a moment to write.
+    let hook_file = lab.topo.artifacts().join("notify-down-77");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !hook_file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let notified = std::fs::read_to_string(&hook_file);
+    // SIGUSR1: the same state as one JSON line in the log.
+    v.daemon.signal_main(libc::SIGUSR1).expect("SIGUSR1");
+    v.wait_log("\"virtual_servers\":[{", Duration::from_secs(3));
     v.stop();
     drop(good);
     let done = lab.finish();
@@ -554,4 +567,9 @@ virtual_server {VIP} 80 {{
         "only the good server is a destination\n{ctx}"
     );
     assert_eq!(doc["instances"][0]["state"], "MASTER", "{ctx}");
+    assert_eq!(
+        notified.ok().as_deref(),
+        Some("down\n"),
+        "notify_down ran once for the unreachable server\n{ctx}"
+    );
 }
