@@ -3,10 +3,12 @@
 //! Layers: [`scenario`] (nodes, fault plan, settings, expectations) → [`world::run`] (turmoil
 //! hosts driving `Node`s, faults applied between steps) → [`observe`] (the event record) →
 //! [`analysis`] (split-brain intervals, failovers, invariants, verdict) → [`report`] (text
-//! timeline, JSON, pcap, SVG). Same scenario and seed ⇒ byte-identical output.
+//! timeline, JSON, pcap, SVG). Same scenario and seed ⇒ byte-identical output. [`explore`]
+//! generates fault plans over a scenario, runs them in parallel and shrinks failures.
 
 pub mod analysis;
 pub mod backends;
+pub mod explore;
 pub mod fault;
 pub mod observe;
 pub mod report;

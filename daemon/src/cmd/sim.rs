@@ -3,7 +3,9 @@
 //! Forms: no argument (the embedded LVS-DR default), `vrrplab sim SCENARIO.toml`, or the quick
 //! form `vrrplab sim --node a.conf --node b.conf --fault '12s block b<-a' …`. Outputs: text
 //! (default), `--json`, `--pcap FILE`, `--svg FILE`; `--sweep N` runs N seeds with a progress
-//! bar. Exit status: 0 pass, 1 an expectation or invariant failed, 2 the input is unusable.
+//! bar; `--explore N` runs generated fault plans (see `cmd::explore`), `sim merge` combines
+//! their shard summaries. Exit status: 0 pass, 1 an expectation or invariant failed, 2 the input
+//! is unusable.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +61,52 @@ pub struct Args {
     /// Run N seeds (from --seed) and summarise split-brain and failover statistics.
     #[arg(long, value_name = "N")]
     pub sweep: Option<u64>,
+    /// Explore: run N generated fault plans (seeded by --seed, default 1) over the nodes and
+    /// shrink each failure to a minimal plan with a command that reproduces it.
+    #[arg(long, value_name = "N", conflicts_with_all = ["sweep", "faults", "duration", "pcap", "svg"])]
+    pub explore: Option<u64>,
+    /// What explored plans may do, e.g. 'crash,block,loss<=30%,faults=2,window=20s'
+    /// (kinds: crash stop partition isolate block loss latency drift ifdown script trackfile
+    /// gateway backend reload; settings: faults warmup window quiet split_brain=fail).
+    #[arg(long, value_name = "SPEC", requires = "explore")]
+    pub nemesis: Option<String>,
+    /// Worker threads for --explore (default: every core).
+    #[arg(long, value_name = "N", requires = "explore")]
+    pub jobs: Option<usize>,
+    /// Run only shard K of M of the plans (0 ≤ K < M; plan i belongs to shard i mod M).
+    #[arg(long, value_name = "K/M", requires = "explore")]
+    pub shard: Option<String>,
+    /// Write the first failure's shrunk plan as a scenario file.
+    #[arg(long, value_name = "FILE", requires = "explore")]
+    pub save: Option<PathBuf>,
+    /// Runs allowed to shrink one failure.
+    #[arg(long, value_name = "N", default_value_t = 200, requires = "explore")]
+    pub shrink_runs: u32,
+    /// With a scenario file: the --fault list replaces the file's plan (and its
+    /// `expect.split_brain = true`, which belonged to that plan).
+    #[arg(long)]
+    pub replace_faults: bool,
+    /// Fail the run on any split-brain (expect split_brain = false).
+    #[arg(long)]
+    pub no_split_brain: bool,
+    /// `merge`: combine shard summaries.
+    #[command(subcommand)]
+    pub action: Option<Action>,
+}
+
+/// Subcommands of `vrrplab sim`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Action {
+    /// Combine `--explore … --shard K/M --json` summaries into one summary (all M shards give
+    /// exactly the unsharded summary).
+    Merge {
+        /// Shard summaries (JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the merged summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {
@@ -75,8 +123,15 @@ fn build(args: &Args) -> Result<Scenario, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Scenario::from_toml(&text, &path.display().to_string(), base, &loader)
-            .map_err(|e| e.to_string())?
+        let mut s = Scenario::from_toml(&text, &path.display().to_string(), base, &loader)
+            .map_err(|e| e.to_string())?;
+        if args.replace_faults {
+            s.faults = Default::default();
+            if s.expect.split_brain == Some(true) {
+                s.expect.split_brain = None;
+            }
+        }
+        s
     } else if !args.nodes.is_empty() {
         let mut nodes = Vec::new();
         for (k, path) in args.nodes.iter().enumerate() {
@@ -92,7 +147,7 @@ fn build(args: &Args) -> Result<Scenario, String> {
         s
     } else {
         let mut s = default_scenario(Some(&loader));
-        if !args.faults.is_empty() {
+        if !args.faults.is_empty() || args.explore.is_some() {
             s.faults = Default::default();
             s.expect = Default::default();
         }
@@ -105,6 +160,9 @@ fn build(args: &Args) -> Result<Scenario, String> {
     }
     if args.client {
         scenario.client = true;
+    }
+    if args.no_split_brain {
+        scenario.expect.split_brain = Some(false);
     }
     // `reload N FILE`: a config the scenario does not name is read as a keepalived.conf path.
     let wanted: Vec<String> = scenario
@@ -189,10 +247,37 @@ fn run_sweep(scenario: &Scenario, n: u64, json: bool) -> ExitCode {
 
 /// Runs `vrrplab sim`.
 pub fn run(args: Args) -> ExitCode {
+    if let Some(Action::Merge { files, json }) = &args.action {
+        return super::explore::merge(files, *json || args.json);
+    }
     let scenario = match build(&args) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
+    if let Some(plans) = args.explore {
+        let source = match &args.scenario {
+            Some(p) => vrrplab_sim::explore::Source::File(p.display().to_string()),
+            None if !args.nodes.is_empty() => vrrplab_sim::explore::Source::Nodes(
+                args.nodes.iter().map(|p| p.display().to_string()).collect(),
+            ),
+            None => {
+                return usage(
+                    "--explore needs the nodes: --node a.conf --node b.conf … or a scenario file",
+                );
+            }
+        };
+        let options = super::explore::Options {
+            plans,
+            nemesis: args.nemesis.clone(),
+            seed: args.seed.unwrap_or(1),
+            jobs: args.jobs,
+            shard: args.shard.clone(),
+            save: args.save.clone(),
+            shrink_runs: args.shrink_runs,
+            json: args.json,
+        };
+        return super::explore::run(&scenario, &source, &options);
+    }
     if let Some(n) = args.sweep {
         return run_sweep(&scenario, n, args.json);
     }

@@ -357,3 +357,138 @@ fn backend_fault_naming_an_unchecked_server_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("192.0.2.21:80, 192.0.2.22:80"), "{err}");
 }
+
+/// The repository's `examples/` folder.
+fn examples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+/// The `reproduce:` command of the first failure in an explore summary, as arguments after
+/// `vrrplab sim` (the test's quoting is the shell's: single-quoted words).
+fn reproduce_args(summary: &str) -> Vec<String> {
+    let line = summary
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: vrrplab sim "))
+        .unwrap_or_else(|| panic!("no reproduce line:\n{summary}"));
+    let mut words = Vec::new();
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == ' ' {
+            rest = &rest[1..];
+        } else if let Some(r) = rest.strip_prefix('\'') {
+            let end = r.find('\'').expect("closing quote");
+            words.push(r[..end].to_string());
+            rest = &r[end + 1..];
+        } else {
+            let end = rest.find(' ').unwrap_or(rest.len());
+            words.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    words
+}
+
+#[test]
+fn explore_finds_the_fragile_pair_failure_and_its_command_and_saved_file_reproduce_it() {
+    let dir = examples().join("..");
+    let saved = tempfile::NamedTempFile::new().expect("temp file");
+    let save = saved.path().to_str().expect("utf-8 path");
+    let (code, out, err) = sim(
+        &dir,
+        &[
+            "--explore",
+            "6",
+            "examples/fragile.toml",
+            "--jobs",
+            "2",
+            "--shrink-runs",
+            "20",
+            "--save",
+            save,
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("failures: "), "{out}");
+    assert!(err.contains("plans/s"), "{err}");
+    let args = reproduce_args(&out);
+    assert!(args.contains(&"--replace-faults".to_string()), "{args:?}");
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, by_command, err) = sim(&dir, &refs);
+    assert_eq!(code, 1, "{by_command}{err}");
+    assert!(
+        by_command.contains("expected a to be the only master of VRID 51"),
+        "{by_command}"
+    );
+    let (code, by_file, err) = sim(&dir, &[save]);
+    assert_eq!(code, 1, "{by_file}{err}");
+    assert_eq!(
+        by_command, by_file,
+        "the command and the saved file run the same scenario"
+    );
+}
+
+#[test]
+fn explore_json_is_the_same_for_any_jobs_and_merged_shards_equal_the_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = examples().join("a.conf");
+    let b = examples().join("b.conf");
+    let (a, b) = (a.to_str().expect("utf-8"), b.to_str().expect("utf-8"));
+    let base = [
+        "--explore",
+        "4",
+        "--node",
+        a,
+        "--node",
+        b,
+        "--nemesis",
+        "crash,partition,block,loss<=20%,faults=2,window=5s",
+        "--seed",
+        "5",
+        "--json",
+    ];
+    let with = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let (code, out, err) = sim(dir.path(), &args);
+        assert_eq!(code, 0, "{out}{err}");
+        out
+    };
+    let one = with(&["--jobs", "1"]);
+    assert_eq!(one, with(&["--jobs", "2"]));
+    let mut files = Vec::new();
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let out = with(&["--shard", &shard]);
+        let path = dir.path().join(format!("shard{k}.json"));
+        std::fs::write(&path, out).expect("write shard");
+        files.push(path.to_str().expect("utf-8").to_string());
+    }
+    let (code, merged, err) = sim(dir.path(), &["merge", &files[0], &files[1], "--json"]);
+    assert_eq!(code, 0, "{merged}{err}");
+    assert_eq!(merged, one);
+    let (code, text, _) = sim(dir.path(), &["merge", &files[0], &files[1]]);
+    assert_eq!(code, 0);
+    assert!(text.contains("plans run: 4"), "{text}");
+}
+
+#[test]
+fn explore_with_a_bad_nemesis_is_a_usage_error_naming_the_item() {
+    let dir = examples().join("..");
+    let (code, _, err) = sim(
+        &dir,
+        &[
+            "--explore",
+            "1",
+            "--node",
+            "examples/a.conf",
+            "--node",
+            "examples/b.conf",
+            "--nemesis",
+            "crash:c",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown node `c`; the scenario has: a, b"),
+        "{err}"
+    );
+}

@@ -30,6 +30,11 @@
 //! split_brain_heals = true
 //! final_master = { 51 = "a" }
 //! max_failover_gap = "4s"
+//!
+//! [nemesis]                  # for `--explore` (see `explore::nemesis`); a single run ignores it
+//! kinds = "crash,block,loss<=30%"
+//! faults = 2
+//! window = "30s"
 //! ```
 
 use super::{Expectations, NodeSpec, Scenario, SimSettings};
@@ -90,6 +95,9 @@ struct RawScenario {
     configs: BTreeMap<String, String>,
     #[serde(default)]
     expect: RawExpect,
+    /// Read by `explore::Nemesis::from_scenario_toml`; ignored by a single run.
+    #[serde(default, rename = "nemesis")]
+    _nemesis: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

@@ -1,4 +1,5 @@
 //! Integration tests of vrrplab-sim: one binary, one module per area.
 
 mod checks;
+mod explore;
 mod scenarios;
