@@ -2,3 +2,4 @@
 //! comparison binaries in `src/bin/` (run through the scripts in `benches/`).
 
 pub mod sim;
+pub mod capture;

@@ -1,4 +1,4 @@
-//! The `vrrplab` command line: `run`, `check`, `sim`, `replay`. Invoked under the name
+//! The `vrrplab` command line: `run`, `check`, `sim`, `replay`, `watch`. Invoked under the name
 //! `keepalived` (a symlink), the binary is the daemon with keepalived's command line
 //! (`keepalived -f FILE -n -D …` = `vrrplab run -f FILE -n -D …`), so it can stand in for
 //! keepalived in unit files and init scripts.
@@ -21,6 +21,8 @@ enum Cli {
     Replay(cmd::replay::Args),
     /// Run the VRRP daemon on this host (keepalived.conf; keepalived's options).
     Run(cmd::run::Args),
+    /// Watch the VRRP traffic of an interface, passively: findings as they happen.
+    Watch(cmd::watch::Args),
 }
 
 /// Whether the program was started under the name `keepalived`.
@@ -54,5 +56,6 @@ fn main() -> ExitCode {
         Cli::Sim(args) => cmd::sim::run(args),
         Cli::Replay(args) => cmd::replay::run(args),
         Cli::Run(args) => cmd::run::run(args, cmd::run::Invocation::Vrrplab),
+        Cli::Watch(args) => cmd::watch::run(args),
     }
 }

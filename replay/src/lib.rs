@@ -4,7 +4,8 @@
 //! apart; [`analysis`] validates every advert with `core::wire` and follows, per
 //! (segment, family, VRID), who advertised as master when; [`report`] is the result (timeline,
 //! routers, findings with stable kind names) that [`render`] prints for people and serialises
-//! as JSON. [`conformance`] drives a core node with the captured adverts of the other routers
+//! as JSON. [`live`] is the same analysis fed frame by frame (`vrrplab watch`), with findings
+//! out as soon as they are known. [`conformance`] drives a core node with the captured adverts of the other routers
 //! and compares its decisions with what the captured router did.
 //!
 //! Memory is flat in the number of frames: per router only counters and the last advert are
@@ -13,6 +14,7 @@
 pub mod analysis;
 pub mod conformance;
 pub mod decode;
+pub mod live;
 pub mod reader;
 pub mod render;
 pub mod report;

@@ -357,7 +357,8 @@ impl<T> serde::Serialize for Lazy<'_, T> {
     }
 }
 
-fn finding_json(f: &Finding) -> Value {
+/// One finding as it appears in the `findings` array of `--json` (and in `vrrplab watch`).
+pub fn finding_json(f: &Finding) -> Value {
     json!({
         "kind": f.kind.name(),
         "vrid": f.vrid,

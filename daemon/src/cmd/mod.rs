@@ -5,3 +5,4 @@ pub mod explore;
 pub mod replay;
 pub mod run;
 pub mod sim;
+pub mod watch;

@@ -1,8 +1,8 @@
 //! Gratuitous ARP and unsolicited neighbour advertisements, written by the core's frame
 //! emitters and sent as whole Ethernet frames over one AF_PACKET socket (protocol 0: it
-//! receives nothing).
+//! receives nothing; its addresses come from [`super::packet`]).
 
-use socket2::{Domain, SockAddr, SockAddrStorage, Socket, Type};
+use socket2::{Domain, Socket, Type};
 use std::net::IpAddr;
 use vrrplab_core::wire::{ArpFrame, MacAddress, NeighbourAdvertFrame};
 
@@ -45,17 +45,9 @@ impl Announcer {
         router: bool,
     ) -> std::io::Result<()> {
         let (bytes, ethertype) = frame(mac, address, router);
-        let mut storage = SockAddrStorage::zeroed();
-        // SAFETY: sockaddr_ll fits in sockaddr_storage; every field is written below.
-        let sll = unsafe { storage.view_as::<libc::sockaddr_ll>() };
-        sll.sll_family = libc::AF_PACKET as u16;
-        sll.sll_protocol = ethertype.to_be();
-        sll.sll_ifindex = index as i32;
-        sll.sll_halen = 6;
-        sll.sll_addr[..6].copy_from_slice(&bytes[..6]);
-        let len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-        // SAFETY: the storage holds a valid sockaddr_ll of `len` bytes.
-        let to = unsafe { SockAddr::new(storage, len) };
+        let mut destination = [0u8; 6];
+        destination.copy_from_slice(&bytes[..6]);
+        let to = super::packet::link_address(index, ethertype, Some(&destination));
         self.socket.send_to(&bytes, &to)?;
         Ok(())
     }

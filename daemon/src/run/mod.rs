@@ -38,6 +38,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod monitor;
 pub mod not_acted_on;
+pub mod packet;
 pub mod pidfile;
 pub mod scripts;
 pub mod sdnotify;

@@ -1,5 +1,6 @@
 //! Integration tests in network namespaces: real keepalived (and FRR) nodes on a bridge,
-//! captured with AF_PACKET, faults with nftables, timings measured from the capture.
+//! captured with AF_PACKET, faults with nftables, timings measured from the capture; `vrrplab
+//! watch` next to them (`watch`).
 //!
 //! Needs root, `ip netns`, keepalived and nft; FRR for the interop test. Without them each test
 //! prints `SKIP …` and passes, unless `VRRPLAB_REQUIRE_NETNS=1` / `VRRPLAB_REQUIRE_KEEPALIVED=1`
@@ -21,3 +22,4 @@ mod vrrplab_accept;
 mod vrrplab_hooks;
 mod vrrplab_host;
 mod vrrplab_vmac;
+mod watch;

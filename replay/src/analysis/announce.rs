@@ -41,7 +41,7 @@ impl Burst {
 type BurstKey = (Segment, AnnounceKind, IpAddr, Option<[u8; 6]>);
 
 /// All bursts of a capture.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Announcements {
     /// Bursts, in order of their first announcement.
     pub bursts: Vec<Burst>,
@@ -72,5 +72,19 @@ impl Announcements {
             last_ns: time_ns,
             count: 1,
         });
+    }
+}
+
+impl Announcements {
+    /// Forgets the bursts that began before `before_ns` (a long-running watch keeps only the
+    /// recent ones).
+    pub(super) fn forget_before(&mut self, before_ns: u64) {
+        let old = self.bursts.partition_point(|b| b.first_ns < before_ns);
+        if old == 0 {
+            return;
+        }
+        self.bursts.drain(..old);
+        self.open.retain(|_, i| *i >= old);
+        self.open.values_mut().for_each(|i| *i -= old);
     }
 }

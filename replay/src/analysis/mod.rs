@@ -10,11 +10,14 @@
 mod announce;
 mod findings;
 pub mod receiver;
+mod prune;
 mod router;
 pub mod validate;
 
 pub use announce::{Announcements, Burst};
+pub(crate) use findings::{FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS};
 pub use router::{Jitter, Params, RouterState, Run, RunEnd};
+pub(crate) use router::{RUN_BREAK_INTERVALS, interval_ns};
 
 use crate::decode::{Decoded, Segment, Skipped, VrrpFrame, decode};
 use crate::reader::{CaptureError, CaptureErrorKind, CaptureReader, Format, Frame, LinkType};
@@ -236,7 +239,7 @@ pub fn checksum_text(c: Option<ChecksumConvention>) -> String {
 }
 
 /// Streaming analyser. Feed every frame with [`Analyzer::feed`], then [`Analyzer::finish`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Analyzer {
     file: String,
     format: Format,
@@ -431,6 +434,17 @@ impl Analyzer {
     /// early, if it did.
     pub fn finish(self, error: Option<String>) -> Report {
         findings::build(self, error)
+    }
+
+    /// The report [`Analyzer::finish`] would give if the capture ended with the last frame fed
+    /// (the analyser goes on; `vrrplab watch` calls this as frames arrive).
+    pub fn snapshot(&self) -> Report {
+        findings::build(self.clone(), None)
+    }
+
+    /// Time of the latest frame fed, ns since the epoch.
+    pub fn last_ns(&self) -> Option<u64> {
+        self.last_ns
     }
 }
 

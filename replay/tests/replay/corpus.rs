@@ -7,7 +7,7 @@ use vrrplab_replay::render::render;
 use vrrplab_replay::{Finding, FindingKind, Report, replay_reader};
 
 /// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
-fn corpus_dir() -> PathBuf {
+pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
