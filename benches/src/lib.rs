@@ -1,5 +1,5 @@
 //! vrrplab-benches: shared helpers for the criterion benches in `benches/benches/` and the
 //! comparison binaries in `src/bin/` (run through the scripts in `benches/`).
 
-pub mod sim;
 pub mod capture;
+pub mod sim;

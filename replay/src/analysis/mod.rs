@@ -9,8 +9,8 @@
 
 mod announce;
 mod findings;
-pub mod receiver;
 mod prune;
+pub mod receiver;
 mod router;
 pub mod validate;
 
