@@ -27,19 +27,29 @@ impl Instance {
     ///
     /// Returns the discard reason when validation rejects it (the matching counter is already
     /// incremented). keepalived quirk kept on purpose: a MASTER restarts its advert timer on
-    /// *every* packet for its VRID, even one it rejects (docs/keepalived-behaviour.md, "Receiving": with equal intervals one
-    /// of two dual masters goes silent).
+    /// every well-formed packet for its VRID, even one it rejects (docs/keepalived-behaviour.md,
+    /// "Receiving": with equal intervals one of two dual masters goes silent). Deliberate
+    /// divergence: malformed datagrams (length, version, type, checksum) do not restart it, so
+    /// a flood of random bytes cannot silence a master.
     pub fn handle_packet(
         &mut self,
         now: Instant,
         meta: &RxMeta,
         payload: &[u8],
     ) -> Result<(), DiscardReason> {
-        if self.state == State::Master {
+        let verdict = self.validate(meta, payload);
+        let malformed = matches!(
+            verdict,
+            Err(DiscardReason::PacketLength { .. }
+                | DiscardReason::Version { .. }
+                | DiscardReason::Type { .. }
+                | DiscardReason::Checksum)
+        );
+        if self.state == State::Master && !malformed {
             self.timers
                 .set(Timer::Advert, now + self.config.advert_interval);
         }
-        match self.validate(meta, payload) {
+        match verdict {
             Ok(advert) => {
                 self.counters.adverts_received += 1;
                 if advert.priority == 0 {

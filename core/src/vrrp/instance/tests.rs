@@ -373,3 +373,23 @@ fn master_restarts_its_advert_timer_on_any_packet_for_its_vrid() {
     assert_eq!(i.timer(Timer::Advert), Some(Instant::from_millis(1700)));
     assert!(std::iter::from_fn(|| i.poll_output()).any(|o| matches!(o, Output::Transmit(_))));
 }
+
+#[test]
+fn master_keeps_its_advert_timer_when_malformed_datagrams_for_its_vrid_arrive() {
+    let mut c = config();
+    c.priority = 255;
+    let mut i = Instance::new(c, Some(ip("192.0.2.11")));
+    i.start(Instant::ZERO, None);
+    assert_eq!(i.timer(Timer::Advert), Some(Instant::from_millis(1000)));
+    let mut corrupt = bytes(&advert(100), "192.0.2.12", group());
+    corrupt[6] ^= 0xff; // checksum no longer verifies
+    for (at, payload) in [(300, corrupt), (600, vec![0x21, 0x01]), (700, vec![0x51; 20])] {
+        let r = i.handle_packet(
+            Instant::from_millis(at),
+            &meta("192.0.2.12", group(), 255),
+            &payload,
+        );
+        assert!(r.is_err(), "datagram at {at} ms must be discarded");
+    }
+    assert_eq!(i.timer(Timer::Advert), Some(Instant::from_millis(1000)));
+}
