@@ -15,11 +15,12 @@ fn main() {
         .unwrap_or(5.0);
     let budget = Duration::from_secs_f64(secs);
     if std::env::args().nth(2).as_deref() == Some("events") {
-        let r = events_only(budget);
-        println!(
-            "{}: {:.1} plans/s, {:.0}× real time",
-            r.name, r.plans_per_s, r.realtime
-        );
+        for r in events_only(budget) {
+            println!(
+                "{:<48} {:>10.1} plans/s {:>10.0}× real time",
+                r.name, r.plans_per_s, r.realtime
+            );
+        }
         return;
     }
     let rows = compare(budget);
