@@ -383,7 +383,11 @@ fn master_keeps_its_advert_timer_when_malformed_datagrams_for_its_vrid_arrive() 
     assert_eq!(i.timer(Timer::Advert), Some(Instant::from_millis(1000)));
     let mut corrupt = bytes(&advert(100), "192.0.2.12", group());
     corrupt[6] ^= 0xff; // checksum no longer verifies
-    for (at, payload) in [(300, corrupt), (600, vec![0x21, 0x01]), (700, vec![0x51; 20])] {
+    for (at, payload) in [
+        (300, corrupt),
+        (600, vec![0x21, 0x01]),
+        (700, vec![0x51; 20]),
+    ] {
         let r = i.handle_packet(
             Instant::from_millis(at),
             &meta("192.0.2.12", group(), 255),
