@@ -64,6 +64,8 @@ mod tests {
             interval_cs: 100,
             version: Version::V2,
             end: RunEnd::Silent,
+            first_sample: None,
+            last_sample: None,
         }
     }
 
