@@ -166,6 +166,18 @@ fn lb_table(lab: &Lab, n: u8) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The table of director `n` once it contains `needle` (or as it is after `timeout`).
+fn lb_table_with(lab: &Lab, n: u8, needle: &str, timeout: Duration) -> Result<String, String> {
+    let until = Instant::now() + timeout;
+    loop {
+        let table = lb_table(lab, n);
+        if table.as_ref().is_ok_and(|t| t.contains(needle)) || Instant::now() >= until {
+            return table;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// How many times `needle` is in the daemon's log so far.
 fn seen(v: &Vrrplab, needle: &str) -> usize {
     v.log().matches(needle).count()
@@ -219,7 +231,9 @@ fn lb_director_spreads_by_weight_drops_a_dead_server_and_falls_back_to_the_sorry
         "load balancer: 192.0.2.100:80 -> 192.0.2.13:80 weight 1, 192.0.2.14:80 weight 2, 192.0.2.15:80 weight 3",
         Duration::from_secs(10),
     );
-    let table = lb_table(&lab, 1);
+    // The log line is written when the driver hands the pool to the data-plane worker; the
+    // worker's nft transaction follows it, so wait for the table to show the whole pool.
+    let table = lb_table_with(&lab, 1, "numgen random mod 6", Duration::from_secs(3));
     let (spread, spread_failures) = requests(&lab, 300);
 
     // A real server dies: out within delay_loop × (retry + 1) + connect_timeout. Counting
