@@ -14,6 +14,9 @@ pub(crate) struct FaultState {
     pub(crate) loss_all: u8,
     pub(crate) drift: BTreeMap<String, f64>,
     pub(crate) interfaces_down: BTreeSet<(String, String)>,
+    /// Latency set on a link by a `latency` fault (not undone by `heal`: only another
+    /// `latency` fault changes it, as in the world).
+    pub(crate) latency_links: BTreeMap<(String, String), std::time::Duration>,
     pub(crate) gateway_cut: BTreeSet<String>,
     /// Powered off (crash): only `restart` brings them back.
     pub(crate) crashed: BTreeSet<String>,
@@ -87,7 +90,9 @@ impl FaultState {
                     self.loss_links.insert(key(a, b), *percent);
                 }
             }
-            Latency { .. } => {}
+            Latency { a, b, latency } => {
+                self.latency_links.insert(key(a, b), *latency);
+            }
             Drift { node, rate } => {
                 if *rate == 1.0 {
                     self.drift.remove(node);
@@ -150,9 +155,21 @@ impl FaultState {
             .max(self.loss_all)
     }
 
-    /// Both hear each other's VRRP reliably.
+    /// The latency a `latency` fault left on the link between `a` and `b`, if any.
+    pub(crate) fn fault_latency(&self, a: &str, b: &str) -> Option<std::time::Duration> {
+        self.latency_links.get(&key(a, b)).copied()
+    }
+
+    /// One of the node's interfaces is down (its VRRP, priority 0 included, may not leave).
+    pub(crate) fn interface_down(&self, node: &str) -> bool {
+        self.interfaces_down.iter().any(|(n, _)| n == node)
+    }
+
+    /// Both hear each other's VRRP reliably (no interface of either is down).
     pub(crate) fn connected(&self, a: &str, b: &str) -> bool {
-        !self.partitioned(a, b)
+        !self.interface_down(a)
+            && !self.interface_down(b)
+            && !self.partitioned(a, b)
             && !self.blocks.contains(&(a.to_string(), b.to_string()))
             && !self.blocks.contains(&(b.to_string(), a.to_string()))
             && self.loss(a, b) == 0

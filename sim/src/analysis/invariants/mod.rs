@@ -178,6 +178,9 @@ impl<'a> Context<'a> {
             && nodes.iter().enumerate().all(|(k, x)| {
                 nodes[k + 1..].iter().all(|y| {
                     state.connected(x, y)
+                        && state
+                            .fault_latency(x, y)
+                            .is_none_or(|l| l <= self.tolerance)
                         && match (self.instance(x, vrid), self.instance(y, vrid)) {
                             (Some(xi), Some(yi)) => config_mismatch((x, xi), (y, yi)).is_none(),
                             _ => true,
