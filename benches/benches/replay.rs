@@ -7,109 +7,17 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Instant;
-use vrrplab_core::wire::{Advert, Authentication, ChecksumConvention, Version};
+use vrrplab_benches::capture::alternating_masters;
 
 fn full_run() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
-fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
-/// Ethernet + IPv4 (TTL 255, DSCP CS6 like keepalived) around a VRRP message.
-fn frame(mac: u8, src: Ipv4Addr, vrrp: &[u8]) -> Vec<u8> {
-    let mut f = vec![
-        0x01, 0x00, 0x5e, 0x00, 0x00, 0x12, 0x02, 0, 0, 0, 0, mac, 0x08, 0x00,
-    ];
-    let total = (20 + vrrp.len()) as u16;
-    let mut ip = vec![0x45, 0xc0];
-    ip.extend_from_slice(&total.to_be_bytes());
-    ip.extend_from_slice(&[0, 0, 0x40, 0, 255, 112, 0, 0]);
-    ip.extend_from_slice(&src.octets());
-    ip.extend_from_slice(&[224, 0, 0, 18]);
-    let sum = ipv4_checksum(&ip);
-    ip[10..12].copy_from_slice(&sum.to_be_bytes());
-    f.extend_from_slice(&ip);
-    f.extend_from_slice(vrrp);
-    f
-}
-
-fn garp(mac: u8, vip: Ipv4Addr) -> Vec<u8> {
-    let m = [0x02, 0, 0, 0, 0, mac];
-    let mut f = vec![0xff; 6];
-    f.extend_from_slice(&m);
-    f.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1]);
-    f.extend_from_slice(&m);
-    f.extend_from_slice(&vip.octets());
-    f.extend_from_slice(&[0; 6]);
-    f.extend_from_slice(&vip.octets());
-    f
-}
-
-/// A classic pcap (µs) with `adverts` adverts; returns the bytes.
+/// The generated capture: two routers, a failover every 100,000 adverts (`capture.rs`).
 fn generate(adverts: u64) -> Vec<u8> {
-    let vip = Ipv4Addr::new(192, 0, 2, 100);
-    let routers = [
-        (1u8, Ipv4Addr::new(192, 0, 2, 11), 100u8),
-        (2, Ipv4Addr::new(192, 0, 2, 12), 99),
-    ];
-    let payloads: Vec<Vec<u8>> = routers
-        .iter()
-        .map(|(mac, src, prio)| {
-            let bytes = Advert {
-                version: Version::V2,
-                vrid: 51,
-                priority: *prio,
-                interval_cs: 100,
-                authentication: Authentication::simple_password("1111"),
-                addresses: vec![IpAddr::V4(vip)],
-            }
-            .to_bytes(
-                IpAddr::V4(*src),
-                IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18)),
-                ChecksumConvention::PseudoHeader,
-            );
-            frame(*mac, *src, &bytes)
-        })
-        .collect();
-    let mut out = Vec::with_capacity(adverts as usize * 100);
-    out.extend_from_slice(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    out.extend_from_slice(&262_144u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    let mut push = |t_us: u64, f: &[u8]| {
-        out.extend_from_slice(&((t_us / 1_000_000) as u32).to_le_bytes());
-        out.extend_from_slice(&((t_us % 1_000_000) as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(f);
-    };
-    let mut t: u64 = 1_795_300_000_000_000;
-    let mut master = 0usize;
-    for n in 0..adverts {
-        if n > 0 && n % 100_000 == 0 {
-            master = 1 - master;
-            t += 2_620_000; // the old master stopped: Master_Down_Interval later the other one adverts
-        }
-        push(t + (n % 7), &payloads[master]);
-        if n % 100_000 == 0 {
-            for k in 0..5 {
-                push(t + 1_000 + k * 300, &garp(routers[master].0, vip));
-            }
-        }
-        t += 1_000_000;
-    }
-    out
+    alternating_masters(adverts, 100_000)
 }
 
 fn capture_path(adverts: u64) -> PathBuf {
