@@ -26,6 +26,7 @@ pub mod caps;
 pub mod checkers;
 pub mod config;
 pub mod daemonize;
+pub mod deadline;
 mod driver;
 pub mod dumps;
 pub mod fifo;

@@ -176,6 +176,8 @@ pub async fn main(options: Options) -> Result<(), String> {
     let (done_tx, mut host_results) = mpsc::unbounded_channel();
     let (checker_tx, mut checker_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
+    let mut wake = super::deadline::Deadline::new()
+        .map_err(|e| format!("cannot create the protocol timer (timerfd): {e}"))?;
     let checkers = Checkers::new(
         health_config,
         vrrplab_core::Instant::ZERO,
@@ -260,13 +262,11 @@ pub async fn main(options: Options) -> Result<(), String> {
             .into_iter()
             .flatten()
             .min()
-            .map(|t| driver.start + t.as_duration());
-        let sleep = async move {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
+            .map(|t| t.as_duration());
+        if let Err(e) = wake.set(deadline) {
+            // Not expected (a valid timerfd and timespec); the loop then wakes on its tick.
+            tracing::error!(error = %e, "cannot arm the protocol timer");
+        }
         tokio::select! {
             biased;
             _ = term.recv() => break,
@@ -301,7 +301,7 @@ pub async fn main(options: Options) -> Result<(), String> {
                 driver.poll_track_files();
                 driver.retry_address_faults();
             }
-            _ = sleep => {
+            _ = wake.wait() => {
                 let now = driver.now();
                 driver.node.handle_timeout(now);
                 driver.checkers.handle_timeout(now);
