@@ -28,7 +28,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use vrrplab_core::node::{Announce, InterfaceInfo, Node, NodeConfig};
+use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig};
 
 /// How often track files are read and failed address adds retried.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -57,9 +57,6 @@ struct Driver {
     packets_tx: mpsc::Sender<Received>,
     probe_tx: mpsc::UnboundedSender<scripts::Finished>,
     host: Worker,
-    /// Announcements held back until their address is added, by address: the add's sequence
-    /// number and the announcements (keepalived announces only addresses it holds).
-    held_announcements: BTreeMap<IpAddr, (u64, Vec<Announce>)>,
     next_job: u64,
     /// Instances in FAULT because an address could not be added: the reason and when to retry.
     address_faults: BTreeMap<String, (String, tokio::time::Instant)>,
@@ -212,7 +209,6 @@ pub async fn main(options: Options) -> Result<(), String> {
         vmac_made,
         base_settings,
         addresses,
-        held_announcements: BTreeMap::new(),
         next_job: 0,
         address_faults: BTreeMap::new(),
         host_faults: BTreeMap::new(),
