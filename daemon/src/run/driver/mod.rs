@@ -242,6 +242,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.node.run_scripts(now);
     driver.poll_track_files();
     super::lifecycle::ready(driver.node.config().instances.len());
+    super::memory::release_free_heap();
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -477,6 +478,7 @@ impl Driver {
         self.sync_host_faults();
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());
+        super::memory::release_free_heap();
     }
 
     /// The driver's counters, with the reader tasks' errors.
@@ -531,7 +533,11 @@ impl Driver {
             return;
         }
         if reload {
-            super::scripts::configure_from(&parsed.model.global, super::any_scripts(&parsed.model));
+            super::scripts::configure_from(
+                &parsed.model.global,
+                super::any_scripts(&parsed.model),
+                !parsed.model.virtual_servers.is_empty(),
+            );
         }
         if self.options.vrrp {
             self.fifos.configure(&parsed.model.global).await;
