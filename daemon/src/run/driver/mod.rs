@@ -37,6 +37,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// tries again.
 const ADDRESS_RETRY: Duration = Duration::from_secs(10);
 
+/// A protocol-timer wake-up later than this after its deadline is logged.
+const LATE_WAKE_UP: Duration = Duration::from_millis(2);
+
 /// How long a stop waits for the queued address removals.
 const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 
@@ -300,6 +303,7 @@ pub async fn main(options: Options) -> Result<(), String> {
             }
             _ = wake.wait() => {
                 let now = driver.now();
+                late_wake_up(deadline, now);
                 driver.node.handle_timeout(now);
                 driver.checkers.handle_timeout(now);
             }
@@ -329,6 +333,21 @@ pub async fn main(options: Options) -> Result<(), String> {
     drop(driver.firewall.take());
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Logs a wake-up of the protocol timer more than [`LATE_WAKE_UP`] after its deadline (as
+/// keepalived's "A thread timer expired … ago"): the host did not run the daemon in time.
+fn late_wake_up(deadline: Option<Duration>, now: vrrplab_core::Instant) {
+    let Some(late) = deadline.and_then(|d| now.as_duration().checked_sub(d)) else {
+        return;
+    };
+    if late > LATE_WAKE_UP {
+        tracing::warn!(
+            late_us = late.as_micros() as u64,
+            "protocol timer woke {:.1} ms after its deadline",
+            late.as_secs_f64() * 1e3
+        );
+    }
 }
 
 /// Names at start what the chosen backend does not honour, per virtual server (nftables' list
