@@ -159,6 +159,7 @@ def cmd_table(path):
         ("footprint: master RSS", "master_rss_mib", "MiB", "last"),
         ("footprint: backup RSS", "backup_rss_mib", "MiB", "last"),
         ("footprint: master RssAnon (private, no code pages)", "master_anon_mib", "MiB", "last"),
+        ("footprint: master RssFile (code and libraries)", "master_file_mib", "MiB", "last"),
         ("SIGTERM → VIP gone (median)", "sigterm_vip_ms", "ms", "med"),
         ("SIGTERM → priority-0 advert (median)", "sigterm_prio0_ms", "ms", "med"),
         ("SIGTERM → exit (median)", "sigterm_exit_ms", "ms", "med"),
@@ -198,6 +199,24 @@ def cmd_table(path):
         a = (f"{statistics.median(garps):+.2f} ms ({min(garps):+.2f} … {max(garps):+.2f})"
              if garps else "—")
         print(f"| {pair} | {len(gaps)} | {g} | {a} |")
+    print()
+    print("| SIGTERM to the master | runs | VIP gone | priority-0 advert | exit |")
+    print("|---|---|---|---|---|")
+    for impl in ("keepalived", "vrrplab"):
+        cells = []
+        runs = 0
+        for key in ("sigterm_vip_ms", "sigterm_prio0_ms", "sigterm_exit_ms"):
+            raw = values[key].get(impl, [])
+            runs = max(runs, len(raw))
+            xs = [x for x in raw if x == x]
+            missing = len(raw) - len(xs)
+            cell = (f"{statistics.median(xs):.1f} ms ({min(xs):.1f} … {max(xs):.1f})"
+                    if xs else "—")
+            if missing:
+                cell += f", {missing} not seen"
+            cells.append(cell)
+        if runs:
+            print(f"| {impl} | {runs} | " + " | ".join(cells) + " |")
     for n in notes:
         print(f"\n{n}", end="")
     print()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# keepalived 2.2.7 and `vrrplab run` (release build) measured side by side, in one run, in
+# keepalived 2.2.7 and `vrrplab run` (`--profile daemon` build) measured side by side, in one run, in
 # network namespaces this script creates (and deletes on every exit path). Run as root.
 #
 #   benches/daemon-vs-keepalived.sh            # full run (~15 minutes)
@@ -14,20 +14,23 @@
 #   footprint  255 VRIDs on one link, VRRPv3 advert_int 0.1, master on h1 and backup on h2:
 #              CPU (utime+stime from /proc/PID/stat over WINDOW s) per advert sent (master) and
 #              received (backup), adverts counted in a bridge capture; RSS (keepalived: parent
-#              + VRRP child).
+#              + VRRP child): VmRSS, RssAnon and RssFile of /proc/PID/status, and the master's
+#              /proc/PID/smaps_rollup saved in OUT.
 #   failover   kill -9 of the master (keepalived: frozen then killed, parent and child), RUNS
 #              times for keepalived→vrrplab, vrrplab→keepalived, vrrplab→vrrplab and
 #              keepalived→keepalived: gap − Master_Down_Interval (old master's last advert to
 #              the new one's first), first GARP − (last advert + MDI).
-#   sigterm    SIGTERM to a master, SIGTERM_RUNS times: VIP deleted (rtnetlink event time),
-#              priority-0 advert (capture), process exit.
+#   sigterm    SIGTERM to a master, SIGTERM_RUNS times, for both daemons: VIP deleted
+#              (rtnetlink event time), priority-0 advert (bridge capture, tcpdump in immediate
+#              mode), process exit; each as median (min … max) in a table of its own.
 #   flood      FLOOD_RATE datagrams/s for FLOOD_SECONDS at the master (benches' advert_flood
 #              on h3): random bytes, then valid adverts of VRIDs the master does not run. Late
 #              adverts (gap > 1.5 × interval), discards counted (vrrplab's --status metrics),
 #              RSS before and after.
 # Environment: RUNS (20), SIGTERM_RUNS (5), WINDOW (20 s), FLOOD_SECONDS (5), FLOOD_RATE
 # (100000), OUT (results directory, default a new /tmp/daemon-vs-keepalived.*), VRRPLAB and
-# FLOOD (binaries; default: built with cargo build --release), SKIP (sections to leave out,
+# FLOOD (binaries; default: vrrplab built with `cargo build --profile daemon`, the flood sender
+# with --release), SKIP (sections to leave out,
 # e.g. "flood sigterm"). The machine may be shared: load averages are printed with the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,10 +56,13 @@ RES=$OUT/results
 ANALYSE=benches/daemon-vs-keepalived.py
 HZ=$(getconf CLK_TCK)
 
-if [ -z "${VRRPLAB:-}" ] || [ -z "${FLOOD:-}" ]; then
-  cargo build --release -q -p vrrplab --bin vrrplab -p vrrplab-benches --bin advert_flood
+if [ -z "${VRRPLAB:-}" ]; then
+  cargo build --profile daemon -q -p vrrplab --bin vrrplab
 fi
-VRRPLAB=${VRRPLAB:-$PWD/target/release/vrrplab}
+if [ -z "${FLOOD:-}" ]; then
+  cargo build --release -q -p vrrplab-benches --bin advert_flood
+fi
+VRRPLAB=${VRRPLAB:-$PWD/target/daemon/vrrplab}
 FLOOD=${FLOOD:-$PWD/target/release/advert_flood}
 
 # ---- namespaces (names unique to this run) and cleanup on every exit path ----
@@ -276,6 +282,9 @@ footprint() {
   record master_rss_mib "$impl" "$(echo "$(rss_kib "${m[@]}") / 1024" | bc -l)"
   record backup_rss_mib "$impl" "$(echo "$(rss_kib "${b[@]}") / 1024" | bc -l)"
   record master_anon_mib "$impl" "$(echo "$(rss_kib "${m[@]}" RssAnon) / 1024" | bc -l)"
+  record master_file_mib "$impl" "$(echo "$(rss_kib "${m[@]}" RssFile) / 1024" | bc -l)"
+  local pid
+  for pid in "${m[@]}"; do cat "/proc/$pid/smaps_rollup" >"$OUT/fp-$impl-master-$pid.smaps_rollup"; done
   record master_cpu_pct "$impl" "$(echo "($m1 - $m0) / $HZ / ($t1 - $t0) * 100" | bc -l)"
   record backup_cpu_pct "$impl" "$(echo "($b1 - $b0) / $HZ / ($t1 - $t0) * 100" | bc -l)"
   record master_us_per_advert "$impl" "$(echo "($m1 - $m0) / $HZ * 1000000 / $n" | bc -l)"

@@ -8,7 +8,8 @@ use super::script::{ScriptStatus, ScriptTracker};
 use super::virtual_server::{VirtualServer, VirtualServerStatus};
 use crate::Instant;
 use crate::prng::{GOLDEN_GAMMA, SplitMix64};
-use std::collections::{BTreeSet, VecDeque};
+use crate::timer::TimerQueue;
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Results the checks ignored or could not use, and runs they skipped, by reason.
@@ -78,10 +79,8 @@ pub struct Health {
     virtual_servers: Vec<VirtualServer>,
     /// Owner index (the high half of a [`ProbeId`]) → script or checker.
     routes: Vec<Route>,
-    /// Every owner's next deadline, ordered: (deadline, owner). O(log n) per timer event.
-    deadlines: BTreeSet<(Instant, u32)>,
-    /// The deadline each owner has in `deadlines`.
-    scheduled: Vec<Option<Instant>>,
+    /// Every owner's next deadline, by owner index. O(log n) per timer event.
+    timers: TimerQueue,
     outputs: VecDeque<Output>,
     stats: HealthStats,
 }
@@ -141,8 +140,7 @@ impl Health {
             scripts,
             virtual_servers,
             routes,
-            deadlines: BTreeSet::new(),
-            scheduled: vec![None; owners],
+            timers: TimerQueue::new(owners),
             outputs,
             stats,
         };
@@ -165,20 +163,7 @@ impl Health {
     /// Re-files `owner`'s deadline after it handled an input.
     fn reschedule(&mut self, owner: usize) {
         let next = self.owner_timeout(owner);
-        let Some(slot) = self.scheduled.get_mut(owner) else {
-            return;
-        };
-        if *slot == next {
-            return;
-        }
-        let key = owner_index(owner);
-        if let Some(old) = slot.take() {
-            self.deadlines.remove(&(old, key));
-        }
-        if let Some(at) = next {
-            self.deadlines.insert((at, key));
-        }
-        *slot = next;
+        self.timers.set(owner, next);
     }
 
     fn reschedule_all(&mut self) {
@@ -191,15 +176,7 @@ impl Health {
     /// Due scripts and checkers are handled by deadline, then in configuration order (scripts
     /// first).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let mut due = Vec::new();
-        while let Some(&(at, owner)) = self.deadlines.first() {
-            if at > now {
-                break;
-            }
-            self.deadlines.pop_first();
-            self.scheduled[owner as usize] = None;
-            due.push(owner as usize);
-        }
+        let due: Vec<usize> = std::iter::from_fn(|| self.timers.pop_expired(now)).collect();
         for owner in due {
             let mut ctx = Ctx {
                 out: &mut self.outputs,
@@ -272,7 +249,7 @@ impl Health {
     /// When `handle_timeout` must be called next, if any timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.first().map(|(at, _)| *at)
+        self.timers.next_timeout()
     }
 
     /// The state of the `vrrp_script` called `name`.

@@ -11,6 +11,9 @@
 use crate::wire::Version;
 use std::time::Duration;
 
+/// keepalived's default `down_timer_adverts`: adverts a backup misses before it takes over.
+pub const DEFAULT_DOWN_TIMER_ADVERTS: u32 = 3;
+
 /// Skew_Time for `priority` with the given Master_Adver_Interval.
 pub fn skew_time(version: Version, priority: u8, master_adver_interval: Duration) -> Duration {
     let weight = u128::from(256 - u16::from(priority));

@@ -26,6 +26,7 @@ pub mod caps;
 pub mod checkers;
 pub mod config;
 pub mod daemonize;
+pub mod deadline;
 mod driver;
 pub mod dumps;
 pub mod fifo;
@@ -36,6 +37,7 @@ pub mod interfaces;
 pub mod lb;
 pub mod lifecycle;
 pub mod log;
+pub mod memory;
 pub mod monitor;
 pub mod not_acted_on;
 pub mod packet;
@@ -139,7 +141,11 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
     if !parsed.runs() {
         return Err(parsed.render_diagnostics());
     }
-    scripts::configure_from(&parsed.model.global, any_scripts(&parsed.model));
+    scripts::configure_from(
+        &parsed.model.global,
+        any_scripts(&parsed.model),
+        !parsed.model.virtual_servers.is_empty(),
+    );
     let pid_files = pidfile::PidFiles::create(&options.pid_files, std::process::id())?;
     if options.dump_conf {
         for line in parsed.model.to_keepalived_conf().lines() {

@@ -71,30 +71,10 @@ impl Driver {
                     job.prefix_len,
                     job.interface
                 );
-                if self
-                    .held_announcements
-                    .get(&job.address)
-                    .is_some_and(|(seq, _)| *seq == job.seq)
-                {
-                    let (_, held) = self
-                        .held_announcements
-                        .remove(&job.address)
-                        .unwrap_or_default();
-                    for a in held {
-                        self.announce(&a);
-                    }
-                }
             }
             Done::Added(job, Err(e)) => {
                 self.counters.netlink_errors += 1;
                 self.counters.address_add_failures += 1;
-                if self
-                    .held_announcements
-                    .get(&job.address)
-                    .is_some_and(|(seq, _)| *seq == job.seq)
-                {
-                    self.held_announcements.remove(&job.address);
-                }
                 let reason = format!(
                     "cannot add {}/{} on {}: {e}",
                     job.address, job.prefix_len, job.interface

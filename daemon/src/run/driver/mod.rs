@@ -28,7 +28,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use vrrplab_core::node::{Announce, InterfaceInfo, Node, NodeConfig};
+use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig};
 
 /// How often track files are read and failed address adds retried.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -57,9 +57,6 @@ struct Driver {
     packets_tx: mpsc::Sender<Received>,
     probe_tx: mpsc::UnboundedSender<scripts::Finished>,
     host: Worker,
-    /// Announcements held back until their address is added, by address: the add's sequence
-    /// number and the announcements (keepalived announces only addresses it holds).
-    held_announcements: BTreeMap<IpAddr, (u64, Vec<Announce>)>,
     next_job: u64,
     /// Instances in FAULT because an address could not be added: the reason and when to retry.
     address_faults: BTreeMap<String, (String, tokio::time::Instant)>,
@@ -176,6 +173,8 @@ pub async fn main(options: Options) -> Result<(), String> {
     let (done_tx, mut host_results) = mpsc::unbounded_channel();
     let (checker_tx, mut checker_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
+    let mut wake = super::deadline::Deadline::new()
+        .map_err(|e| format!("cannot create the protocol timer (timerfd): {e}"))?;
     let checkers = Checkers::new(
         health_config,
         vrrplab_core::Instant::ZERO,
@@ -210,7 +209,6 @@ pub async fn main(options: Options) -> Result<(), String> {
         vmac_made,
         base_settings,
         addresses,
-        held_announcements: BTreeMap::new(),
         next_job: 0,
         address_faults: BTreeMap::new(),
         host_faults: BTreeMap::new(),
@@ -244,6 +242,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.node.run_scripts(now);
     driver.poll_track_files();
     super::lifecycle::ready(driver.node.config().instances.len());
+    super::memory::release_free_heap();
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -260,13 +259,11 @@ pub async fn main(options: Options) -> Result<(), String> {
             .into_iter()
             .flatten()
             .min()
-            .map(|t| driver.start + t.as_duration());
-        let sleep = async move {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
+            .map(|t| t.as_duration());
+        if let Err(e) = wake.set(deadline) {
+            // Not expected (a valid timerfd and timespec); the loop then wakes on its tick.
+            tracing::error!(error = %e, "cannot arm the protocol timer");
+        }
         tokio::select! {
             biased;
             _ = term.recv() => break,
@@ -301,7 +298,7 @@ pub async fn main(options: Options) -> Result<(), String> {
                 driver.poll_track_files();
                 driver.retry_address_faults();
             }
-            _ = sleep => {
+            _ = wake.wait() => {
                 let now = driver.now();
                 driver.node.handle_timeout(now);
                 driver.checkers.handle_timeout(now);
@@ -481,6 +478,7 @@ impl Driver {
         self.sync_host_faults();
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());
+        super::memory::release_free_heap();
     }
 
     /// The driver's counters, with the reader tasks' errors.
@@ -535,7 +533,11 @@ impl Driver {
             return;
         }
         if reload {
-            super::scripts::configure_from(&parsed.model.global, super::any_scripts(&parsed.model));
+            super::scripts::configure_from(
+                &parsed.model.global,
+                super::any_scripts(&parsed.model),
+                !parsed.model.virtual_servers.is_empty(),
+            );
         }
         if self.options.vrrp {
             self.fifos.configure(&parsed.model.global).await;

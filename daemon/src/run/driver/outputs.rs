@@ -1,7 +1,11 @@
 //! Carrying out the node's outputs on the host: adverts on the raw sockets, address changes
-//! queued to the host worker, announcements over AF_PACKET (held back until their address is
-//! added), hooks and probes as children, transitions as log lines. Nothing here awaits;
-//! failures are logged and counted, never fatal.
+//! queued to the host worker, announcements over AF_PACKET, hooks and probes as children,
+//! transitions as log lines. Nothing here awaits; failures are logged and counted, never fatal.
+//!
+//! An announcement goes out when the node emits it, in the same pass as the master's first
+//! advert, while the address add it follows waits in the worker's queue (the add takes the
+//! kernel a few hundred µs; holding the GARP for it delayed it by as much). An add that then
+//! fails is a host fault: the instance resigns with priority 0 and its peer takes over.
 
 use super::Driver;
 use crate::run::host::{AddressJob, Job};
@@ -31,10 +35,7 @@ impl Driver {
             }
             Output::AddAddress(a) => self.add_address(a),
             Output::RemoveAddress(a) => self.remove_address(a),
-            Output::Announce(a) => match self.held_announcements.get_mut(&a.address) {
-                Some((_, held)) => held.push(a),
-                None => self.announce(&a),
-            },
+            Output::Announce(a) => self.announce(&a),
             Output::StateChange(c) => {
                 tracing::info!(
                     instance = c.instance,
@@ -57,7 +58,7 @@ impl Driver {
         }
     }
 
-    /// Queues an address add; its announcements wait for the result.
+    /// Queues an address add (its announcements do not wait for it).
     fn add_address(&mut self, mut a: AddressChange) {
         if let Some(vmac) = self.vmac_of_address(&a.instance, &a.interface, a.address) {
             a.interface = vmac;
@@ -73,17 +74,14 @@ impl Driver {
         };
         self.drop_before_add(&a.instance, a.address);
         let seq = self.job_number();
-        let job = job(&a, index, seq);
-        self.held_announcements.insert(a.address, (seq, Vec::new()));
-        self.host.queue(Job::AddAddress(job));
+        self.host.queue(Job::AddAddress(job(&a, index, seq)));
     }
 
-    /// Queues an address removal; announcements still held for it are dropped.
+    /// Queues an address removal.
     fn remove_address(&mut self, mut a: AddressChange) {
         if let Some(vmac) = self.vmac_of_address(&a.instance, &a.interface, a.address) {
             a.interface = vmac;
         }
-        self.held_announcements.remove(&a.address);
         match self.links.get(&a.interface).map(|l| l.index) {
             Some(index) => {
                 let seq = self.job_number();

@@ -84,40 +84,15 @@ impl Backend for ipvs::Ipvs {
 /// The nftables backend: the table replaced by `nft -f -` per change.
 pub struct Nftables;
 
-fn run_nft(script: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut child = std::process::Command::new("nft")
-        .args(["-f", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run nft: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(script.as_bytes())
-            .map_err(|e| format!("nft: {e}"))?;
-    }
-    let out = child.wait_with_output().map_err(|e| format!("nft: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "nft: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
 impl Backend for Nftables {
     fn name(&self) -> &'static str {
         "nftables"
     }
     fn apply(&mut self, services: &[Service]) -> Result<(), String> {
-        run_nft(&nft::transaction(services))
+        crate::run::firewall::apply_blocking(&nft::transaction(services))
     }
     fn remove(&mut self) -> Result<(), String> {
-        run_nft(&nft::removal())
+        crate::run::firewall::apply_blocking(&nft::removal())
     }
 }
 

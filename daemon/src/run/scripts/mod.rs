@@ -59,8 +59,16 @@ static REPORTED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// Sets how scripts run, from `global_defs`: at start, and again at every accepted reload
 /// (keepalived re-reads `script_user` and `enable_script_security` with the rest).
-pub fn configure(script_user: Option<&str>, security: bool, any_scripts: bool) {
-    let (default_user, warning) = user::default_user(script_user);
+/// `checkers`: the file has virtual servers (their MISC_CHECKs and hooks run as the default
+/// user too). With neither scripts nor checkers nothing runs as the default user, so it is not
+/// looked up (the lookup loads the NSS modules, ~0.4 MiB of the daemon's resident memory); a
+/// reload that adds some looks it up then.
+pub fn configure(script_user: Option<&str>, security: bool, any_scripts: bool, checkers: bool) {
+    let (default_user, warning) = if any_scripts || checkers || script_user.is_some() {
+        user::default_user(script_user)
+    } else {
+        (Ok(RunAs::root()), None)
+    };
     if any_scripts {
         if let Some(w) = warning {
             tracing::warn!("{w}");
@@ -80,7 +88,11 @@ pub fn configure(script_user: Option<&str>, security: bool, any_scripts: bool) {
 }
 
 /// [`configure`] from a configuration's `global_defs`.
-pub fn configure_from(global: &vrrplab_core::config::model::GlobalDefs, any_scripts: bool) {
+pub fn configure_from(
+    global: &vrrplab_core::config::model::GlobalDefs,
+    any_scripts: bool,
+    checkers: bool,
+) {
     let script_user = global
         .script_user
         .as_ref()
@@ -89,6 +101,7 @@ pub fn configure_from(global: &vrrplab_core::config::model::GlobalDefs, any_scri
         script_user.as_deref(),
         global.enable_script_security,
         any_scripts,
+        checkers,
     );
 }
 

@@ -1,0 +1,46 @@
+//! `parameter-mismatch`: routers of one VRID announce different parameters.
+
+use super::Ctx;
+use crate::report::FindingKind;
+use serde_json::json;
+use std::net::IpAddr;
+
+pub(super) fn mismatches(ctx: &mut Ctx<'_>) {
+    let last_of = |a: IpAddr| {
+        ctx.group
+            .routers
+            .iter()
+            .find(|r| r.address == a)
+            .map_or(0, |r| r.last_ns)
+    };
+    let items: Vec<_> = ctx
+        .group
+        .mismatches
+        .iter()
+        .map(|m| {
+            let end = m
+                .end_ns
+                .unwrap_or_else(|| last_of(m.sides[0].0).min(last_of(m.sides[1].0)))
+                .max(m.start_ns);
+            (m.clone(), end)
+        })
+        .collect();
+    for (m, end) in items {
+        let [(a, va), (b, vb)] = &m.sides;
+        let text = format!(
+            "{} differs: {a} announces {va}, {b} announces {vb}",
+            m.field
+        );
+        ctx.finding(
+            FindingKind::ParameterMismatch,
+            m.start_ns,
+            end,
+            vec![*a, *b],
+            text,
+            json!({
+                "field": m.field,
+                "values": { a.to_string(): va, b.to_string(): vb },
+            }),
+        );
+    }
+}
