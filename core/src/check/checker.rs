@@ -25,8 +25,9 @@ use super::health::Ctx;
 use super::http::judge_response;
 use super::output::{FailureReason, Output};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
+use super::timer::{ProbeTimer, ProbeTimers};
 use crate::Instant;
-use crate::timer::{TimerKind, TimerTable, later};
+use crate::timer::{TimerKind, later};
 use std::time::Duration;
 
 /// What a checker tells its real server.
@@ -38,25 +39,6 @@ pub(crate) enum CheckerEvent {
     Down(FailureReason),
     /// `misc_dynamic`: set the real server's weight.
     Weight(u32),
-}
-
-/// The timers of one checker, in the order they are handled when due together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Timer {
-    /// The running probe's timeout.
-    Timeout = 0,
-    /// A killed MISC_CHECK script is assumed gone.
-    KillGrace = 1,
-    /// Start the next probe.
-    Probe = 2,
-}
-
-impl TimerKind for Timer {
-    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Probe];
-
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// One checker state machine, owned by a real server.
@@ -75,7 +57,7 @@ pub(crate) struct Checker {
     running: Option<ProbeId>,
     terminating: Option<ProbeId>,
     last_start: Instant,
-    timers: TimerTable<Timer, 3>,
+    timers: ProbeTimers,
 }
 
 impl Checker {
@@ -86,9 +68,9 @@ impl Checker {
         now: Instant,
         warmup_jitter: Duration,
     ) -> Self {
-        let mut timers = TimerTable::new();
+        let mut timers = ProbeTimers::new();
         timers.set(
-            Timer::Probe,
+            ProbeTimer::Next,
             later(now, CHECKER_BOOTSTRAP_DELAY.saturating_add(warmup_jitter)),
         );
         Checker {
@@ -123,31 +105,31 @@ impl Checker {
             ctx.out.push_back(Output::CancelProbe(id));
         }
         self.terminating = None;
-        self.timers = TimerTable::new();
+        self.timers = ProbeTimers::new();
     }
 
     /// Handles every due timer; returns what the real server must apply.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) -> Vec<CheckerEvent> {
         let mut events = Vec::new();
-        for &timer in Timer::VALUES {
+        for &timer in ProbeTimer::VALUES {
             if !self.timers.take_expired(timer, now) {
                 continue;
             }
             match timer {
-                Timer::Timeout => {
+                ProbeTimer::Timeout => {
                     if let Some(id) = self.running.take() {
                         ctx.stats.probe_timeouts += 1;
                         ctx.out.push_back(Output::CancelProbe(id));
                         if matches!(self.config.kind, CheckKind::Misc { .. }) {
                             self.terminating = Some(id);
                             self.timers
-                                .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
+                                .set(ProbeTimer::KillGrace, later(now, SCRIPT_KILL_GRACE));
                         }
                         self.judge(now, Err(FailureReason::Timeout), &mut events);
                     }
                 }
-                Timer::KillGrace => self.terminating = None,
-                Timer::Probe => self.start_probe(now, ctx),
+                ProbeTimer::KillGrace => self.terminating = None,
+                ProbeTimer::Next => self.start_probe(now, ctx),
             }
         }
         events
@@ -157,7 +139,7 @@ impl Checker {
         if self.running.is_some() || self.terminating.is_some() {
             ctx.stats.skipped_runs += 1;
             let delay = self.next_delay_after_skip();
-            self.timers.set(Timer::Probe, later(now, delay));
+            self.timers.set(ProbeTimer::Next, later(now, delay));
             return;
         }
         if let CheckKind::Http { urls, .. } = &self.config.kind
@@ -205,7 +187,7 @@ impl Checker {
         let timeout = self.config.probe_timeout();
         self.running = Some(id);
         self.last_start = now;
-        self.timers.set(Timer::Timeout, later(now, timeout));
+        self.timers.set(ProbeTimer::Timeout, later(now, timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action,
@@ -233,13 +215,13 @@ impl Checker {
         if self.running != Some(id) {
             if self.terminating == Some(id) {
                 self.terminating = None;
-                self.timers.stop(Timer::KillGrace);
+                self.timers.stop(ProbeTimer::KillGrace);
             }
             ctx.stats.late_results += 1;
             return events;
         }
         self.running = None;
-        self.timers.stop(Timer::Timeout);
+        self.timers.stop(ProbeTimer::Timeout);
         let verdict = self.verdict(result, &mut events);
         if verdict == Err(FailureReason::WrongResultKind) {
             ctx.stats.wrong_result_kind += 1;
@@ -358,7 +340,7 @@ impl Checker {
             _ => now,
         };
         let at = later(base, delay).max(now);
-        self.timers.set(Timer::Probe, at);
+        self.timers.set(ProbeTimer::Next, at);
     }
 }
 

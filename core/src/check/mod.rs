@@ -26,6 +26,7 @@ pub mod http;
 pub mod output;
 pub mod probe;
 pub mod script;
+mod timer;
 pub mod virtual_server;
 
 #[cfg(test)]

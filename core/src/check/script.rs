@@ -21,8 +21,9 @@ use super::config::SCRIPT_KILL_GRACE;
 use super::health::Ctx;
 use super::output::{Output, ScriptResult};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
+use super::timer::{ProbeTimer, ProbeTimers};
 use crate::Instant;
-use crate::timer::{TimerKind, TimerTable, later};
+use crate::timer::{TimerKind, later};
 use crate::vrrp::TrackScriptConfig;
 
 /// State of a tracked script as the node sees it.
@@ -36,25 +37,6 @@ pub enum ScriptStatus {
     Down,
 }
 
-/// The timers of one script, in the order they are handled when due together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Timer {
-    /// The running script's timeout.
-    Timeout = 0,
-    /// A killed script is assumed gone.
-    KillGrace = 1,
-    /// Start the next run.
-    Run = 2,
-}
-
-impl TimerKind for Timer {
-    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Run];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// One `vrrp_script` state machine. Built and driven by [`super::Health`].
 #[derive(Debug, Clone)]
 pub struct ScriptTracker {
@@ -66,7 +48,7 @@ pub struct ScriptTracker {
     counter: u32,
     running: Option<ProbeId>,
     terminating: Option<ProbeId>,
-    timers: TimerTable<Timer, 3>,
+    timers: ProbeTimers,
 }
 
 impl ScriptTracker {
@@ -79,8 +61,8 @@ impl ScriptTracker {
         } else {
             (ScriptStatus::Init, rise - 1)
         };
-        let mut timers = TimerTable::new();
-        timers.set(Timer::Run, now);
+        let mut timers = ProbeTimers::new();
+        timers.set(ProbeTimer::Next, now);
         if config.init_fail {
             ctx.out.push_back(Output::ScriptResult(ScriptResult {
                 script: config.name.clone(),
@@ -120,35 +102,35 @@ impl ScriptTracker {
             ctx.out.push_back(Output::CancelProbe(id));
         }
         self.terminating = None;
-        self.timers = TimerTable::new();
+        self.timers = ProbeTimers::new();
     }
 
-    /// Handles every due timer, in [`Timer::VALUES`] order.
+    /// Handles every due timer, in [`ProbeTimer::VALUES`] order.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) {
-        for &timer in Timer::VALUES {
+        for &timer in ProbeTimer::VALUES {
             if !self.timers.take_expired(timer, now) {
                 continue;
             }
             match timer {
-                Timer::Timeout => {
+                ProbeTimer::Timeout => {
                     if let Some(id) = self.running.take() {
                         ctx.stats.probe_timeouts += 1;
                         ctx.out.push_back(Output::CancelProbe(id));
                         self.terminating = Some(id);
                         self.timers
-                            .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
+                            .set(ProbeTimer::KillGrace, later(now, SCRIPT_KILL_GRACE));
                         self.record(false, ctx);
                     }
                 }
-                Timer::KillGrace => self.terminating = None,
-                Timer::Run => self.run(now, ctx),
+                ProbeTimer::KillGrace => self.terminating = None,
+                ProbeTimer::Next => self.run(now, ctx),
             }
         }
     }
 
     fn run(&mut self, now: Instant, ctx: &mut Ctx) {
         self.timers
-            .set(Timer::Run, later(now, self.config.interval));
+            .set(ProbeTimer::Next, later(now, self.config.interval));
         if self.running.is_some() || self.terminating.is_some() {
             // keepalived: "still running" — skipped, not queued.
             ctx.stats.skipped_runs += 1;
@@ -158,7 +140,7 @@ impl ScriptTracker {
         self.next_seq = self.next_seq.wrapping_add(1);
         self.running = Some(id);
         self.timers
-            .set(Timer::Timeout, later(now, self.config.timeout));
+            .set(ProbeTimer::Timeout, later(now, self.config.timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action: ProbeAction::RunScript {
@@ -173,7 +155,7 @@ impl ScriptTracker {
     pub(crate) fn handle_probe_result(&mut self, id: ProbeId, result: &ProbeResult, ctx: &mut Ctx) {
         if self.running == Some(id) {
             self.running = None;
-            self.timers.stop(Timer::Timeout);
+            self.timers.stop(ProbeTimer::Timeout);
             let success = match result {
                 ProbeResult::Exited(0) => true,
                 ProbeResult::Exited(_) | ProbeResult::Signalled(_) | ProbeResult::SpawnFailed => {
@@ -188,7 +170,7 @@ impl ScriptTracker {
         } else if self.terminating == Some(id) {
             // The killed run finally ended: it was already counted as a timeout.
             self.terminating = None;
-            self.timers.stop(Timer::KillGrace);
+            self.timers.stop(ProbeTimer::KillGrace);
             ctx.stats.late_results += 1;
         } else {
             ctx.stats.late_results += 1;
