@@ -47,7 +47,7 @@ pub struct FindingKey {
 pub fn key(f: &Finding) -> FindingKey {
     let facet = match &f.detail {
         FindingDetail::InvalidPacket(d) => d.reason.name(),
-        FindingDetail::ParameterMismatch(d) => d.field,
+        FindingDetail::ParameterMismatch(d) => d.field(),
         _ => "",
     }
     .to_string();
@@ -152,7 +152,7 @@ fn mismatch_closed(f: &Finding, groups: &[Group]) -> bool {
         .iter()
         .filter(|g| g.key.segment == f.segment && g.key.family == f.family && g.key.vrid == f.vrid)
         .flat_map(|g| g.mismatches.iter())
-        .any(|m| m.field == d.field && m.start_ns == f.start_ns && m.end_ns.is_some())
+        .any(|m| m.field() == d.field() && m.start_ns == f.start_ns && m.end_ns.is_some())
 }
 
 #[cfg(test)]

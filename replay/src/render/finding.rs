@@ -1,12 +1,13 @@
 //! The sentence of each finding.
 
-use crate::analysis::{FLAP_CHANGES, FLAP_WINDOW_INTERVALS, addresses_text};
+use super::{addresses_text, param_value};
+use crate::analysis::{FLAP_CHANGES, FLAP_WINDOW_INTERVALS};
 use crate::report::{Finding, FindingDetail, ResignOutcome};
 use std::time::Duration;
 use vrrplab_core::wire::Family;
 
 /// `1.234 s`.
-fn s3(d: Duration) -> String {
+pub(super) fn s3(d: Duration) -> String {
     format!("{:.3} s", d.as_nanos() as f64 / 1e9)
 }
 
@@ -102,8 +103,10 @@ pub fn finding_text(f: &Finding) -> String {
         FindingDetail::ParameterMismatch(d) => {
             let [(a, va), (b, vb)] = &d.sides;
             format!(
-                "{} differs: {a} announces {va}, {b} announces {vb}",
-                d.field
+                "{} differs: {a} announces {}, {b} announces {}",
+                d.field(),
+                param_value(va),
+                param_value(vb)
             )
         }
         FindingDetail::MissingGarp(d) => format!(

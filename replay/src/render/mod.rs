@@ -8,11 +8,13 @@
 
 mod conformance;
 mod finding;
+mod timeline;
 
 pub use conformance::{
     agreement_note, conformance_note, conformance_text, difference_why, explanation,
 };
 pub use finding::finding_text;
+pub use timeline::{addresses_text, event_text, param_value};
 
 use crate::report::{AdvertChecksum, Report, auth_name, mac_text, password_text};
 use std::fmt::Write;
@@ -102,9 +104,9 @@ pub fn render(report: &Report) -> String {
             e.frame,
             vrid,
             e.family,
-            e.router,
-            e.event,
-            e.detail
+            e.source.to_string(),
+            e.name(),
+            e.text()
         );
     }
     if let Some(c) = &report.conformance {

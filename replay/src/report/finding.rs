@@ -5,6 +5,7 @@
 //! holds the kind's fields plus `segment` and `text` (the renderer's sentence).
 
 use super::json::{self, WithEntries};
+use super::params::ParamValue;
 use crate::analysis::validate::Defect;
 use crate::decode::Segment;
 use serde::Serialize;
@@ -331,33 +332,41 @@ pub struct InvalidPacketDetail {
 /// Two routers of one VRID announce different values of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParameterMismatchDetail {
-    /// Field name (`version`, `advert_int`, `auth`, `virtual_addresses`, `checksum`,
-    /// `destination`).
-    pub field: &'static str,
-    /// The two routers (lower address first) and what each announces.
-    pub sides: [(IpAddr, String); 2],
+    /// The two routers (lower address first) and what each announces (values of one field).
+    pub sides: [(IpAddr, ParamValue); 2],
+}
+
+impl ParameterMismatchDetail {
+    /// The field they disagree on (`version`, `advert_int`, `auth`, `virtual_addresses`,
+    /// `checksum`, `destination`).
+    pub fn field(&self) -> &'static str {
+        self.sides[0].1.field()
+    }
 }
 
 impl Serialize for ParameterMismatchDetail {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_struct("ParameterMismatchDetail", 2)?;
-        map.serialize_field("field", self.field)?;
+        map.serialize_field("field", self.field())?;
         map.serialize_field("values", &Sides(&self.sides))?;
         map.end()
     }
 }
 
 /// `{"ADDRESS": value, …}` in the order of the addresses' text.
-struct Sides<'a>(&'a [(IpAddr, String); 2]);
+struct Sides<'a>(&'a [(IpAddr, ParamValue); 2]);
 
 impl Serialize for Sides<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut sides: Vec<(String, &String)> =
-            self.0.iter().map(|(a, v)| (a.to_string(), v)).collect();
+        let mut sides: Vec<(String, String)> = self
+            .0
+            .iter()
+            .map(|(a, v)| (a.to_string(), crate::render::param_value(v)))
+            .collect();
         sides.sort();
         let mut map = s.serialize_map(Some(sides.len()))?;
         for (a, v) in sides {
-            map.serialize_entry(&a, v)?;
+            map.serialize_entry(&a, &v)?;
         }
         map.end()
     }

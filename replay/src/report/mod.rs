@@ -8,15 +8,19 @@
 //! `parameter-mismatch`, `missing-garp`, `flapping`.
 
 pub mod conformance;
+mod event;
 mod finding;
 pub mod json;
+mod params;
 
+pub use event::{AnnounceEvent, Event, EventKind, EventSource, MasterEvent, ParamChange};
 pub use finding::{
     DualMasterDetail, FailoverDetail, Finding, FindingDetail, FindingKind, FlappingDetail,
     InvalidPacketDetail, MasterInterval, MissingGarpDetail, ParameterMismatchDetail, Rejection,
     ResignDetail, ResignOutcome, Takeover,
 };
 pub use json::{mac_text, secs};
+pub use params::ParamValue;
 
 use crate::decode::Segment;
 use serde::Serialize;
@@ -24,28 +28,6 @@ use serde::ser::{SerializeStruct, Serializer};
 use std::net::IpAddr;
 use std::time::Duration;
 use vrrplab_core::wire::{Authentication, ChecksumConvention, Family, Version};
-
-/// One timeline entry.
-#[derive(Debug, Clone)]
-pub struct Event {
-    /// When, ns since the epoch.
-    pub time_ns: u64,
-    /// Frame number.
-    pub frame: u64,
-    /// Segment.
-    pub segment: Segment,
-    /// Family.
-    pub family: Family,
-    /// VRID (None for an announcement no router could be tied to).
-    pub vrid: Option<u8>,
-    /// Router address, or MAC for an unattributed announcement.
-    pub router: String,
-    /// Stable event name: `master`, `silent`, `resign`, `priority`, `parameters`, `garp`,
-    /// `unsolicited-na`.
-    pub event: &'static str,
-    /// Human detail.
-    pub detail: String,
-}
 
 /// Interval statistics of one router, in seconds.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -329,21 +311,6 @@ impl Serialize for MasterSpan {
         map.serialize_field("end", &secs(self.end_ns))?;
         map.serialize_field("ended", self.end.name())?;
         map.serialize_field("start", &secs(self.start_ns))?;
-        map.end()
-    }
-}
-
-impl Serialize for Event {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_struct("Event", 8)?;
-        map.serialize_field("detail", &self.detail)?;
-        map.serialize_field("event", self.event)?;
-        map.serialize_field("family", &self.family.to_string())?;
-        map.serialize_field("frame", &self.frame)?;
-        map.serialize_field("router", &self.router)?;
-        map.serialize_field("segment", &self.segment.to_string())?;
-        map.serialize_field("time", &secs(self.time_ns))?;
-        map.serialize_field("vrid", &self.vrid)?;
         map.end()
     }
 }

@@ -137,7 +137,7 @@ fn v2_failover_preempt_reports_both_resignations_and_the_preemption() {
     let preempt = report
         .timeline
         .iter()
-        .find(|e| e.event == "master" && e.detail.starts_with("preempts"))
+        .find(|e| e.name() == "master" && e.text().starts_with("preempts"))
         .expect("h1's preemption in the timeline");
     assert_near(s(preempt.time_ns), 1795300256.531406, "preemption");
     insta::assert_snapshot!(render(&report));

@@ -367,7 +367,7 @@ fn routers_disagreeing_on_password_and_interval_are_parameter_mismatches() {
     let fields: Vec<_> = report
         .of_kind(FindingKind::ParameterMismatch)
         .map(|f| match &f.detail {
-            FindingDetail::ParameterMismatch(d) => d.field.to_string(),
+            FindingDetail::ParameterMismatch(d) => d.field().to_string(),
             _ => panic!("{f:?}"),
         })
         .collect();

@@ -74,11 +74,11 @@ fn assert_dual_master_not_failover(report: &Report, reason: &str, back: &str) {
         "{}",
         resigns[0].text()
     );
-    let a_events: Vec<(&str, &str)> = report
+    let a_events: Vec<(&str, String)> = report
         .timeline
         .iter()
-        .filter(|e| e.router == "192.0.2.11")
-        .map(|e| (e.event, e.detail.as_str()))
+        .filter(|e| e.source.to_string() == "192.0.2.11")
+        .map(|e| (e.name(), e.text()))
         .collect();
     assert!(
         a_events
@@ -96,7 +96,7 @@ fn assert_dual_master_not_failover(report: &Report, reason: &str, back: &str) {
         !report
             .timeline
             .iter()
-            .any(|e| e.detail.contains("preempts")),
+            .any(|e| e.text().contains("preempts")),
         "{:#?}",
         report.timeline
     );
@@ -136,7 +136,8 @@ fn accepted_adverts_hold_nobody_and_keep_the_timeline_reading() {
         report
             .timeline
             .iter()
-            .any(|e| e.router == "192.0.2.12" && e.detail.starts_with("preempts 192.0.2.11")),
+            .any(|e| e.source.to_string() == "192.0.2.12"
+                && e.text().starts_with("preempts 192.0.2.11")),
         "{:#?}",
         report.timeline
     );

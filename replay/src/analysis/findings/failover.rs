@@ -1,8 +1,8 @@
 //! `failover`: a master went silent and another took over, against the new master's
 //! Master_Down_Interval (core's timing, keepalived's default `down_timer_adverts`).
 
-use super::{Ctx, RunRef, s3};
-use crate::report::{FailoverDetail, FindingDetail};
+use super::{Ctx, RunRef};
+use crate::report::{EventKind, FailoverDetail, FindingDetail, MasterEvent};
 use std::time::Duration;
 use vrrplab_core::vrrp::timing;
 
@@ -21,12 +21,10 @@ pub(super) fn failover_finding(ctx: &mut Ctx<'_>, prev: &RunRef, next: &RunRef, 
         next.run.start_ns,
         next.run.start_frame,
         next.router,
-        "master",
-        format!(
-            "takes over {} after {}'s last advert (failover)",
-            s3(gap.as_nanos() as u64),
-            prev.router
-        ),
+        EventKind::Master(MasterEvent::AfterFailover {
+            from: prev.router,
+            gap,
+        }),
     );
     ctx.finding(
         prev.run.last_ns,

@@ -30,10 +30,7 @@ pub(super) fn mismatches(ctx: &mut Ctx<'_>) {
             m.start_ns,
             end,
             routers,
-            FindingDetail::ParameterMismatch(ParameterMismatchDetail {
-                field: m.field,
-                sides: m.sides,
-            }),
+            FindingDetail::ParameterMismatch(ParameterMismatchDetail { sides: m.sides }),
         );
     }
 }

@@ -1,8 +1,8 @@
 //! `resign`: a master sent priority 0; who took over and how long after, against the new
 //! master's Skew_Time (core's timing).
 
-use super::{Ctx, RunRef, s3};
-use crate::report::{FindingDetail, ResignDetail, ResignOutcome, Takeover};
+use super::{Ctx, RunRef};
+use crate::report::{EventKind, FindingDetail, MasterEvent, ResignDetail, ResignOutcome, Takeover};
 use std::net::IpAddr;
 use std::time::Duration;
 use vrrplab_core::vrrp::timing;
@@ -33,8 +33,10 @@ pub(super) fn resign_finding(
         n.run.start_ns,
         n.run.start_frame,
         n.router,
-        "master",
-        format!("takes over {} after {} resigned", s3(after), prev.router),
+        EventKind::Master(MasterEvent::AfterResign {
+            from: prev.router,
+            after: Duration::from_nanos(after),
+        }),
     );
     ctx.finding(
         time_ns,
