@@ -25,7 +25,7 @@ use crate::report::{Counts, Event, EventKind, EventSource, ParamChange, ParamVal
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::IpAddr;
-use validate::{Defect, Defects};
+use validate::{Defect, DefectExample, Defects};
 use vrrplab_core::wire::{Family, Version};
 
 /// Frame numbers kept per (router, reason) of invalid adverts.
@@ -55,8 +55,8 @@ pub struct InvalidAdverts {
     pub first_ns: u64,
     /// Last one.
     pub last_ns: u64,
-    /// A value to show (the TTL seen, the checksum …).
-    pub example: String,
+    /// What the first one showed (the TTL seen, the checksum …).
+    pub example: DefectExample,
 }
 
 /// Two routers disagreeing on one field for a while.
@@ -434,25 +434,23 @@ fn record_invalid(
     }
 }
 
-fn example(d: Defect, v: &VrrpFrame<'_>) -> String {
+/// What the advert showed of defect `d`.
+fn example(d: Defect, v: &VrrpFrame<'_>) -> DefectExample {
     let p = v.payload;
     match d {
-        Defect::HopLimit => format!("hop limit {}", v.hop_limit),
-        Defect::IpHeaderChecksum => "IPv4 header checksum wrong".into(),
-        Defect::Truncated => format!("{} bytes", p.len()),
-        Defect::Length => format!("IP payload of {} bytes", p.len()),
-        Defect::Version => format!("version {}", p.first().map_or(0, |b| b >> 4)),
-        Defect::Type => format!("type {}", p.first().map_or(0, |b| b & 0x0f)),
-        Defect::Checksum => format!(
-            "checksum {:#06x}",
-            u16::from_be_bytes([
-                p.get(6).copied().unwrap_or(0),
-                p.get(7).copied().unwrap_or(0)
-            ])
-        ),
-        Defect::AuthType => format!("auth type {}", p.get(4).copied().unwrap_or(0)),
-        Defect::VridZero => "VRID 0".into(),
-        Defect::IntervalZero => "interval 0".into(),
+        Defect::HopLimit => DefectExample::HopLimit(v.hop_limit),
+        Defect::IpHeaderChecksum => DefectExample::IpHeaderChecksum,
+        Defect::Truncated => DefectExample::Truncated(p.len()),
+        Defect::Length => DefectExample::Length(p.len()),
+        Defect::Version => DefectExample::Version(p.first().map_or(0, |b| b >> 4)),
+        Defect::Type => DefectExample::Type(p.first().map_or(0, |b| b & 0x0f)),
+        Defect::Checksum => DefectExample::Checksum(u16::from_be_bytes([
+            p.get(6).copied().unwrap_or(0),
+            p.get(7).copied().unwrap_or(0),
+        ])),
+        Defect::AuthType => DefectExample::AuthType(p.get(4).copied().unwrap_or(0)),
+        Defect::VridZero => DefectExample::VridZero,
+        Defect::IntervalZero => DefectExample::IntervalZero,
     }
 }
 

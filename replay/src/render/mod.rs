@@ -13,7 +13,7 @@ mod timeline;
 pub use conformance::{
     agreement_note, conformance_note, conformance_text, difference_why, explanation,
 };
-pub use finding::finding_text;
+pub use finding::{defect_example, finding_text};
 pub use timeline::{addresses_text, event_text, param_value};
 
 use crate::report::{AdvertChecksum, Report, auth_name, mac_text, password_text};

@@ -6,7 +6,7 @@
 
 use super::json::{self, WithEntries};
 use super::params::ParamValue;
-use crate::analysis::validate::Defect;
+use crate::analysis::validate::{Defect, DefectExample};
 use crate::decode::Segment;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
@@ -320,13 +320,18 @@ pub struct InvalidPacketDetail {
     /// How many.
     pub count: u64,
     /// What the first one showed (the TTL seen, the checksum …).
-    pub example: String,
+    #[serde(serialize_with = "example_text")]
+    pub example: DefectExample,
     /// The first frame numbers.
     pub frames: Vec<u64>,
     /// Why they are invalid.
     pub reason: Defect,
     /// The sender.
     pub router: IpAddr,
+}
+
+fn example_text<S: Serializer>(e: &DefectExample, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::render::defect_example(*e))
 }
 
 /// Two routers of one VRID announce different values of one field.
