@@ -16,6 +16,8 @@ pub mod report;
 pub mod runner;
 pub mod tcp;
 pub mod tls;
+#[cfg(test)]
+mod tls_tests;
 
 use runner::{Finished, Runner};
 use std::collections::BTreeMap;
@@ -95,6 +97,14 @@ impl Checkers {
             scripts: Vec::new(),
             ..config
         };
+        if let Err(e) = &tls {
+            let ssl_gets = owners.iter().filter(|o| o.kind == "SSL_GET").count();
+            if ssl_gets > 0 {
+                tracing::error!(
+                    "{e}: the {ssl_gets} SSL_GET checker(s) fail every probe until the SSL block is fixed (then SIGHUP)"
+                );
+            }
+        }
         let mut checkers = Checkers {
             health: Health::new(config, now),
             runner: Runner::new(results, tls),
