@@ -15,13 +15,13 @@ mod router;
 pub mod validate;
 
 pub use announce::{Announcements, Burst};
-pub(crate) use findings::{FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS};
+pub(crate) use findings::{FLAP_CHANGES, FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS};
 pub use router::{Jitter, Params, RouterState, Run, RunEnd};
 pub(crate) use router::{RUN_BREAK_INTERVALS, interval_ns};
 
 use crate::decode::{Decoded, Segment, Skipped, VrrpFrame, decode};
 use crate::reader::{CaptureError, CaptureErrorKind, CaptureReader, Format, Frame, LinkType};
-use crate::report::{Counts, Event, Report};
+use crate::report::{Counts, Event, Report, password_text};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::IpAddr;
@@ -213,12 +213,6 @@ pub fn auth_text(a: &Authentication) -> String {
         Authentication::CiscoMd5 => "cisco-md5 (not verified)".into(),
         Authentication::Unknown(t) => format!("unknown-{t}"),
     }
-}
-
-/// The printable part of an 8-byte password (NUL padding removed, others escaped).
-pub fn password_text(p: &[u8; 8]) -> String {
-    let end = p.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    p[..end].escape_ascii().to_string()
 }
 
 /// Comma-separated addresses.

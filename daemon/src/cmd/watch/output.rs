@@ -49,14 +49,16 @@ impl Output {
     /// One notice.
     pub fn notice(&mut self, n: &Notice) {
         if self.json {
-            self.line(&n.to_json().to_string());
+            let line = serde_json::to_string(n)
+                .unwrap_or_else(|e| json!({"event": "error", "text": e.to_string()}).to_string());
+            self.line(&line);
             return;
         }
-        let text = &n.finding.text;
-        if n.kind == NoticeKind::Finding && self.printed.contains(text) {
+        let text = n.finding.text();
+        if n.kind == NoticeKind::Finding && self.printed.contains(&text) {
             return;
         }
-        self.printed.insert(text.clone());
+        self.printed.insert(text);
         self.line(&n.to_text());
     }
 

@@ -31,14 +31,11 @@ mod router_report;
 
 use super::router::{RUN_BREAK_INTERVALS, RouterState, Run, RunEnd, interval_ns};
 use super::{Analyzer, Group};
-use crate::report::{Event, Finding, FindingKind, Report, RouterReport};
+use crate::report::{Event, Finding, FindingDetail, Report, RouterReport};
 use hold::Hold;
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
-use vrrplab_core::vrrp::timing;
-use vrrplab_core::wire::Version;
 
 /// How long after (and before) a new master's first advert its announcements are looked for.
 pub const GARP_WINDOW_NS: u64 = 1_000_000_000;
@@ -46,34 +43,6 @@ pub const GARP_WINDOW_NS: u64 = 1_000_000_000;
 pub const FLAP_CHANGES: usize = 5;
 /// … within this many advert intervals.
 pub const FLAP_WINDOW_INTERVALS: u64 = 20;
-
-/// Skew_Time of a new master, in ns (core's [`timing::skew_time`]).
-fn skew_time_ns(version: Version, priority: u8, interval_ns: u64) -> u64 {
-    duration_ns(timing::skew_time(
-        version,
-        priority,
-        Duration::from_nanos(interval_ns),
-    ))
-}
-
-/// Master_Down_Interval of a backup with keepalived's default `down_timer_adverts`, in ns
-/// (core's [`timing::master_down_interval`]).
-fn master_down_interval_ns(version: Version, priority: u8, interval_ns: u64) -> u64 {
-    duration_ns(timing::master_down_interval(
-        version,
-        priority,
-        Duration::from_nanos(interval_ns),
-        timing::DEFAULT_DOWN_TIMER_ADVERTS,
-    ))
-}
-
-fn duration_ns(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn ms(ns: i64) -> String {
-    format!("{:+.1} ms", ns as f64 / 1e6)
-}
 
 fn s3(ns: u64) -> String {
     format!("{:.3} s", ns as f64 / 1e9)
@@ -96,6 +65,10 @@ impl RunRef {
 
     fn interval_ns(&self) -> u64 {
         interval_ns(self.run.interval_cs)
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_nanos(self.interval_ns())
     }
 }
 
@@ -130,7 +103,7 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
         (x.segment, x.family, x.vrid, x.address).cmp(&(y.segment, y.family, y.vrid, y.address))
     });
     findings.sort_by(|x: &Finding, y| {
-        (x.start_ns, x.kind, x.vrid, &x.routers).cmp(&(y.start_ns, y.kind, y.vrid, &y.routers))
+        (x.start_ns, x.kind(), x.vrid, &x.routers).cmp(&(y.start_ns, y.kind(), y.vrid, &y.routers))
     });
     timeline
         .sort_by(|x: &Event, y| (x.time_ns, x.frame, x.event).cmp(&(y.time_ns, y.frame, y.event)));
@@ -190,30 +163,15 @@ impl Ctx<'_> {
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn finding(
-        &mut self,
-        kind: FindingKind,
-        start_ns: u64,
-        end_ns: u64,
-        routers: Vec<IpAddr>,
-        text: String,
-        mut detail: serde_json::Value,
-    ) {
+    fn finding(&mut self, start_ns: u64, end_ns: u64, routers: Vec<IpAddr>, detail: FindingDetail) {
         let k = self.group.key;
-        if let Some(obj) = detail.as_object_mut() {
-            obj.insert("segment".into(), json!(k.segment.to_string()));
-            obj.insert("text".into(), json!(text));
-        }
         self.findings.push(Finding {
-            kind,
             segment: k.segment,
             family: k.family,
             vrid: k.vrid,
             start_ns,
             end_ns,
             routers,
-            text,
             detail,
         });
     }
@@ -423,25 +381,4 @@ fn analyse_group(
     flapping::flapping(&mut ctx, &changes);
     invalid::invalid_packets(&mut ctx);
     parameter_mismatch::mismatches(&mut ctx);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skew_and_master_down_match_keepalived_for_the_corpus_priorities() {
-        // v2, priority 99, 1 s: skew 157/256 s = 0.61328 s, MDI 3.61328 s (MANIFEST.md).
-        assert_eq!(skew_time_ns(Version::V2, 99, 1_000_000_000), 613_281_250);
-        assert_eq!(
-            master_down_interval_ns(Version::V2, 99, 1_000_000_000),
-            3_613_281_250
-        );
-        // v3, priority 100, 0.1 s: skew 156 × 0.1 / 256 = 0.0609 s, MDI 0.3609 s.
-        assert_eq!(skew_time_ns(Version::V3, 100, 100_000_000), 60_937_500);
-        assert_eq!(
-            master_down_interval_ns(Version::V3, 100, 100_000_000),
-            360_937_500
-        );
-    }
 }
