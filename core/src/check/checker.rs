@@ -77,6 +77,18 @@ impl Checker {
         }
     }
 
+    /// Takes over `previous`'s verdict when it checked the same thing the same way (a reload
+    /// that left this checker unchanged): up/down and whether it has run. Its timers stay the
+    /// new ones, so the next probe is due as for a fresh checker. Returns whether it carried.
+    pub(crate) fn carry_from(&mut self, previous: &Checker) -> bool {
+        if previous.config != self.config {
+            return false;
+        }
+        self.up = previous.up;
+        self.has_run = previous.has_run;
+        true
+    }
+
     /// True while the checker is up.
     pub(crate) fn is_up(&self) -> bool {
         self.up
