@@ -89,6 +89,20 @@ impl Health {
     /// Builds every tracker and pool at `now`. The first script runs are due at `now`; the
     /// initial pool operations (and `init_fail` results) are queued already.
     pub fn new(config: HealthConfig, now: Instant) -> Health {
+        Health::build(config, now, None)
+    }
+
+    /// [`Health::new`] for a reloaded configuration, taking over from `previous` (the running
+    /// one) the verdict of every checker that is unchanged: same virtual server (by name), real
+    /// server (by address) and checker configuration (wherever it is written in the block). keepalived does the same on
+    /// SIGHUP, so a reload neither puts a dead real server back into the pool (until its
+    /// checker fails again) nor takes a live one out when `alpha` is set. Everything else
+    /// starts as in [`Health::new`]; scripts always start over (keepalived re-runs them).
+    pub fn reload(config: HealthConfig, now: Instant, previous: &Health) -> Health {
+        Health::build(config, now, Some(previous))
+    }
+
+    fn build(config: HealthConfig, now: Instant, previous: Option<&Health>) -> Health {
         let mut outputs = VecDeque::new();
         let mut stats = HealthStats::default();
         let mut ctx = Ctx {
@@ -123,7 +137,12 @@ impl Health {
                 next += 1;
                 (owner, jitter)
             };
-            let vs = VirtualServer::new(vs_config, now, &mut owners, &mut ctx);
+            let before = previous.and_then(|p| {
+                p.virtual_servers
+                    .iter()
+                    .find(|b| b.name() == vs_config.name)
+            });
+            let vs = VirtualServer::new(vs_config, now, &mut owners, before, &mut ctx);
             for (r, count) in vs.checker_counts().into_iter().enumerate() {
                 for c in 0..count {
                     routes.push(Route::Checker {

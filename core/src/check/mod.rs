@@ -25,8 +25,8 @@ pub mod health;
 pub mod http;
 pub mod output;
 pub mod probe;
+mod run;
 pub mod script;
-mod timer;
 pub mod virtual_server;
 
 #[cfg(test)]
