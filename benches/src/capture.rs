@@ -2,33 +2,23 @@
 //! (1 s apart), a failover every `failover_every` adverts with a GARP burst, as classic pcap.
 
 use std::net::{IpAddr, Ipv4Addr};
-use vrrplab_core::wire::{Advert, Authentication, ChecksumConvention, Version};
-
-fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
+use vrrplab_core::wire::{
+    Advert, Authentication, ChecksumConvention, IP_PROTOCOL_VRRP, Ipv4Header, MULTICAST_GROUP_V4,
+    Version,
+};
 
 /// Ethernet + IPv4 (TTL 255, DSCP CS6 like keepalived) around a VRRP message.
 pub fn frame(mac: u8, src: Ipv4Addr, vrrp: &[u8]) -> Vec<u8> {
     let mut f = vec![
         0x01, 0x00, 0x5e, 0x00, 0x00, 0x12, 0x02, 0, 0, 0, 0, mac, 0x08, 0x00,
     ];
-    let total = (20 + vrrp.len()) as u16;
-    let mut ip = vec![0x45, 0xc0];
-    ip.extend_from_slice(&total.to_be_bytes());
-    ip.extend_from_slice(&[0, 0, 0x40, 0, 255, 112, 0, 0]);
-    ip.extend_from_slice(&src.octets());
-    ip.extend_from_slice(&[224, 0, 0, 18]);
-    let sum = ipv4_checksum(&ip);
-    ip[10..12].copy_from_slice(&sum.to_be_bytes());
-    f.extend_from_slice(&ip);
+    let ip = Ipv4Header {
+        tos: 0xc0,
+        ..Ipv4Header::new(src, MULTICAST_GROUP_V4, IP_PROTOCOL_VRRP, 255, vrrp.len())
+    };
+    let at = f.len();
+    f.resize(at + ip.buffer_len(), 0);
+    ip.emit(&mut f[at..]);
     f.extend_from_slice(vrrp);
     f
 }

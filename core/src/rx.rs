@@ -2,17 +2,18 @@
 //! the [`RxMeta`] and payload that [`crate::node::Node::handle_packet`] takes.
 //!
 //! IPv4 raw sockets hand over the IP header: [`ipv4`] reads TTL, source and destination from it
-//! and returns the VRRP payload. IPv6 raw sockets hand over only the payload; the hop limit and
+//! with [`crate::wire::Ipv4Header`] and returns the VRRP payload. IPv6 raw sockets hand over only the payload; the hop limit and
 //! destination come from ancillary data, decoded by [`Ipv6Ancillary`]. [`ipv4_received`] and
 //! [`ipv6_received`] are what the daemon's socket readers call; the fuzz target `receive_path`
 //! and the core's receive-path property test call the same functions. Malformed input is a
 //! [`RxError`] (the caller counts it), never a panic.
 
 use crate::io::RxMeta;
+use crate::wire::{FrameError, IP_PROTOCOL_VRRP, Ipv4Header};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// IP protocol number of VRRP.
-pub const IPPROTO_VRRP: u8 = 112;
+/// IP protocol number of VRRP ([`IP_PROTOCOL_VRRP`]).
+pub const IPPROTO_VRRP: u8 = IP_PROTOCOL_VRRP;
 
 /// Why a received datagram was not handed to the core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,40 +52,22 @@ pub struct Ipv4Datagram<'a> {
     pub payload: &'a [u8],
 }
 
-/// Splits a datagram read from an IPv4 raw socket into header fields and payload.
+/// Splits a datagram read from an IPv4 raw socket into header fields and payload, through
+/// [`Ipv4Header::parse`]. The kernel gives the whole datagram: a total length beyond it (or
+/// inside the header) is a lie, and the bytes we have are what we pass on.
 pub fn ipv4(datagram: &[u8]) -> Result<Ipv4Datagram<'_>, RxError> {
-    let first = *datagram.first().ok_or(RxError::Truncated)?;
-    if first >> 4 != 4 {
-        return Err(RxError::NotIpv4);
-    }
-    let header_len = usize::from(first & 0x0f) * 4;
-    if header_len < 20 || datagram.len() < header_len {
-        return Err(RxError::Truncated);
-    }
-    if datagram[9] != IPPROTO_VRRP {
+    let (header, payload) = Ipv4Header::parse(datagram).map_err(|e| match e {
+        FrameError::NotIpv4(_) => RxError::NotIpv4,
+        _ => RxError::Truncated,
+    })?;
+    if header.protocol != IPPROTO_VRRP {
         return Err(RxError::NotVrrp);
     }
-    let total = usize::from(u16::from_be_bytes([datagram[2], datagram[3]]));
-    // The kernel gives the whole datagram; a total length beyond it (or inside the header) is
-    // a lie, and the bytes we have are what we pass on.
-    let end = if total >= header_len && total <= datagram.len() {
-        total
-    } else {
-        datagram.len()
-    };
-    let addr = |at: usize| {
-        Ipv4Addr::new(
-            datagram[at],
-            datagram[at + 1],
-            datagram[at + 2],
-            datagram[at + 3],
-        )
-    };
     Ok(Ipv4Datagram {
-        src: addr(12),
-        dst: addr(16),
-        ttl: datagram[8],
-        payload: &datagram[header_len..end],
+        src: header.source,
+        dst: header.destination,
+        ttl: header.ttl,
+        payload,
     })
 }
 

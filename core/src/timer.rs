@@ -1,4 +1,7 @@
-//! One fixed timer table for every state machine in the core (the quinn-proto pattern).
+//! The core's timer bookkeeping, in two shapes: [`TimerTable`], one fixed slot per timer of a
+//! state machine (the quinn-proto pattern: an instance, a script tracker, a checker), and
+//! [`TimerQueue`], one deadline per owner of a host whose owners are counted at run time (every
+//! script and checker of [`crate::check::Health`]).
 //!
 //! Contract: an owner names its timers with its own `enum` implementing [`TimerKind`], whose
 //! [`TimerKind::VALUES`] is the order in which timers that expire together are handled. The
@@ -28,6 +31,10 @@
 //! assert_eq!(due, [Timer::Retry, Timer::Expire]);
 //! assert_eq!(timers.next_timeout(), None);
 //! ```
+
+mod queue;
+
+pub use queue::TimerQueue;
 
 use crate::Instant;
 use std::marker::PhantomData;

@@ -10,7 +10,8 @@ use etherparse::{
     EtherType, IpNumber, LinkExtSlice, LinkSlice, NetSlice, SlicedPacket, TransportSlice,
 };
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
+use vrrplab_core::wire::{Arp, NeighbourAdvert};
 
 /// The broadcast domain a frame was seen on: capture interface and 802.1Q VLAN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
@@ -236,7 +237,8 @@ fn classify<'a>(
                 match icmp.type_u8() {
                     1..=4 if quotes_vrrp_v6(icmp.payload()) => return Decoded::IcmpQuotedVrrp,
                     136 => {
-                        if let Some(announce) = unsolicited_na(bytes, segment, l2_src) {
+                        let (src, dst) = (header.source_addr(), header.destination_addr());
+                        if let Some(announce) = unsolicited_na(src, dst, bytes, segment, l2_src) {
                             return Decoded::Announce(announce);
                         }
                     }
@@ -263,51 +265,39 @@ fn quotes_vrrp_v6(quoted: &[u8]) -> bool {
     quoted.len() >= 40 && quoted[0] >> 4 == 6 && quoted[6] == IpNumber::VRRP.0
 }
 
-/// Ethernet/IPv4 ARP whose sender and target protocol addresses are equal.
+/// A gratuitous ARP, as core's [`Arp::gratuitous_address`] recognises it (a request or reply
+/// whose sender and target protocol addresses are the same non-zero address).
 fn gratuitous_arp(arp: &[u8], segment: Segment, l2_src: Option<[u8; 6]>) -> Option<AnnounceFrame> {
-    if arp.len() < 28
-        || arp[0..2] != [0, 1]
-        || arp[2..4] != [0x08, 0x00]
-        || arp[4] != 6
-        || arp[5] != 4
-    {
-        return None;
-    }
-    let sender_ip = Ipv4Addr::new(arp[14], arp[15], arp[16], arp[17]);
-    let target_ip = Ipv4Addr::new(arp[24], arp[25], arp[26], arp[27]);
-    (sender_ip == target_ip).then(|| AnnounceFrame {
+    let arp = Arp::parse(arp).ok()?;
+    let address = arp.gratuitous_address()?;
+    Some(AnnounceFrame {
         segment,
         kind: AnnounceKind::Garp,
-        address: IpAddr::V4(sender_ip),
-        mac: Some(mac_at(arp, 8)),
+        address: IpAddr::V4(address),
+        mac: Some(arp.sender_mac.0),
         l2_src,
     })
 }
 
-/// ICMPv6 neighbour advertisement with the solicited flag clear (RFC 4861 §4.4).
-fn unsolicited_na(icmp: &[u8], segment: Segment, l2_src: Option<[u8; 6]>) -> Option<AnnounceFrame> {
-    if icmp.len() < 24 || icmp[4] & 0x40 != 0 {
+/// A neighbour advertisement with the solicited flag clear (RFC 4861 §4.4), read by core's
+/// [`NeighbourAdvert::parse`] (type, code, length, checksum, options); the Target
+/// Link-Layer Address option gives the MAC, else the link-layer source.
+fn unsolicited_na(
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    icmp: &[u8],
+    segment: Segment,
+    l2_src: Option<[u8; 6]>,
+) -> Option<AnnounceFrame> {
+    let na = NeighbourAdvert::parse(src, dst, icmp).ok()?;
+    if na.solicited {
         return None;
-    }
-    let mut target = [0u8; 16];
-    target.copy_from_slice(&icmp[8..24]);
-    let mut mac = l2_src;
-    let mut at = 24;
-    while at + 8 <= icmp.len() {
-        let (kind, len) = (icmp[at], usize::from(icmp[at + 1]) * 8);
-        if len == 0 || at + len > icmp.len() {
-            break;
-        }
-        if kind == 2 {
-            mac = Some(mac_at(icmp, at + 2));
-        }
-        at += len;
     }
     Some(AnnounceFrame {
         segment,
         kind: AnnounceKind::UnsolicitedNa,
-        address: IpAddr::V6(Ipv6Addr::from(target)),
-        mac,
+        address: IpAddr::V6(na.target),
+        mac: na.target_mac.map(|m| m.0).or(l2_src),
         l2_src,
     })
 }
@@ -440,19 +430,41 @@ mod tests {
         assert!(gratuitous_arp(&arp, Segment::default(), None).is_none());
         arp[24..28].copy_from_slice(&[192, 0, 2, 13]);
         let g = gratuitous_arp(&arp, Segment::default(), None).unwrap();
-        assert_eq!(g.address, IpAddr::V4(Ipv4Addr::new(192, 0, 2, 13)));
+        assert_eq!(
+            g.address,
+            IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 13))
+        );
         assert_eq!(g.mac, Some([2, 0, 0, 0, 0, 3]));
     }
 
     #[test]
     fn solicited_na_is_not_an_announcement_and_tlla_gives_the_mac() {
+        let src: Ipv6Addr = "fe80::11".parse().unwrap();
+        let dst: Ipv6Addr = "ff02::1".parse().unwrap();
+        let na = |solicited| {
+            let advert = NeighbourAdvert {
+                router: false,
+                solicited,
+                override_flag: true,
+                target: "2001:db8::100".parse().unwrap(),
+                target_mac: Some(vrrplab_core::wire::MacAddress([0, 0, 0x5e, 0, 2, 51])),
+            };
+            let mut buf = vec![0u8; advert.buffer_len()];
+            advert.emit(src, dst, &mut buf);
+            buf
+        };
+        let a = unsolicited_na(src, dst, &na(false), Segment::default(), None).unwrap();
+        assert_eq!(a.mac, Some([0, 0, 0x5e, 0, 2, 51]));
+        assert!(unsolicited_na(src, dst, &na(true), Segment::default(), None).is_none());
+    }
+
+    #[test]
+    fn na_with_a_wrong_checksum_is_not_an_announcement() {
+        let src: Ipv6Addr = "fe80::11".parse().unwrap();
+        let dst: Ipv6Addr = "ff02::1".parse().unwrap();
         let mut na = vec![136, 0, 0, 0, 0x20, 0, 0, 0];
         na.extend_from_slice(&"2001:db8::100".parse::<Ipv6Addr>().unwrap().octets());
-        na.extend_from_slice(&[2, 1, 0, 0, 0x5e, 0, 2, 51]);
-        let a = unsolicited_na(&na, Segment::default(), None).unwrap();
-        assert_eq!(a.mac, Some([0, 0, 0x5e, 0, 2, 51]));
-        na[4] = 0x60;
-        assert!(unsolicited_na(&na, Segment::default(), None).is_none());
+        assert!(unsolicited_na(src, dst, &na, Segment::default(), None).is_none());
     }
 
     #[test]

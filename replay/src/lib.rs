@@ -21,4 +21,4 @@ pub mod report;
 
 pub use analysis::{Analyzer, replay_file, replay_reader};
 pub use reader::{CaptureError, CaptureReader, Frame, LinkType};
-pub use report::{Finding, FindingKind, Report};
+pub use report::{Finding, FindingDetail, FindingKind, Report};

@@ -14,6 +14,7 @@
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
+use vrrplab_core::prng::SplitMix64;
 use vrrplab_core::wire::{Advert, Authentication, ChecksumConvention, Version};
 
 const GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
@@ -76,27 +77,16 @@ fn parse_args() -> Result<Args, String> {
     })
 }
 
-/// xorshift64*: reproducible garbage without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 /// The datagrams to cycle through.
 fn payloads(args: &Args) -> Vec<Vec<u8>> {
     match args.mode {
         Mode::Garbage => {
-            let mut rng = Rng(0x05ee_d0ff_100d);
+            // Reproducible garbage from the core's seeded generator.
+            let mut rng = SplitMix64::new(0x05ee_d0ff_100d);
             (0..4096)
                 .map(|_| {
-                    let len = (rng.next() % 61) as usize;
-                    (0..len).map(|_| rng.next() as u8).collect()
+                    let len = rng.below(61) as usize;
+                    (0..len).map(|_| rng.next_u64() as u8).collect()
                 })
                 .collect()
         }

@@ -20,13 +20,14 @@
 //! - the probe timeout (`connect_timeout`, or `misc_timeout` / `delay_loop`) counts as a
 //!   failure; a MISC_CHECK script being killed makes the next run be skipped.
 
-use super::config::{CHECKER_BOOTSTRAP_DELAY, CheckKind, CheckerConfig, SCRIPT_KILL_GRACE};
+use super::config::{CHECKER_BOOTSTRAP_DELAY, CheckKind, CheckerConfig};
 use super::health::Ctx;
 use super::http::judge_response;
 use super::output::{FailureReason, Output};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
+use super::run::{ProbeRun, ProbeTimer};
 use crate::Instant;
-use crate::timer::{TimerKind, TimerTable, later};
+use crate::timer::{TimerKind, later};
 use std::time::Duration;
 
 /// What a checker tells its real server.
@@ -40,31 +41,10 @@ pub(crate) enum CheckerEvent {
     Weight(u32),
 }
 
-/// The timers of one checker, in the order they are handled when due together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Timer {
-    /// The running probe's timeout.
-    Timeout = 0,
-    /// A killed MISC_CHECK script is assumed gone.
-    KillGrace = 1,
-    /// Start the next probe.
-    Probe = 2,
-}
-
-impl TimerKind for Timer {
-    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Probe];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// One checker state machine, owned by a real server.
 #[derive(Debug, Clone)]
 pub(crate) struct Checker {
     config: CheckerConfig,
-    owner: u32,
-    next_seq: u32,
     up: bool,
     has_run: bool,
     retry_it: u32,
@@ -72,10 +52,8 @@ pub(crate) struct Checker {
     url_index: usize,
     /// HTTP_GET: URLs passed in a row.
     urls_passed: usize,
-    running: Option<ProbeId>,
-    terminating: Option<ProbeId>,
     last_start: Instant,
-    timers: TimerTable<Timer, 3>,
+    run: ProbeRun,
 }
 
 impl Checker {
@@ -86,25 +64,29 @@ impl Checker {
         now: Instant,
         warmup_jitter: Duration,
     ) -> Self {
-        let mut timers = TimerTable::new();
-        timers.set(
-            Timer::Probe,
-            later(now, CHECKER_BOOTSTRAP_DELAY.saturating_add(warmup_jitter)),
-        );
+        let first = later(now, CHECKER_BOOTSTRAP_DELAY.saturating_add(warmup_jitter));
         Checker {
             up: !config.alpha,
             config,
-            owner,
-            next_seq: 0,
             has_run: false,
             retry_it: 0,
             url_index: 0,
             urls_passed: 0,
-            running: None,
-            terminating: None,
             last_start: now,
-            timers,
+            run: ProbeRun::new(owner, first),
         }
+    }
+
+    /// Takes over `previous`'s verdict when it checked the same thing the same way (a reload
+    /// that left this checker unchanged): up/down and whether it has run. Its timers stay the
+    /// new ones, so the next probe is due as for a fresh checker. Returns whether it carried.
+    pub(crate) fn carry_from(&mut self, previous: &Checker) -> bool {
+        if previous.config != self.config {
+            return false;
+        }
+        self.up = previous.up;
+        self.has_run = previous.has_run;
+        true
     }
 
     /// True while the checker is up.
@@ -114,50 +96,41 @@ impl Checker {
 
     /// The earliest armed timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next_timeout()
+        self.run.poll_timeout()
     }
 
     /// Stops for good: a running probe is cancelled, no timer stays armed.
     pub(crate) fn stop(&mut self, ctx: &mut Ctx) {
-        if let Some(id) = self.running.take() {
-            ctx.out.push_back(Output::CancelProbe(id));
-        }
-        self.terminating = None;
-        self.timers = TimerTable::new();
+        self.run.stop(ctx);
     }
 
     /// Handles every due timer; returns what the real server must apply.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) -> Vec<CheckerEvent> {
         let mut events = Vec::new();
-        for &timer in Timer::VALUES {
-            if !self.timers.take_expired(timer, now) {
+        for &timer in ProbeTimer::VALUES {
+            if !self.run.take_expired(timer, now) {
                 continue;
             }
             match timer {
-                Timer::Timeout => {
-                    if let Some(id) = self.running.take() {
-                        ctx.stats.probe_timeouts += 1;
-                        ctx.out.push_back(Output::CancelProbe(id));
-                        if matches!(self.config.kind, CheckKind::Misc { .. }) {
-                            self.terminating = Some(id);
-                            self.timers
-                                .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
-                        }
+                ProbeTimer::Timeout => {
+                    // A MISC_CHECK script is killed; a connection is just dropped.
+                    let script = matches!(self.config.kind, CheckKind::Misc { .. });
+                    if self.run.time_out(now, script, ctx) {
                         self.judge(now, Err(FailureReason::Timeout), &mut events);
                     }
                 }
-                Timer::KillGrace => self.terminating = None,
-                Timer::Probe => self.start_probe(now, ctx),
+                ProbeTimer::KillGrace => {}
+                ProbeTimer::Next => self.start_probe(now, ctx),
             }
         }
         events
     }
 
     fn start_probe(&mut self, now: Instant, ctx: &mut Ctx) {
-        if self.running.is_some() || self.terminating.is_some() {
+        if self.run.busy() {
             ctx.stats.skipped_runs += 1;
             let delay = self.next_delay_after_skip();
-            self.timers.set(Timer::Probe, later(now, delay));
+            self.run.set_next(later(now, delay));
             return;
         }
         if let CheckKind::Http { urls, .. } = &self.config.kind
@@ -167,8 +140,6 @@ impl Checker {
             // its initial state.
             return;
         }
-        let id = ProbeId::new(self.owner, self.next_seq);
-        self.next_seq = self.next_seq.wrapping_add(1);
         let action = match &self.config.kind {
             CheckKind::Tcp { connect } => ProbeAction::TcpConnect {
                 address: *connect,
@@ -203,9 +174,8 @@ impl Checker {
             },
         };
         let timeout = self.config.probe_timeout();
-        self.running = Some(id);
+        let id = self.run.start(now, timeout);
         self.last_start = now;
-        self.timers.set(Timer::Timeout, later(now, timeout));
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action,
@@ -230,16 +200,9 @@ impl Checker {
         ctx: &mut Ctx,
     ) -> Vec<CheckerEvent> {
         let mut events = Vec::new();
-        if self.running != Some(id) {
-            if self.terminating == Some(id) {
-                self.terminating = None;
-                self.timers.stop(Timer::KillGrace);
-            }
-            ctx.stats.late_results += 1;
+        if !self.run.finish(id, ctx) {
             return events;
         }
-        self.running = None;
-        self.timers.stop(Timer::Timeout);
         let verdict = self.verdict(result, &mut events);
         if verdict == Err(FailureReason::WrongResultKind) {
             ctx.stats.wrong_result_kind += 1;
@@ -358,7 +321,7 @@ impl Checker {
             _ => now,
         };
         let at = later(base, delay).max(now);
-        self.timers.set(Timer::Probe, at);
+        self.run.set_next(at);
     }
 }
 

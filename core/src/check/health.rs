@@ -8,7 +8,8 @@ use super::script::{ScriptStatus, ScriptTracker};
 use super::virtual_server::{VirtualServer, VirtualServerStatus};
 use crate::Instant;
 use crate::prng::{GOLDEN_GAMMA, SplitMix64};
-use std::collections::{BTreeSet, VecDeque};
+use crate::timer::TimerQueue;
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Results the checks ignored or could not use, and runs they skipped, by reason.
@@ -78,10 +79,8 @@ pub struct Health {
     virtual_servers: Vec<VirtualServer>,
     /// Owner index (the high half of a [`ProbeId`]) → script or checker.
     routes: Vec<Route>,
-    /// Every owner's next deadline, ordered: (deadline, owner). O(log n) per timer event.
-    deadlines: BTreeSet<(Instant, u32)>,
-    /// The deadline each owner has in `deadlines`.
-    scheduled: Vec<Option<Instant>>,
+    /// Every owner's next deadline, by owner index. O(log n) per timer event.
+    timers: TimerQueue,
     outputs: VecDeque<Output>,
     stats: HealthStats,
 }
@@ -90,6 +89,20 @@ impl Health {
     /// Builds every tracker and pool at `now`. The first script runs are due at `now`; the
     /// initial pool operations (and `init_fail` results) are queued already.
     pub fn new(config: HealthConfig, now: Instant) -> Health {
+        Health::build(config, now, None)
+    }
+
+    /// [`Health::new`] for a reloaded configuration, taking over from `previous` (the running
+    /// one) the verdict of every checker that is unchanged: same virtual server (by name), real
+    /// server (by address) and checker configuration (wherever it is written in the block). keepalived does the same on
+    /// SIGHUP, so a reload neither puts a dead real server back into the pool (until its
+    /// checker fails again) nor takes a live one out when `alpha` is set. Everything else
+    /// starts as in [`Health::new`]; scripts always start over (keepalived re-runs them).
+    pub fn reload(config: HealthConfig, now: Instant, previous: &Health) -> Health {
+        Health::build(config, now, Some(previous))
+    }
+
+    fn build(config: HealthConfig, now: Instant, previous: Option<&Health>) -> Health {
         let mut outputs = VecDeque::new();
         let mut stats = HealthStats::default();
         let mut ctx = Ctx {
@@ -124,7 +137,12 @@ impl Health {
                 next += 1;
                 (owner, jitter)
             };
-            let vs = VirtualServer::new(vs_config, now, &mut owners, &mut ctx);
+            let before = previous.and_then(|p| {
+                p.virtual_servers
+                    .iter()
+                    .find(|b| b.name() == vs_config.name)
+            });
+            let vs = VirtualServer::new(vs_config, now, &mut owners, before, &mut ctx);
             for (r, count) in vs.checker_counts().into_iter().enumerate() {
                 for c in 0..count {
                     routes.push(Route::Checker {
@@ -141,8 +159,7 @@ impl Health {
             scripts,
             virtual_servers,
             routes,
-            deadlines: BTreeSet::new(),
-            scheduled: vec![None; owners],
+            timers: TimerQueue::new(owners),
             outputs,
             stats,
         };
@@ -165,20 +182,7 @@ impl Health {
     /// Re-files `owner`'s deadline after it handled an input.
     fn reschedule(&mut self, owner: usize) {
         let next = self.owner_timeout(owner);
-        let Some(slot) = self.scheduled.get_mut(owner) else {
-            return;
-        };
-        if *slot == next {
-            return;
-        }
-        let key = owner_index(owner);
-        if let Some(old) = slot.take() {
-            self.deadlines.remove(&(old, key));
-        }
-        if let Some(at) = next {
-            self.deadlines.insert((at, key));
-        }
-        *slot = next;
+        self.timers.set(owner, next);
     }
 
     fn reschedule_all(&mut self) {
@@ -191,15 +195,7 @@ impl Health {
     /// Due scripts and checkers are handled by deadline, then in configuration order (scripts
     /// first).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let mut due = Vec::new();
-        while let Some(&(at, owner)) = self.deadlines.first() {
-            if at > now {
-                break;
-            }
-            self.deadlines.pop_first();
-            self.scheduled[owner as usize] = None;
-            due.push(owner as usize);
-        }
+        let due: Vec<usize> = std::iter::from_fn(|| self.timers.pop_expired(now)).collect();
         for owner in due {
             let mut ctx = Ctx {
                 out: &mut self.outputs,
@@ -272,7 +268,7 @@ impl Health {
     /// When `handle_timeout` must be called next, if any timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.first().map(|(at, _)| *at)
+        self.timers.next_timeout()
     }
 
     /// The state of the `vrrp_script` called `name`.

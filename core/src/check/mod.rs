@@ -25,6 +25,7 @@ pub mod health;
 pub mod http;
 pub mod output;
 pub mod probe;
+mod run;
 pub mod script;
 pub mod virtual_server;
 

@@ -7,7 +7,7 @@
 //! - a run still going (or still being killed after its timeout) makes the next run be skipped,
 //!   not queued;
 //! - at `timeout` the run counts as failed and the driver is told to kill it; a result arriving
-//!   later is ignored; the kill is assumed complete after [`SCRIPT_KILL_GRACE`] at the latest;
+//!   later is ignored; the kill is assumed complete after [`super::config::SCRIPT_KILL_GRACE`] at the latest;
 //! - hysteresis is one counter in `[0, rise + fall − 1]`: up after `rise` consecutive
 //!   successes, down after `fall` consecutive failures;
 //! - without `init_fail` the state is unknown until the first result, which decides at once
@@ -17,12 +17,12 @@
 //! Weights, `reverse` and FAULT are not applied here: the node applies them to the up/down
 //! transitions ([`super::Output::ScriptResult`]).
 
-use super::config::SCRIPT_KILL_GRACE;
 use super::health::Ctx;
 use super::output::{Output, ScriptResult};
 use super::probe::{Probe, ProbeAction, ProbeId, ProbeResult};
+use super::run::{ProbeRun, ProbeTimer};
 use crate::Instant;
-use crate::timer::{TimerKind, TimerTable, later};
+use crate::timer::{TimerKind, later};
 use crate::vrrp::TrackScriptConfig;
 
 /// State of a tracked script as the node sees it.
@@ -36,37 +36,14 @@ pub enum ScriptStatus {
     Down,
 }
 
-/// The timers of one script, in the order they are handled when due together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Timer {
-    /// The running script's timeout.
-    Timeout = 0,
-    /// A killed script is assumed gone.
-    KillGrace = 1,
-    /// Start the next run.
-    Run = 2,
-}
-
-impl TimerKind for Timer {
-    const VALUES: &'static [Self] = &[Timer::Timeout, Timer::KillGrace, Timer::Run];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// One `vrrp_script` state machine. Built and driven by [`super::Health`].
 #[derive(Debug, Clone)]
 pub struct ScriptTracker {
     config: TrackScriptConfig,
-    owner: u32,
-    next_seq: u32,
     status: ScriptStatus,
     /// keepalived's `result`: 0 ..= rise + fall − 1; ≥ rise means up.
     counter: u32,
-    running: Option<ProbeId>,
-    terminating: Option<ProbeId>,
-    timers: TimerTable<Timer, 3>,
+    run: ProbeRun,
 }
 
 impl ScriptTracker {
@@ -79,8 +56,6 @@ impl ScriptTracker {
         } else {
             (ScriptStatus::Init, rise - 1)
         };
-        let mut timers = TimerTable::new();
-        timers.set(Timer::Run, now);
         if config.init_fail {
             ctx.out.push_back(Output::ScriptResult(ScriptResult {
                 script: config.name.clone(),
@@ -89,13 +64,9 @@ impl ScriptTracker {
         }
         ScriptTracker {
             config,
-            owner,
-            next_seq: 0,
             status,
             counter,
-            running: None,
-            terminating: None,
-            timers,
+            run: ProbeRun::new(owner, now),
         }
     }
 
@@ -111,54 +82,40 @@ impl ScriptTracker {
 
     /// The earliest armed timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next_timeout()
+        self.run.poll_timeout()
     }
 
     /// Stops for good: a running script is killed, no timer stays armed.
     pub(crate) fn stop(&mut self, ctx: &mut Ctx) {
-        if let Some(id) = self.running.take() {
-            ctx.out.push_back(Output::CancelProbe(id));
-        }
-        self.terminating = None;
-        self.timers = TimerTable::new();
+        self.run.stop(ctx);
     }
 
-    /// Handles every due timer, in [`Timer::VALUES`] order.
+    /// Handles every due timer, in [`ProbeTimer::VALUES`] order.
     pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Ctx) {
-        for &timer in Timer::VALUES {
-            if !self.timers.take_expired(timer, now) {
+        for &timer in ProbeTimer::VALUES {
+            if !self.run.take_expired(timer, now) {
                 continue;
             }
             match timer {
-                Timer::Timeout => {
-                    if let Some(id) = self.running.take() {
-                        ctx.stats.probe_timeouts += 1;
-                        ctx.out.push_back(Output::CancelProbe(id));
-                        self.terminating = Some(id);
-                        self.timers
-                            .set(Timer::KillGrace, later(now, SCRIPT_KILL_GRACE));
+                ProbeTimer::Timeout => {
+                    if self.run.time_out(now, true, ctx) {
                         self.record(false, ctx);
                     }
                 }
-                Timer::KillGrace => self.terminating = None,
-                Timer::Run => self.run(now, ctx),
+                ProbeTimer::KillGrace => {}
+                ProbeTimer::Next => self.start(now, ctx),
             }
         }
     }
 
-    fn run(&mut self, now: Instant, ctx: &mut Ctx) {
-        self.timers
-            .set(Timer::Run, later(now, self.config.interval));
-        if self.running.is_some() || self.terminating.is_some() {
+    fn start(&mut self, now: Instant, ctx: &mut Ctx) {
+        self.run.set_next(later(now, self.config.interval));
+        if self.run.busy() {
             // keepalived: "still running" — skipped, not queued.
             ctx.stats.skipped_runs += 1;
             return;
         }
-        let id = ProbeId::new(self.owner, self.next_seq);
-        self.next_seq = self.next_seq.wrapping_add(1);
-        self.running = Some(id);
-        self.timers
-            .set(Timer::Timeout, later(now, self.config.timeout));
+        let id = self.run.start(now, self.config.timeout);
         ctx.out.push_back(Output::StartProbe(Probe {
             id,
             action: ProbeAction::RunScript {
@@ -171,28 +128,18 @@ impl ScriptTracker {
 
     /// A result for one of this tracker's probes.
     pub(crate) fn handle_probe_result(&mut self, id: ProbeId, result: &ProbeResult, ctx: &mut Ctx) {
-        if self.running == Some(id) {
-            self.running = None;
-            self.timers.stop(Timer::Timeout);
-            let success = match result {
-                ProbeResult::Exited(0) => true,
-                ProbeResult::Exited(_) | ProbeResult::Signalled(_) | ProbeResult::SpawnFailed => {
-                    false
-                }
-                _ => {
-                    ctx.stats.wrong_result_kind += 1;
-                    false
-                }
-            };
-            self.record(success, ctx);
-        } else if self.terminating == Some(id) {
-            // The killed run finally ended: it was already counted as a timeout.
-            self.terminating = None;
-            self.timers.stop(Timer::KillGrace);
-            ctx.stats.late_results += 1;
-        } else {
-            ctx.stats.late_results += 1;
+        if !self.run.finish(id, ctx) {
+            return;
         }
+        let success = match result {
+            ProbeResult::Exited(0) => true,
+            ProbeResult::Exited(_) | ProbeResult::Signalled(_) | ProbeResult::SpawnFailed => false,
+            _ => {
+                ctx.stats.wrong_result_kind += 1;
+                false
+            }
+        };
+        self.record(success, ctx);
     }
 
     /// Applies one judged run to the rise/fall counter.

@@ -85,28 +85,57 @@ pub(crate) struct VirtualServer {
 
 impl VirtualServer {
     /// Builds the pool and emits the initial pool operations. `owners` gives each checker its
-    /// probe-owner index and warmup jitter, in configuration order.
+    /// probe-owner index and warmup jitter, in configuration order. With `previous` (the same
+    /// virtual server before a reload), a real server at the same address keeps the verdict of
+    /// each checker whose configuration did not change (matched by settings, not position), as
+    /// keepalived carries its checkers' state over a reload (`migrate_checkers`); a real server whose checkers all carried keeps its current weight
+    /// (`misc_dynamic`).
     pub(crate) fn new(
         config: VirtualServerConfig,
         now: Instant,
         owners: &mut dyn FnMut() -> (u32, std::time::Duration),
+        previous: Option<&VirtualServer>,
         ctx: &mut Ctx,
     ) -> Self {
         let real_servers: Vec<RealServer> = config
             .real_servers
             .into_iter()
             .map(|rs| {
+                let before = previous.and_then(|p| {
+                    p.real_servers
+                        .iter()
+                        .find(|b| b.config.address == rs.address)
+                });
+                let mut carried = 0;
+                let mut taken = vec![false; before.map_or(0, |b| b.checkers.len())];
                 let checkers = rs
                     .checkers
                     .iter()
                     .map(|c| {
                         let (owner, jitter) = owners();
-                        Checker::new(c.clone(), owner, now, jitter)
+                        let mut checker = Checker::new(c.clone(), owner, now, jitter);
+                        // The first old checker of this real server with the same settings,
+                        // wherever it was written (keepalived compares type and settings).
+                        let old = before
+                            .into_iter()
+                            .flat_map(|b| b.checkers.iter().enumerate());
+                        for (i, old) in old {
+                            if !taken[i] && checker.carry_from(old) {
+                                taken[i] = true;
+                                carried += 1;
+                                break;
+                            }
+                        }
+                        checker
                     })
                     .collect::<Vec<_>>();
                 let alive = checkers.iter().all(Checker::is_up);
+                let weight = match before {
+                    Some(b) if b.config == rs && carried == checkers.len() => b.weight,
+                    _ => rs.weight,
+                };
                 RealServer {
-                    weight: rs.weight,
+                    weight,
                     config: rs,
                     checkers,
                     alive,
@@ -129,6 +158,11 @@ impl VirtualServer {
         vs.quorum_up = vs.live_weight() >= vs.quorum.max(1);
         vs.sync_pool(ctx);
         vs
+    }
+
+    /// The service as written: the virtual server's name in outputs.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
     }
 
     /// The earliest armed timer of checker `ch` of real server `rs`.

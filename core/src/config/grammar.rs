@@ -36,6 +36,8 @@ pub enum Context {
     Checker,
     /// `url` inside `HTTP_GET` / `SSL_GET`.
     Url,
+    /// The top-level `SSL` block (the files of SSL_GET's TLS client).
+    Ssl,
     /// A list of values, one or more per line (`virtual_ipaddress`, `track_script`,
     /// `unicast_peer`, `group`, `notification_email` …): no line opens a block.
     Values,
@@ -55,6 +57,7 @@ pub fn child(parent: Context, keyword: &str) -> Option<Context> {
         (Top, "vrrp_script") => Script,
         (Top, "vrrp_track_file") => TrackFile,
         (Top, "virtual_server") => VirtualServer,
+        (Top, "SSL") => Ssl,
         (
             Top,
             "virtual_server_group"
@@ -130,6 +133,7 @@ pub fn known_in(context: Context) -> &'static [&'static str] {
         Context::RealServer => REAL_SERVER,
         Context::Checker => CHECKER,
         Context::Url => URL,
+        Context::Ssl => SSL,
         Context::Values | Context::Opaque => &[],
     }
 }
@@ -142,7 +146,11 @@ pub const TOP: &[&str] = &[
     "vrrp_instance",
     "vrrp_sync_group",
     "virtual_server",
+    "SSL",
 ];
+
+/// `SSL` block keywords (keepalived's `check_parser.c`: the TLS client of SSL_GET).
+pub const SSL: &[&str] = &["password", "ca", "certificate", "key"];
 
 /// `global_defs` keywords vrrplab reads.
 pub const GLOBAL_DEFS: &[&str] = &[

@@ -19,6 +19,7 @@ pub fn known_by_keepalived(context: Context) -> &'static [&'static str] {
         Context::RealServer => REAL_SERVER,
         Context::Checker => CHECKER,
         Context::Url => URL,
+        Context::Ssl => super::grammar::SSL,
         Context::Authentication => &["auth_type", "auth_pass"],
         Context::Values | Context::Opaque => &[],
     }

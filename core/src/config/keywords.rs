@@ -145,7 +145,6 @@ pub const RECOGNISED_UNSUPPORTED: &[&str] = &[
     "vrrp_track_process",
     "vrrp_track_bfd",
     "bfd_instance",
-    "SSL",
     "track_interface_weight",
 ];
 

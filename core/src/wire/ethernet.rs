@@ -108,6 +108,10 @@ pub enum FrameError {
     },
     /// An IPv6 header whose version nibble is not 6.
     NotIpv6(u8),
+    /// An IPv4 header whose version nibble is not 4.
+    NotIpv4(u8),
+    /// An IPv4 header length (IHL · 4) below the 20-byte minimum.
+    Ipv4HeaderLength(usize),
     /// An IPv6 packet whose next header is not ICMPv6 (extension headers are not followed).
     NextHeader(u8),
     /// An ICMPv6 message other than a neighbour advertisement (type 136, code 0).
@@ -135,6 +139,10 @@ impl fmt::Display for FrameError {
                 write!(f, "ARP for hardware {hardware} / protocol {protocol:#06x}")
             }
             FrameError::NotIpv6(v) => write!(f, "IP version {v} where IPv6 was expected"),
+            FrameError::NotIpv4(v) => write!(f, "IP version {v} where IPv4 was expected"),
+            FrameError::Ipv4HeaderLength(n) => {
+                write!(f, "IPv4 header length {n}, below the minimum of 20")
+            }
             FrameError::NextHeader(n) => write!(f, "IPv6 next header {n}, not ICMPv6"),
             FrameError::NotNeighbourAdvert { icmp_type, code } => {
                 write!(

@@ -5,4 +5,3 @@ mod check_options;
 mod check_tracking;
 mod config_corpus;
 mod receive_path;
-mod wire_corpus;

@@ -90,11 +90,9 @@ pub fn run(args: Args) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|f| conformance(f, &report, address, node.as_ref()));
         match result {
-            Ok(value) => {
-                differs = value["differences"]
-                    .as_array()
-                    .is_some_and(|d| !d.is_empty());
-                report.conformance = Some(value);
+            Ok(result) => {
+                differs = result.differs();
+                report.conformance = Some(result);
             }
             Err(e) => {
                 eprintln!("vrrplab replay: --as {address}: {e}");

@@ -49,7 +49,12 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
         node: parsed.model.to_node_config(),
         health,
         virtual_servers: parsed.model.virtual_servers.clone(),
-        ssl: super::checkers::tls::SslFiles::default(),
+        ssl: parsed
+            .model
+            .ssl
+            .as_ref()
+            .map(super::checkers::tls::SslFiles::from)
+            .unwrap_or_default(),
     })
 }
 

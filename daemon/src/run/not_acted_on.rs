@@ -67,6 +67,16 @@ pub fn diagnostics(parsed: &Parsed) -> Vec<Diagnostic> {
     let model = &parsed.model;
     let spans = &parsed.spans;
     let mut out = Vec::new();
+    if let (Some(ssl), Some(ssl_spans)) = (&model.ssl, &spans.ssl)
+        && ssl.ca.is_some()
+    {
+        out.push(warning(
+            ssl_spans.of("ca"),
+            "SSL ca (the file is read, but SSL_GET never fails on a real server's certificate)",
+            "keepalived does the same: it loads the CA file and never verifies the peer, so \
+             the check is that the service answers over TLS, not that its certificate is trusted",
+        ));
+    }
     for (i, vs) in model.virtual_servers.iter().enumerate() {
         let Some(span) = spans.virtual_servers.get(i).map(|s| s.block) else {
             continue;
@@ -234,6 +244,30 @@ mod tests {
             );
         }
         assert_eq!(all.len(), expect.len(), "{all:#?}");
+    }
+
+    #[test]
+    fn ssl_ca_is_named_at_its_line_and_an_ssl_block_without_ca_is_not() {
+        let with_ca = "SSL {\n  certificate /c.pem\n  key /k.pem\n  ca /ca.pem\n}\n";
+        let parsed = parse_str("k.conf", with_ca, &ParseOptions::default());
+        assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+        let all: Vec<String> = diagnostics(&parsed)
+            .iter()
+            .map(|d| d.render(&parsed.sources))
+            .collect();
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert!(
+            all[0].contains("k.conf:4:3") && all[0].contains("SSL ca") && all[0].contains(PREFIX),
+            "{}",
+            all[0]
+        );
+        let without = parse_str(
+            "k.conf",
+            "SSL {\n  certificate /c.pem\n  key /k.pem\n}\n",
+            &ParseOptions::default(),
+        );
+        assert!(without.is_valid(), "{}", without.render_diagnostics());
+        assert!(diagnostics(&without).is_empty());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! L2/L3 are decoded with etherparse, VRRP with `vrrplab_core::wire`. Frames that are not
 //! VRRP/ARP/NA, and VRRP quoted inside ICMP errors, are skipped; a malformed frame is counted in
-//! [`CaptureLog::undecodable`], never a panic. Works on any Ethernet-link-type classic pcap (ours
-//! or tcpdump's).
+//! [`CaptureLog::undecodable`], never a panic. Works on any Ethernet-link-type pcap or pcapng
+//! (ours or tcpdump's), read by replay's capture reader.
 
 use std::fs::File;
 use std::net::IpAddr;
@@ -12,9 +12,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use etherparse::{IpNumber, NetSlice, SlicedPacket, TransportSlice};
-use pcap_file::DataLink;
-use pcap_file::pcap::PcapReader;
 use vrrplab_core::wire::{Advert, Family};
+use vrrplab_replay::{CaptureReader, LinkType};
 
 use crate::error::{HarnessError, Result};
 
@@ -71,24 +70,24 @@ pub struct CaptureLog {
 }
 
 impl CaptureLog {
-    /// Reads and decodes a classic pcap file (Ethernet link type).
+    /// Reads and decodes a capture file (classic pcap or pcapng, Ethernet link type) with the
+    /// workspace's one capture reader, `vrrplab_replay::CaptureReader`.
     pub fn read(path: &Path) -> Result<CaptureLog> {
         let file = File::open(path)
             .map_err(|e| HarnessError::io(format!("open {}", path.display()), e))?;
-        let mut reader = PcapReader::new(file)
+        let mut reader = CaptureReader::new(file)
             .map_err(|e| HarnessError::Invalid(format!("{}: {e}", path.display())))?;
-        if reader.header().datalink != DataLink::ETHERNET {
-            return Err(HarnessError::Invalid(format!(
-                "{}: link type {:?}, expected Ethernet",
-                path.display(),
-                reader.header().datalink
-            )));
-        }
         let mut log = CaptureLog::default();
-        while let Some(packet) = reader.next_packet() {
-            // A truncated last record (capture killed mid-write) ends the log.
-            let Ok(packet) = packet else { break };
-            log.push_frame(packet.timestamp, &packet.data);
+        // A truncated last record (capture killed mid-write) ends the log.
+        while let Ok(Some(frame)) = reader.next_frame() {
+            if frame.link != LinkType::ETHERNET {
+                return Err(HarnessError::Invalid(format!(
+                    "{}: link type {}, expected Ethernet",
+                    path.display(),
+                    frame.link.name()
+                )));
+            }
+            log.push_frame(Duration::from_nanos(frame.time_ns), frame.data);
         }
         Ok(log)
     }
@@ -282,6 +281,66 @@ mod tests {
             .write(&mut frame, IpNumber::VRRP, &bytes)
             .unwrap();
         frame
+    }
+
+    /// A classic pcap (ns timestamps, link type `datalink`) of `frames` in a fresh temp file,
+    /// with `tail` appended raw (a cut record).
+    fn pcap_file(
+        name: &str,
+        datalink: pcap_file::DataLink,
+        frames: &[(Duration, Vec<u8>)],
+        tail: &[u8],
+    ) -> std::path::PathBuf {
+        use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+        let path =
+            std::env::temp_dir().join(format!("vrrplab-netns-{}-{name}.pcap", std::process::id()));
+        let header = PcapHeader {
+            datalink,
+            ts_resolution: pcap_file::TsResolution::NanoSecond,
+            ..PcapHeader::default()
+        };
+        let mut w = PcapWriter::with_header(File::create(&path).unwrap(), header).unwrap();
+        for (t, f) in frames {
+            w.write_packet(&PcapPacket::new(*t, f.len() as u32, f))
+                .unwrap();
+        }
+        let mut file = w.into_writer();
+        std::io::Write::write_all(&mut file, tail).unwrap();
+        path
+    }
+
+    #[test]
+    fn written_capture_reads_back_with_nanosecond_times_and_a_cut_last_record_ends_it() {
+        let frames = [
+            (
+                Duration::new(1_700_000_000, 123_456_789),
+                v3_frame([192, 0, 2, 11], 200),
+            ),
+            (
+                Duration::new(1_700_000_001, 5),
+                v3_frame([192, 0, 2, 12], 100),
+            ),
+        ];
+        let path = pcap_file(
+            "readback",
+            pcap_file::DataLink::ETHERNET,
+            &frames,
+            &[0x42; 7],
+        );
+        let log = CaptureLog::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(log.frames, 2);
+        let times: Vec<Duration> = log.adverts().map(|(e, _)| e.time).collect();
+        assert_eq!(times, [frames[0].0, frames[1].0]);
+    }
+
+    #[test]
+    fn capture_of_another_link_type_is_an_error() {
+        let frames = [(Duration::ZERO, vec![0x45; 20])];
+        let path = pcap_file("raw", pcap_file::DataLink::RAW, &frames, &[]);
+        let err = CaptureLog::read(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(err.to_string().contains("expected Ethernet"), "{err}");
     }
 
     #[test]

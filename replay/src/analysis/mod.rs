@@ -15,18 +15,18 @@ mod router;
 pub mod validate;
 
 pub use announce::{Announcements, Burst};
-pub(crate) use findings::{FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS};
+pub(crate) use findings::{FLAP_CHANGES, FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS};
 pub use router::{Jitter, Params, RouterState, Run, RunEnd};
 pub(crate) use router::{RUN_BREAK_INTERVALS, interval_ns};
 
 use crate::decode::{Decoded, Segment, Skipped, VrrpFrame, decode};
 use crate::reader::{CaptureError, CaptureErrorKind, CaptureReader, Format, Frame, LinkType};
-use crate::report::{Counts, Event, Report};
+use crate::report::{Counts, Event, EventKind, EventSource, ParamChange, ParamValue, Report};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::IpAddr;
-use validate::{Defect, Defects};
-use vrrplab_core::wire::{Authentication, ChecksumConvention, Family, Version};
+use validate::{Defect, DefectExample, Defects};
+use vrrplab_core::wire::{Family, Version};
 
 /// Frame numbers kept per (router, reason) of invalid adverts.
 pub const INVALID_FRAMES_KEPT: usize = 10;
@@ -55,18 +55,15 @@ pub struct InvalidAdverts {
     pub first_ns: u64,
     /// Last one.
     pub last_ns: u64,
-    /// A value to show (the TTL seen, the checksum …).
-    pub example: String,
+    /// What the first one showed (the TTL seen, the checksum …).
+    pub example: DefectExample,
 }
 
 /// Two routers disagreeing on one field for a while.
 #[derive(Debug, Clone)]
 pub struct Mismatch {
-    /// Field name (`version`, `advert_int`, `auth`, `virtual_addresses`, `checksum`,
-    /// `destination`).
-    pub field: &'static str,
-    /// The two routers (lower address first) and their values.
-    pub sides: [(IpAddr, String); 2],
+    /// The two routers (lower address first) and their values of one field.
+    pub sides: [(IpAddr, ParamValue); 2],
     /// When both were first seen disagreeing.
     pub start_ns: u64,
     /// When they stopped (None while open).
@@ -87,6 +84,14 @@ pub struct Group {
     /// Priority and parameter changes.
     pub events: Vec<Event>,
     changes: BTreeMap<IpAddr, u64>,
+}
+
+impl Mismatch {
+    /// The field (`version`, `advert_int`, `auth`, `virtual_addresses`, `checksum`,
+    /// `destination`).
+    pub fn field(&self) -> &'static str {
+        self.sides[0].1.field()
+    }
 }
 
 impl Group {
@@ -133,14 +138,15 @@ impl Group {
             let Some(theirs) = self.routers[j].params.clone() else {
                 continue;
             };
-            for (field, a, b) in compare(&mine, &theirs) {
+            for (a, b) in compare(&mine, &theirs) {
+                let field = a.field();
                 let (lo, hi) = if me < other {
                     ((me, a), (other, b))
                 } else {
                     ((other, b), (me, a))
                 };
                 let open = self.mismatches.iter_mut().find(|m| {
-                    m.field == field
+                    m.field() == field
                         && m.end_ns.is_none()
                         && m.sides[0].0 == lo.0
                         && m.sides[1].0 == hi.0
@@ -149,7 +155,6 @@ impl Group {
                     (Some(m), false) => m.end_ns = Some(time_ns),
                     (Some(m), true) => m.sides = [lo, hi],
                     (None, true) => self.mismatches.push(Mismatch {
-                        field,
                         sides: [lo, hi],
                         start_ns: time_ns,
                         end_ns: None,
@@ -161,81 +166,40 @@ impl Group {
     }
 }
 
-/// Human value of each comparable field of two parameter sets (both sides, always listed so
-/// open mismatches can close).
-fn compare(a: &Params, b: &Params) -> Vec<(&'static str, String, String)> {
+/// The value of each comparable field of two parameter sets (both sides, always listed so
+/// open mismatches can close), in a fixed field order.
+fn compare(a: &Params, b: &Params) -> Vec<(ParamValue, ParamValue)> {
     let mut out = vec![
-        ("version", a.version.to_string(), b.version.to_string()),
         (
-            "advert_int",
-            interval_text(a.interval_cs),
-            interval_text(b.interval_cs),
+            ParamValue::Version(a.version),
+            ParamValue::Version(b.version),
         ),
         (
-            "auth",
-            auth_text(&a.authentication),
-            auth_text(&b.authentication),
+            ParamValue::AdvertInt(a.interval_cs),
+            ParamValue::AdvertInt(b.interval_cs),
         ),
         (
-            "virtual_addresses",
-            addresses_text(&a.addresses),
-            addresses_text(&b.addresses),
+            ParamValue::Auth(a.authentication.clone()),
+            ParamValue::Auth(b.authentication.clone()),
+        ),
+        (
+            ParamValue::VirtualAddresses(a.addresses.clone()),
+            ParamValue::VirtualAddresses(b.addresses.clone()),
         ),
     ];
     if a.version == Version::V3 && b.version == Version::V3 {
         out.push((
-            "checksum",
-            checksum_text(a.checksum),
-            checksum_text(b.checksum),
+            ParamValue::Checksum(a.checksum),
+            ParamValue::Checksum(b.checksum),
         ));
     }
     if a.destination.is_multicast() && b.destination.is_multicast() {
         out.push((
-            "destination",
-            a.destination.to_string(),
-            b.destination.to_string(),
+            ParamValue::Destination(a.destination),
+            ParamValue::Destination(b.destination),
         ));
     }
     out
-}
-
-/// `1 s`, `0.1 s`.
-pub fn interval_text(cs: u16) -> String {
-    format!("{} s", f64::from(cs) / 100.0)
-}
-
-/// `none`, `pass "1111"`, `ah`, `cisco-md5 (not verified)`.
-pub fn auth_text(a: &Authentication) -> String {
-    match a {
-        Authentication::None => "none".into(),
-        Authentication::SimplePassword(p) => format!("pass \"{}\"", password_text(p)),
-        Authentication::IpAh => "ah".into(),
-        Authentication::CiscoMd5 => "cisco-md5 (not verified)".into(),
-        Authentication::Unknown(t) => format!("unknown-{t}"),
-    }
-}
-
-/// The printable part of an 8-byte password (NUL padding removed, others escaped).
-pub fn password_text(p: &[u8; 8]) -> String {
-    let end = p.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    p[..end].escape_ascii().to_string()
-}
-
-/// Comma-separated addresses.
-pub fn addresses_text(a: &[IpAddr]) -> String {
-    a.iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// `pseudo-header`, `message-only`, `invalid`.
-pub fn checksum_text(c: Option<ChecksumConvention>) -> String {
-    match c {
-        Some(ChecksumConvention::PseudoHeader) => "pseudo-header".into(),
-        Some(ChecksumConvention::MessageOnly) => "message-only".into(),
-        None => "invalid".into(),
-    }
 }
 
 /// Streaming analyser. Feed every frame with [`Analyzer::feed`], then [`Analyzer::finish`].
@@ -340,6 +304,7 @@ impl Analyzer {
             router.mac = v.l2_src;
         }
         let mut params_changed = false;
+        let mut param_changes: Vec<ParamChange> = Vec::new();
         let mut priority_change = None;
         if !same {
             let checked = validate::check(v);
@@ -362,12 +327,11 @@ impl Analyzer {
                 if router.params.as_ref() != Some(&params) {
                     params_changed = true;
                     if let Some(old) = &router.params {
-                        let changes: Vec<String> = compare(old, &params)
+                        param_changes = compare(old, &params)
                             .into_iter()
-                            .filter(|(_, a, b)| a != b)
-                            .map(|(f, a, b)| format!("{f} {a} → {b}"))
+                            .filter(|(a, b)| a != b)
+                            .map(|(from, to)| ParamChange { from, to })
                             .collect();
-                        priority_change = Some(changes.join(", "));
                     }
                     router.params = Some(params);
                 }
@@ -376,11 +340,7 @@ impl Analyzer {
                     && advert.priority != 0
                     && router.last_priority != 0
                 {
-                    let text = format!("priority {} → {}", router.last_priority, advert.priority);
-                    priority_change = Some(match priority_change {
-                        Some(p) if !p.is_empty() => format!("{p}, {text}"),
-                        _ => text,
-                    });
+                    priority_change = Some((router.last_priority, advert.priority));
                 }
                 RouterState::remember(&mut router.priorities, advert.priority, 16);
                 router.last_priority = advert.priority;
@@ -408,20 +368,19 @@ impl Analyzer {
         if !defects.is_empty() {
             record_invalid(group, address, defects, number, t, v);
         }
-        if let Some(text) = priority_change.filter(|s| !s.is_empty()) {
+        if !param_changes.is_empty() || priority_change.is_some() {
             let event = Event {
                 time_ns: t,
                 frame: number,
                 segment: v.segment,
                 family,
                 vrid: Some(vrid),
-                router: address.to_string(),
-                event: if params_changed {
-                    "parameters"
-                } else {
-                    "priority"
+                source: EventSource::Router(address),
+                what: EventKind::Changed {
+                    params: param_changes,
+                    priority: priority_change,
+                    parameters: params_changed,
                 },
-                detail: text,
             };
             group.change_event(event, address);
         }
@@ -475,25 +434,23 @@ fn record_invalid(
     }
 }
 
-fn example(d: Defect, v: &VrrpFrame<'_>) -> String {
+/// What the advert showed of defect `d`.
+fn example(d: Defect, v: &VrrpFrame<'_>) -> DefectExample {
     let p = v.payload;
     match d {
-        Defect::HopLimit => format!("hop limit {}", v.hop_limit),
-        Defect::IpHeaderChecksum => "IPv4 header checksum wrong".into(),
-        Defect::Truncated => format!("{} bytes", p.len()),
-        Defect::Length => format!("IP payload of {} bytes", p.len()),
-        Defect::Version => format!("version {}", p.first().map_or(0, |b| b >> 4)),
-        Defect::Type => format!("type {}", p.first().map_or(0, |b| b & 0x0f)),
-        Defect::Checksum => format!(
-            "checksum {:#06x}",
-            u16::from_be_bytes([
-                p.get(6).copied().unwrap_or(0),
-                p.get(7).copied().unwrap_or(0)
-            ])
-        ),
-        Defect::AuthType => format!("auth type {}", p.get(4).copied().unwrap_or(0)),
-        Defect::VridZero => "VRID 0".into(),
-        Defect::IntervalZero => "interval 0".into(),
+        Defect::HopLimit => DefectExample::HopLimit(v.hop_limit),
+        Defect::IpHeaderChecksum => DefectExample::IpHeaderChecksum,
+        Defect::Truncated => DefectExample::Truncated(p.len()),
+        Defect::Length => DefectExample::Length(p.len()),
+        Defect::Version => DefectExample::Version(p.first().map_or(0, |b| b >> 4)),
+        Defect::Type => DefectExample::Type(p.first().map_or(0, |b| b & 0x0f)),
+        Defect::Checksum => DefectExample::Checksum(u16::from_be_bytes([
+            p.get(6).copied().unwrap_or(0),
+            p.get(7).copied().unwrap_or(0),
+        ])),
+        Defect::AuthType => DefectExample::AuthType(p.get(4).copied().unwrap_or(0)),
+        Defect::VridZero => DefectExample::VridZero,
+        Defect::IntervalZero => DefectExample::IntervalZero,
     }
 }
 

@@ -7,6 +7,31 @@ use vrrplab_core::wire::{
     Advert, Authentication, ChecksumConvention, Family, Packet, VRRP_HOP_LIMIT, Version, WireError,
 };
 
+/// What an invalid advert showed of its defect (the first one of a router and reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefectExample {
+    /// The TTL / hop limit it came with.
+    HopLimit(u8),
+    /// Its IPv4 header checksum is wrong.
+    IpHeaderChecksum,
+    /// Its length, bytes.
+    Truncated(usize),
+    /// Its IP payload length, bytes.
+    Length(usize),
+    /// Its version number.
+    Version(u8),
+    /// Its message type.
+    Type(u8),
+    /// Its checksum field.
+    Checksum(u16),
+    /// Its auth type.
+    AuthType(u8),
+    /// VRID 0.
+    VridZero,
+    /// Interval 0.
+    IntervalZero,
+}
+
 /// One reason an advert is invalid. The names are stable (JSON `reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

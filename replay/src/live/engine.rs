@@ -9,7 +9,7 @@ use super::notice::{Notice, NoticeKind};
 use super::status::{self, WatchCounters, WatchStatus};
 use crate::analysis::Analyzer;
 use crate::reader::{Format, Frame};
-use crate::report::{Finding, FindingKind, Report, finding_json};
+use crate::report::{Finding, FindingKind, Report};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -27,6 +27,11 @@ struct Seen {
     closed: bool,
     /// The finding given as final, as JSON.
     given: Option<Value>,
+}
+
+/// A finding as its JSON says it (what was given is compared at the precision shown).
+fn as_json(f: &Finding) -> Value {
+    serde_json::to_value(f).unwrap_or(Value::Null)
 }
 
 /// The replay analysis, fed incrementally.
@@ -103,7 +108,7 @@ impl Watcher {
         let timing = Timing::of(self.analyzer.groups());
         for f in &report.findings {
             let k = finality::key(f);
-            if finality::run_derived(f.kind)
+            if finality::run_derived(f.kind())
                 && f.start_ns < self.forgotten_before
                 && !self.seen.contains_key(&k)
             {
@@ -122,7 +127,7 @@ impl Watcher {
             }
             if !seen.opened {
                 seen.opened = true;
-                if f.kind == FindingKind::Failover {
+                if f.kind() == FindingKind::Failover {
                     self.counters.failovers += 1;
                 }
                 if !done {
@@ -135,7 +140,7 @@ impl Watcher {
             }
             seen.latest = f.clone();
             if done {
-                seen.given = Some(finding_json(f));
+                seen.given = Some(as_json(f));
                 self.counters.findings += 1;
                 push(&mut self.notices, NoticeKind::Finding, h, f);
             }
@@ -151,7 +156,7 @@ impl Watcher {
             let inside = report
                 .findings
                 .iter()
-                .filter(|f| finality::run_derived(f.kind))
+                .filter(|f| finality::run_derived(f.kind()))
                 .filter(|f| {
                     let seen = self.seen.get(&finality::key(f));
                     // given and retired, or an echo of forgotten runs: decided already
@@ -216,8 +221,8 @@ impl Watcher {
         let h = self.horizon_ns;
         for f in &report.findings {
             let k = finality::key(f);
-            let forgotten = finality::run_derived(f.kind) && f.start_ns < self.forgotten_before;
-            let json = finding_json(f);
+            let forgotten = finality::run_derived(f.kind()) && f.start_ns < self.forgotten_before;
+            let json = as_json(f);
             match self.seen.get_mut(&k) {
                 Some(s) if s.given.as_ref() == Some(&json) => {}
                 Some(s) if s.given.is_some() => {
@@ -227,7 +232,7 @@ impl Watcher {
                     }
                 }
                 Some(s) => {
-                    if f.kind == FindingKind::DualMaster && !s.closed {
+                    if f.kind() == FindingKind::DualMaster && !s.closed {
                         s.closed = true;
                         push(&mut self.notices, NoticeKind::Closed, h, f);
                     }
@@ -237,7 +242,7 @@ impl Watcher {
                 }
                 None if forgotten => {}
                 None => {
-                    if f.kind == FindingKind::Failover {
+                    if f.kind() == FindingKind::Failover {
                         self.counters.failovers += 1;
                     }
                     self.seen.insert(

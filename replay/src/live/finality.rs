@@ -19,7 +19,7 @@ use crate::analysis::{
     FLAP_WINDOW_INTERVALS, GARP_WINDOW_NS, Group, RUN_BREAK_INTERVALS, interval_ns,
 };
 use crate::decode::Segment;
-use crate::report::{Finding, FindingKind};
+use crate::report::{Finding, FindingDetail, FindingKind};
 use std::net::IpAddr;
 use vrrplab_core::wire::Family;
 
@@ -45,13 +45,14 @@ pub struct FindingKey {
 
 /// The key of a finding.
 pub fn key(f: &Finding) -> FindingKey {
-    let facet = ["reason", "field"]
-        .iter()
-        .find_map(|k| f.detail.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or_default()
-        .to_string();
+    let facet = match &f.detail {
+        FindingDetail::InvalidPacket(d) => d.reason.name(),
+        FindingDetail::ParameterMismatch(d) => d.field(),
+        _ => "",
+    }
+    .to_string();
     FindingKey {
-        kind: f.kind,
+        kind: f.kind(),
         segment: f.segment,
         family: f.family,
         vrid: f.vrid,
@@ -112,32 +113,25 @@ impl Timing {
     }
 }
 
-/// Latest end of mastership quoted in a dual-master's detail (`masters[].master_to`, seconds).
+/// Latest end of mastership quoted in a dual-master's detail (its `masters`).
 fn last_master_to_ns(f: &Finding) -> u64 {
-    f.detail
-        .get("masters")
-        .and_then(|m| m.as_array())
-        .map(|masters| {
-            masters
-                .iter()
-                .filter_map(|m| m.get("master_to").and_then(|t| t.as_f64()))
-                .map(|s| (s * 1e9) as u64)
-                .max()
-                .unwrap_or(f.end_ns)
-        })
-        .unwrap_or(f.end_ns)
-        .max(f.end_ns)
+    match &f.detail {
+        FindingDetail::DualMaster(d) => d.masters.iter().map(|m| m.to_ns).max(),
+        _ => None,
+    }
+    .unwrap_or(f.end_ns)
+    .max(f.end_ns)
 }
 
 /// Whether a dual master's interval has ended for good at horizon `h`.
 pub fn closed(f: &Finding, h: u64, t: Timing) -> bool {
-    f.kind == FindingKind::DualMaster && h >= f.end_ns.saturating_add(t.settle_ns())
+    f.kind() == FindingKind::DualMaster && h >= f.end_ns.saturating_add(t.settle_ns())
 }
 
 /// Whether nothing later can change `f` at horizon `h`; `groups` are the analyser's.
 pub fn is_final(f: &Finding, h: u64, t: Timing, groups: &[Group]) -> bool {
     let after = |ns: u64, delay: u64| h >= ns.saturating_add(delay);
-    match f.kind {
+    match f.kind() {
         FindingKind::Failover | FindingKind::MissingGarp => after(f.end_ns, t.settle_ns()),
         FindingKind::Resign => {
             (f.routers.len() > 1 && after(f.end_ns, t.settle_ns()))
@@ -151,12 +145,14 @@ pub fn is_final(f: &Finding, h: u64, t: Timing, groups: &[Group]) -> bool {
 }
 
 fn mismatch_closed(f: &Finding, groups: &[Group]) -> bool {
-    let field = f.detail.get("field").and_then(|v| v.as_str());
+    let FindingDetail::ParameterMismatch(d) = &f.detail else {
+        return false;
+    };
     groups
         .iter()
         .filter(|g| g.key.segment == f.segment && g.key.family == f.family && g.key.vrid == f.vrid)
         .flat_map(|g| g.mismatches.iter())
-        .any(|m| Some(m.field) == field && m.start_ns == f.start_ns && m.end_ns.is_some())
+        .any(|m| m.field() == d.field() && m.start_ns == f.start_ns && m.end_ns.is_some())
 }
 
 #[cfg(test)]

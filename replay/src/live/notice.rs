@@ -1,7 +1,8 @@
 //! What `vrrplab watch` says as the capture goes on: one notice per line, as text or JSON.
 
-use crate::report::{Finding, finding_json, secs};
-use serde_json::{Value, json};
+use crate::report::{Finding, secs};
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 /// What a notice says about its finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,15 +42,6 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// `{"event", "time", "finding"}`; `finding` has the shape of `vrrplab replay --json`'s.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "event": self.kind.name(),
-            "time": secs(self.at_ns),
-            "finding": finding_json(&self.finding),
-        })
-    }
-
     /// One line for people: time of day (UTC), event, kind, VRID, family and the finding's text.
     pub fn to_text(&self) -> String {
         let f = &self.finding;
@@ -57,11 +49,22 @@ impl Notice {
             "{} {:<8} {:<18} vrid {:<3} {} {}",
             time_of_day(self.at_ns),
             self.kind.name(),
-            f.kind.name(),
+            f.kind().name(),
             f.vrid,
             f.family,
-            f.text
+            f.text()
         )
+    }
+}
+
+/// `{"event", "finding", "time"}`; `finding` has the shape of `vrrplab replay --json`'s.
+impl Serialize for Notice {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_struct("Notice", 3)?;
+        map.serialize_field("event", self.kind.name())?;
+        map.serialize_field("finding", &self.finding)?;
+        map.serialize_field("time", &secs(self.at_ns))?;
+        map.end()
     }
 }
 

@@ -4,7 +4,8 @@
 use crate::analysis::{Group, RUN_BREAK_INTERVALS, RunEnd, interval_ns};
 use crate::decode::Segment;
 use crate::report::{Counts, secs};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use std::fmt::Write;
 use std::net::IpAddr;
 use vrrplab_core::wire::Family;
@@ -34,15 +35,15 @@ pub struct VridStatus {
 }
 
 /// Counters since the watch started.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct WatchCounters {
     /// Seconds two or more routers of one VRID advertised as master at once (dual masters seen
     /// so far, the current one included).
     pub dual_master_seconds: f64,
-    /// Failovers seen.
-    pub failovers: u64,
     /// Dual masters seen.
     pub dual_masters: u64,
+    /// Failovers seen.
+    pub failovers: u64,
     /// Finding notices given, of every kind.
     pub findings: u64,
 }
@@ -96,39 +97,63 @@ fn label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-impl WatchStatus {
-    /// `GET /` of the status endpoint.
-    pub fn to_json(&self) -> Value {
-        let f = &self.frames;
-        json!({
-            "time": secs(self.at_ns),
-            "vrids": self.vrids.iter().map(|v| json!({
-                "segment": v.segment.to_string(),
-                "family": v.family.to_string(),
-                "vrid": v.vrid,
-                "masters": v.masters.iter().map(|m| json!({
-                    "address": m.address.to_string(),
-                    "since": secs(m.since_ns),
-                    "last_advert": secs(m.last_advert_ns),
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "counters": {
-                "dual_master_seconds": self.counters.dual_master_seconds,
-                "dual_masters": self.counters.dual_masters,
-                "failovers": self.counters.failovers,
-                "findings": self.counters.findings,
-            },
-            "frames": {
-                "total": f.packets,
-                "vrrp": f.vrrp,
-                "garp": f.garp,
-                "unsolicited_na": f.unsolicited_na,
-                "malformed": f.malformed,
-                "other": f.packets - f.vrrp - f.garp - f.unsolicited_na - f.malformed,
-            },
-        })
+/// `GET /` of the status endpoint: `{"counters", "frames", "time", "vrids"}`.
+impl Serialize for WatchStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_struct("WatchStatus", 4)?;
+        map.serialize_field("counters", &self.counters)?;
+        map.serialize_field("frames", &Frames(&self.frames))?;
+        map.serialize_field("time", &secs(self.at_ns))?;
+        map.serialize_field("vrids", &self.vrids)?;
+        map.end()
     }
+}
 
+impl Serialize for VridStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_struct("VridStatus", 4)?;
+        map.serialize_field("family", &self.family.to_string())?;
+        map.serialize_field("masters", &self.masters)?;
+        map.serialize_field("segment", &self.segment.to_string())?;
+        map.serialize_field("vrid", &self.vrid)?;
+        map.end()
+    }
+}
+
+impl Serialize for MasterNow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_struct("MasterNow", 3)?;
+        map.serialize_field("address", &self.address)?;
+        map.serialize_field("last_advert", &secs(self.last_advert_ns))?;
+        map.serialize_field("since", &secs(self.since_ns))?;
+        map.end()
+    }
+}
+
+/// Frame counts as the status shows them: `{"garp", "malformed", "other", "total",
+/// "unsolicited_na", "vrrp"}`.
+struct Frames<'a>(&'a Counts);
+
+impl Serialize for Frames<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let mut map = s.serialize_struct("Frames", 6)?;
+        map.serialize_field("garp", &f.garp)?;
+        map.serialize_field("malformed", &f.malformed)?;
+        map.serialize_field("other", &other_frames(f))?;
+        map.serialize_field("total", &f.packets)?;
+        map.serialize_field("unsolicited_na", &f.unsolicited_na)?;
+        map.serialize_field("vrrp", &f.vrrp)?;
+        map.end()
+    }
+}
+
+/// Frames analysed that were none of VRRP, GARP, unsolicited NA or malformed.
+fn other_frames(f: &Counts) -> u64 {
+    f.packets - f.vrrp - f.garp - f.unsolicited_na - f.malformed
+}
+
+impl WatchStatus {
     /// `GET /metrics`: Prometheus text exposition (version 0.0.4).
     pub fn to_prometheus(&self) -> String {
         let mut out = String::new();
@@ -188,10 +213,7 @@ impl WatchStatus {
                 ("garp", f.garp),
                 ("unsolicited_na", f.unsolicited_na),
                 ("malformed", f.malformed),
-                (
-                    "other",
-                    f.packets - f.vrrp - f.garp - f.unsolicited_na - f.malformed,
-                ),
+                ("other", other_frames(f)),
             ]
             .iter()
             .map(|(k, v)| (format!("{{kind=\"{k}\"}}"), v.to_string()))

@@ -3,8 +3,10 @@
 //! text report is pinned as an insta snapshot.
 
 use std::path::{Path, PathBuf};
-use vrrplab_replay::render::render;
-use vrrplab_replay::{Finding, FindingKind, Report, replay_reader};
+use vrrplab_core::wire::ChecksumConvention;
+use vrrplab_replay::render::{conformance_text, explanation, render};
+use vrrplab_replay::report::{AdvertChecksum, ResignOutcome};
+use vrrplab_replay::{Finding, FindingDetail, FindingKind, Report, replay_reader};
 
 /// The corpus of real keepalived captures and configs in this repository (`testdata/corpus`).
 pub fn corpus_dir() -> PathBuf {
@@ -30,6 +32,14 @@ fn assert_near(actual: f64, expected: f64, what: &str) {
         (actual - expected).abs() <= TOLERANCE_S,
         "{what}: {actual:.6} is not within ±2 ms of {expected:.6}"
     );
+}
+
+/// A failover's expected Master_Down_Interval, seconds.
+fn mdi(f: &Finding) -> f64 {
+    match &f.detail {
+        FindingDetail::Failover(d) => d.expected_master_down_interval.as_secs_f64(),
+        _ => panic!("{f:?}"),
+    }
 }
 
 fn kinds(report: &Report, kind: FindingKind) -> Vec<&Finding> {
@@ -64,12 +74,10 @@ fn assert_failovers(report: &Report, measured: &[(f64, f64)]) {
     for (f, (last_old, gap)) in failovers.iter().zip(measured) {
         assert_near(s(f.start_ns), *last_old, "old master's last advert");
         assert_near(s(f.end_ns - f.start_ns), *gap, "failover gap");
-        assert_eq!(
-            f.detail["gap"]
-                .as_f64()
-                .map(|g| (g - gap).abs() <= TOLERANCE_S),
-            Some(true)
-        );
+        let FindingDetail::Failover(d) = &f.detail else {
+            panic!("{f:?}")
+        };
+        assert!((d.gap.as_secs_f64() - gap).abs() <= TOLERANCE_S, "{d:?}");
     }
 }
 
@@ -85,7 +93,13 @@ fn assert_resigns(report: &Report, measured: &[(f64, Option<f64>)]) {
         assert_near(s(f.start_ns), *prio0, "priority-0 advert");
         match takeover {
             Some(t) => assert_near(s(f.end_ns), *t, "takeover after resign"),
-            None => assert!(f.detail["to"].is_null(), "{f:?}"),
+            None => assert!(
+                matches!(
+                    &f.detail,
+                    FindingDetail::Resign(d) if !matches!(d.outcome, ResignOutcome::TakenOver(_))
+                ),
+                "{f:?}"
+            ),
         }
     }
 }
@@ -123,7 +137,7 @@ fn v2_failover_preempt_reports_both_resignations_and_the_preemption() {
     let preempt = report
         .timeline
         .iter()
-        .find(|e| e.event == "master" && e.detail.starts_with("preempts"))
+        .find(|e| e.name() == "master" && e.text().starts_with("preempts"))
         .expect("h1's preemption in the timeline");
     assert_near(s(preempt.time_ns), 1795300256.531406, "preemption");
     insta::assert_snapshot!(render(&report));
@@ -143,11 +157,7 @@ fn v2_kill_master_failovers_match_master_down_interval_measurements() {
         ],
     );
     for f in kinds(&report, FindingKind::Failover) {
-        assert_near(
-            f.detail["expected_master_down_interval"].as_f64().unwrap(),
-            3.613,
-            "MDI",
-        );
+        assert_near(mdi(f), 3.613, "MDI");
     }
     assert_resigns(
         &report,
@@ -199,11 +209,7 @@ fn v3_ipv4_failovers_match_master_down_interval_and_resignations_chain() {
         ],
     );
     for f in kinds(&report, FindingKind::Failover) {
-        assert_near(
-            f.detail["expected_master_down_interval"].as_f64().unwrap(),
-            0.361,
-            "MDI",
-        );
+        assert_near(mdi(f), 0.361, "MDI");
     }
     assert_resigns(
         &report,
@@ -214,14 +220,17 @@ fn v3_ipv4_failovers_match_master_down_interval_and_resignations_chain() {
         ],
     );
     let checksum: Vec<_> = report.routers.iter().map(|r| r.checksum).collect();
-    assert_eq!(checksum, vec![Some("pseudo-header"); 3]);
+    assert_eq!(
+        checksum,
+        vec![Some(AdvertChecksum::V3(ChecksumConvention::PseudoHeader)); 3]
+    );
     insta::assert_snapshot!(render(&report));
 }
 
 #[test]
 fn corpus_json_has_the_documented_top_level_keys_and_stable_kind_names() {
     let report = replay_corpus("split-brain");
-    let json = report.to_json();
+    let json = serde_json::to_value(&report).unwrap();
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
@@ -279,46 +288,43 @@ fn conformance_core_configured_from_each_hosts_keepalived_conf_agrees_within_10_
                 Some(&node),
             )
             .unwrap();
-            let notes: Vec<_> = result["notes"]
-                .as_array()
-                .unwrap()
+            let notes: Vec<_> = result
+                .notes
                 .iter()
-                .filter(|n| n["time"].is_null())
+                .filter(|n| n.time_ns.is_none())
                 .collect();
             assert!(
                 notes.is_empty(),
                 "{name} as {router}: config differs from the adverts: {notes:?}"
             );
-            let count = |k: &str| result[k].as_array().unwrap().len();
-            assert_eq!(
-                count("differences"),
-                0,
-                "{name} as {router}: {:#}",
-                result["differences"]
+            assert!(
+                result.differences.is_empty(),
+                "{name} as {router}: {:#?}",
+                result.differences
             );
-            assert!(count("agreements") >= 2, "{name} as {router}: {result:#}");
-            for a in result["agreements"].as_array().unwrap() {
+            assert!(
+                result.agreements.len() >= 2,
+                "{name} as {router}: {result:#?}"
+            );
+            for a in &result.agreements {
                 assert!(
-                    a["offset"].as_f64().unwrap().abs() <= 0.010,
-                    "{name} as {router}: {a}"
+                    a.offset_ns().abs() <= 10_000_000,
+                    "{name} as {router}: {a:?}"
                 );
             }
             summary.push_str(&format!(
                 "{name} as {router}: {} agree, {} explained; adverts core/router {}/{} ({} core timer adverts just before an answer), GARPs {}/{}: {}\n",
-                count("agreements"),
-                count("explained"),
-                result["adverts"]["core"],
-                result["adverts"]["router"],
-                result["adverts"]["core_timer_before_answer"],
-                result["announcements"]["core"],
-                result["announcements"]["router"],
-                result["explained"]
-                    .as_array()
-                    .unwrap()
+                result.agreements.len(),
+                result.explained.len(),
+                result.adverts.core,
+                result.adverts.router,
+                result.adverts.core_timer_before_answer,
+                result.announcements.core,
+                result.announcements.router,
+                result
+                    .explained
                     .iter()
-                    .map(|e| e["why"]
-                        .as_str()
-                        .unwrap()
+                    .map(|e| explanation(e.why)
                         .split(':')
                         .next()
                         .unwrap()
@@ -354,21 +360,18 @@ fn split_brain_extra_core_adverts_are_all_timer_adverts_just_before_an_immediate
         Some(&node),
     )
     .unwrap();
-    let adverts = &result["adverts"];
+    let adverts = result.adverts;
     let (core, router, early) = (
-        adverts["core"].as_u64().unwrap(),
-        adverts["router"].as_u64().unwrap(),
-        adverts["core_timer_before_answer"].as_u64().unwrap(),
+        adverts.core,
+        adverts.router,
+        adverts.core_timer_before_answer,
     );
-    assert!(core > router, "{adverts}");
-    assert_eq!(core - early, router, "{adverts}");
+    assert!(core > router, "{adverts:?}");
+    assert_eq!(core - early, router, "{adverts:?}");
+    let text = conformance_text(&result);
     assert!(
-        result["text"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("differ by {early}: periodic adverts")),
-        "{}",
-        result["text"]
+        text.contains(&format!("differ by {early}: periodic adverts")),
+        "{text}"
     );
 }
 
@@ -385,6 +388,6 @@ fn streamed_json_equals_the_json_value_for_every_capture() {
         let mut bytes = Vec::new();
         report.write_json(&mut bytes).unwrap();
         let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(streamed, report.to_json(), "{name}");
+        assert_eq!(streamed, serde_json::to_value(&report).unwrap(), "{name}");
     }
 }

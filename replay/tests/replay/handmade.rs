@@ -11,8 +11,9 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 use std::borrow::Cow;
 use std::time::Duration;
-use vrrplab_core::wire::{Authentication, Version};
-use vrrplab_replay::{FindingKind, Report};
+use vrrplab_core::wire::{Authentication, ChecksumConvention, Version};
+use vrrplab_replay::report::AdvertChecksum;
+use vrrplab_replay::{FindingDetail, FindingKind, Report};
 
 /// The story's failover: A → B after `GAP_NS`, expected MDI 3.613 s (priority 99, 1 s).
 fn assert_story_failover(report: &Report) {
@@ -22,9 +23,12 @@ fn assert_story_failover(report: &Report) {
     let f = failovers[0];
     assert_eq!(f.start_ns, T0 + 4 * S);
     assert_eq!(f.end_ns - f.start_ns, GAP_NS);
+    let FindingDetail::Failover(d) = &f.detail else {
+        panic!("{f:?}")
+    };
     assert_eq!(
-        f.detail["expected_master_down_interval"].as_f64(),
-        Some(3.613281)
+        d.expected_master_down_interval,
+        std::time::Duration::from_nanos(3_613_281_250)
     );
     assert_eq!(report.routers.len(), 2);
 }
@@ -145,7 +149,10 @@ fn ipv6_v3_failover_over_ethernet_reports_missing_unsolicited_na() {
             .iter()
             .all(|r| r.family.to_string() == "ipv6")
     );
-    assert_eq!(report.routers[0].checksum, Some("pseudo-header"));
+    assert_eq!(
+        report.routers[0].checksum,
+        Some(AdvertChecksum::V3(ChecksumConvention::PseudoHeader))
+    );
     assert_eq!(report.of_kind(FindingKind::InvalidPacket).count(), 0);
     assert_eq!(report.of_kind(FindingKind::MissingGarp).count(), 1);
 }
@@ -312,11 +319,9 @@ fn bad_ttl_and_bad_checksum_are_invalid_packet_findings_with_frame_numbers() {
     let invalid: Vec<_> = report.of_kind(FindingKind::InvalidPacket).collect();
     let reasons: Vec<_> = invalid
         .iter()
-        .map(|f| {
-            (
-                f.detail["reason"].as_str().unwrap(),
-                f.detail["frames"].clone(),
-            )
+        .map(|f| match &f.detail {
+            FindingDetail::InvalidPacket(d) => (d.reason.name(), serde_json::json!(d.frames)),
+            _ => panic!("{f:?}"),
         })
         .collect();
     assert_eq!(
@@ -361,7 +366,10 @@ fn routers_disagreeing_on_password_and_interval_are_parameter_mismatches() {
     let report = replay("mismatch.pcap", &pcap(DataLink::ETHERNET, &frames));
     let fields: Vec<_> = report
         .of_kind(FindingKind::ParameterMismatch)
-        .map(|f| f.detail["field"].as_str().unwrap().to_string())
+        .map(|f| match &f.detail {
+            FindingDetail::ParameterMismatch(d) => d.field().to_string(),
+            _ => panic!("{f:?}"),
+        })
         .collect();
     assert_eq!(fields, vec!["advert_int", "auth"]);
 }
@@ -389,5 +397,8 @@ fn masters_changing_every_interval_are_flapping() {
     let report = replay("flap.pcap", &pcap(DataLink::ETHERNET, &frames));
     let flaps: Vec<_> = report.of_kind(FindingKind::Flapping).collect();
     assert_eq!(flaps.len(), 1, "{:#?}", report.findings);
-    assert_eq!(flaps[0].detail["changes"], 7);
+    let FindingDetail::Flapping(d) = &flaps[0].detail else {
+        panic!("{:?}", flaps[0])
+    };
+    assert_eq!(d.changes, 7);
 }

@@ -9,7 +9,6 @@ use pcap_file::DataLink;
 use proptest::prelude::*;
 use serde_json::Value;
 use vrrplab_replay::live::{FrameSource, Notice, NoticeKind, Watcher};
-use vrrplab_replay::report::finding_json;
 use vrrplab_replay::{CaptureReader, FindingKind, LinkType, Report, replay_reader};
 
 const CORPUS: [&str; 5] = [
@@ -61,6 +60,11 @@ fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(corpus_dir().join(format!("{name}.pcap"))).unwrap()
 }
 
+/// A finding as JSON (what `--json` prints for it).
+fn finding_json(f: &vrrplab_replay::Finding) -> serde_json::Value {
+    serde_json::to_value(f).unwrap()
+}
+
 #[test]
 fn corpus_watched_frame_by_frame_gives_the_batch_findings_and_revises_none() {
     for name in CORPUS {
@@ -107,7 +111,7 @@ fn corpus_findings_are_given_before_the_end_when_the_capture_settles_after_them(
     }
     let failovers = live
         .iter()
-        .filter(|n| n.kind == NoticeKind::Finding && n.finding.kind == FindingKind::Failover)
+        .filter(|n| n.kind == NoticeKind::Finding && n.finding.kind() == FindingKind::Failover)
         .count();
     assert_eq!(failovers, 3, "{live:#?}");
     for n in live.iter().filter(|n| n.kind == NoticeKind::Finding) {
@@ -122,7 +126,7 @@ fn split_brain_is_opened_then_closed_while_the_capture_goes_on() {
     let (notices, report) = watch("split-brain", &bytes, Clock::Frames);
     let dual: Vec<&Notice> = notices
         .iter()
-        .filter(|n| n.finding.kind == FindingKind::DualMaster)
+        .filter(|n| n.finding.kind() == FindingKind::DualMaster)
         .collect();
     let kinds: Vec<NoticeKind> = dual.iter().map(|n| n.kind).collect();
     assert_eq!(
@@ -217,7 +221,7 @@ fn truncated_and_garbage_frames_are_counted_and_the_story_still_told() {
     let given: Vec<FindingKind> = notices
         .iter()
         .filter(|n| n.kind == NoticeKind::Finding)
-        .map(|n| n.finding.kind)
+        .map(|n| n.finding.kind())
         .collect();
     assert_eq!(given, [FindingKind::Failover], "{notices:#?}");
 }

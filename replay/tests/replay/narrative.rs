@@ -33,12 +33,12 @@ fn priority_drop_story() -> Vec<(u64, Vec<u8>)> {
     frames
 }
 
-fn detail_of<'a>(report: &'a vrrplab_replay::Report, event: &str, router: &str) -> Vec<&'a str> {
+fn detail_of(report: &vrrplab_replay::Report, event: &str, router: &str) -> Vec<String> {
     report
         .timeline
         .iter()
-        .filter(|e| e.event == event && e.router == router)
-        .map(|e| e.detail.as_str())
+        .filter(|e| e.name() == event && e.source.to_string() == router)
+        .map(|e| e.text())
         .collect()
 }
 

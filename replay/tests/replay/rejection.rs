@@ -7,7 +7,8 @@
 use super::util::*;
 use pcap_file::DataLink;
 use vrrplab_core::wire::{Authentication, Version};
-use vrrplab_replay::{FindingKind, Report};
+use vrrplab_replay::report::ResignOutcome;
+use vrrplab_replay::{FindingDetail, FindingKind, Report};
 
 /// A (.11, priority 100, v2, 1 s, password "1111") advertises at 0–5 s. B (.12, priority 99,
 /// with `b_version` / `b_interval_cs` / `b_auth`) becomes master at 5.6 s, advertises every
@@ -42,36 +43,42 @@ fn assert_dual_master_not_failover(report: &Report, reason: &str, back: &str) {
         (d.start_ns, d.end_ns),
         (T0 + 5 * S + 600_000_000, T0 + 15 * S + 600_000_000)
     );
-    let causes: Vec<(&str, &str)> = d.detail["causes"]
-        .as_array()
-        .unwrap()
+    let FindingDetail::DualMaster(detail) = &d.detail else {
+        panic!("{d:?}")
+    };
+    let receivers: Vec<String> = detail
+        .causes
         .iter()
-        .map(|c| {
-            (
-                c["receiver"].as_str().unwrap(),
-                c["reason"].as_str().unwrap(),
-            )
-        })
+        .map(|c| c.receiver.to_string())
+        .collect();
+    let causes: Vec<(&str, &str)> = receivers
+        .iter()
+        .zip(&detail.causes)
+        .map(|(r, c)| (r.as_str(), c.reason.name()))
         .collect();
     assert_eq!(
         causes,
         vec![("192.0.2.11", reason), ("192.0.2.12", back)],
         "{}",
-        d.text
+        d.text()
     );
     assert_eq!(report.of_kind(FindingKind::Failover).count(), 0);
     let resigns: Vec<_> = report.of_kind(FindingKind::Resign).collect();
     assert_eq!(resigns.len(), 1);
     assert!(
-        resigns[0].text.contains("was master all along") && resigns[0].detail["to"].is_null(),
+        resigns[0].text().contains("was master all along")
+            && matches!(
+                &resigns[0].detail,
+                FindingDetail::Resign(r) if matches!(r.outcome, ResignOutcome::HeldBy(_))
+            ),
         "{}",
-        resigns[0].text
+        resigns[0].text()
     );
-    let a_events: Vec<(&str, &str)> = report
+    let a_events: Vec<(&str, String)> = report
         .timeline
         .iter()
-        .filter(|e| e.router == "192.0.2.11")
-        .map(|e| (e.event, e.detail.as_str()))
+        .filter(|e| e.source.to_string() == "192.0.2.11")
+        .map(|e| (e.name(), e.text()))
         .collect();
     assert!(
         a_events
@@ -89,7 +96,7 @@ fn assert_dual_master_not_failover(report: &Report, reason: &str, back: &str) {
         !report
             .timeline
             .iter()
-            .any(|e| e.detail.contains("preempts")),
+            .any(|e| e.text().contains("preempts")),
         "{:#?}",
         report.timeline
     );
@@ -129,7 +136,8 @@ fn accepted_adverts_hold_nobody_and_keep_the_timeline_reading() {
         report
             .timeline
             .iter()
-            .any(|e| e.router == "192.0.2.12" && e.detail.starts_with("preempts 192.0.2.11")),
+            .any(|e| e.source.to_string() == "192.0.2.12"
+                && e.text().starts_with("preempts 192.0.2.11")),
         "{:#?}",
         report.timeline
     );

@@ -4,8 +4,8 @@
 
 use super::util::*;
 use pcap_file::DataLink;
-use vrrplab_core::wire::Family;
 use vrrplab_core::wire::virtual_mac;
+use vrrplab_core::wire::{Authentication, Family};
 use vrrplab_replay::FindingKind;
 
 /// Two Cisco routers on VRID 1: A (10.0.0.2, priority 110) advertises 5 times and goes silent,
@@ -45,7 +45,7 @@ fn cisco_md5_adverts_of_50_bytes_are_valid_with_auth_recognised_not_verified() {
     assert_eq!(report.of_kind(FindingKind::ParameterMismatch).count(), 0);
     assert_eq!(report.routers.len(), 2);
     for r in &report.routers {
-        assert_eq!(r.auth.as_deref(), Some("cisco-md5"), "{r:?}");
+        assert_eq!(r.auth, Some(Authentication::CiscoMd5), "{r:?}");
         assert_eq!(r.addresses, vec![ip("10.0.0.1")]);
     }
     let failovers: Vec<_> = report.of_kind(FindingKind::Failover).collect();
@@ -56,16 +56,19 @@ fn cisco_md5_adverts_of_50_bytes_are_valid_with_auth_recognised_not_verified() {
 #[test]
 fn garp_from_the_virtual_mac_goes_to_the_master_of_the_moment_or_to_nobody() {
     let report = replay("cisco-garp.pcap", &pcap(DataLink::ETHERNET, &cisco_story()));
-    let garps: Vec<(u64, &str)> = report
+    let garps: Vec<(u64, String)> = report
         .timeline
         .iter()
-        .filter(|e| e.event == "garp")
-        .map(|e| (e.time_ns, e.router.as_str()))
+        .filter(|e| e.name() == "garp")
+        .map(|e| (e.time_ns, e.source.to_string()))
         .collect();
     let takeover = T0 + 4 * S + GAP_NS;
     assert_eq!(
         garps,
-        vec![(T0 - 10 * S, "unknown"), (takeover + 2_000_000, "10.0.0.3")]
+        vec![
+            (T0 - 10 * S, "unknown".to_string()),
+            (takeover + 2_000_000, "10.0.0.3".to_string())
+        ]
     );
     // B's announcement counts for B; A announced nothing around its first advert.
     let missing: Vec<_> = report

@@ -37,6 +37,13 @@ pub(crate) struct Carried<'a> {
     pub(crate) payload: &'a [u8],
 }
 
+impl Carried<'_> {
+    /// The VRID byte of the carried VRRP message ([`decode_vrrp`] guarantees it is there).
+    pub(crate) fn vrid(&self) -> u8 {
+        self.payload[1]
+    }
+}
+
 /// The datagram for one VRRP transmission in a world of family `v6`; `None` when `src` or
 /// `dst` is of the other family.
 pub(crate) fn encode_vrrp(
@@ -147,6 +154,7 @@ mod tests {
         assert_eq!(c.dst, v4("224.0.0.18"));
         assert_eq!(c.hop_limit, 255);
         assert_eq!(c.payload, payload);
+        assert_eq!(c.vrid(), 51);
     }
 
     #[test]

@@ -174,7 +174,7 @@ impl Router {
             return;
         };
         let me = self.spec.name.clone();
-        let interfaces = self.interfaces_for(carried.payload[1]);
+        let interfaces = self.interfaces_for(carried.vrid());
         let local = self.local(now);
         let from_ip = from.ip();
         for interface in interfaces {

@@ -2,5 +2,6 @@
 
 mod checker;
 mod pool;
+mod reload;
 mod script;
 mod world;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-fn addr(i: u8) -> SocketAddr {
+pub(super) fn addr(i: u8) -> SocketAddr {
     SocketAddr::from(([192, 0, 2, i], 80))
 }
 
@@ -20,7 +20,7 @@ fn sorry() -> SocketAddr {
 }
 
 /// A TCP checker on `address` (port `port`), retry 0, probing every second.
-fn tcp_on(address: SocketAddr) -> CheckerConfig {
+pub(super) fn tcp_on(address: SocketAddr) -> CheckerConfig {
     let mut c = CheckerConfig::tcp(address);
     c.retry = 0;
     c.delay_loop = secs(1.0);
@@ -28,7 +28,7 @@ fn tcp_on(address: SocketAddr) -> CheckerConfig {
     c
 }
 
-fn server(i: u8, weight: u32) -> RealServerConfig {
+pub(super) fn server(i: u8, weight: u32) -> RealServerConfig {
     let mut rs = RealServerConfig::new(addr(i));
     rs.weight = weight;
     rs.checkers = vec![tcp_on(addr(i))];
@@ -36,7 +36,7 @@ fn server(i: u8, weight: u32) -> RealServerConfig {
 }
 
 /// Each destination is down during its listed windows `[from, to)`; answers after 1 ms.
-fn outages(plan: Vec<(SocketAddr, f64, f64)>) -> Backend {
+pub(super) fn outages(plan: Vec<(SocketAddr, f64, f64)>) -> Backend {
     Box::new(move |now, probe| {
         let ProbeAction::TcpConnect { address, .. } = &probe.action else {
             return None;
@@ -53,7 +53,7 @@ fn outages(plan: Vec<(SocketAddr, f64, f64)>) -> Backend {
     })
 }
 
-fn one_vs(vs: VirtualServerConfig, backend: Backend) -> World {
+pub(super) fn one_vs(vs: VirtualServerConfig, backend: Backend) -> World {
     World::new(
         HealthConfig {
             virtual_servers: vec![vs],
@@ -64,7 +64,7 @@ fn one_vs(vs: VirtualServerConfig, backend: Backend) -> World {
 }
 
 /// The pool after replaying every pool operation up to `until`.
-fn pool_at(w: &World, until: Instant) -> BTreeMap<SocketAddr, u32> {
+pub(super) fn pool_at(w: &World, until: Instant) -> BTreeMap<SocketAddr, u32> {
     let mut pool = BTreeMap::new();
     for (t, o) in &w.log {
         if *t > until {

@@ -92,6 +92,15 @@ impl World {
         self.now = end;
     }
 
+    /// Reloads `config` now: the running checkers' verdicts carry over where unchanged
+    /// ([`Health::reload`]); answers still pending for the old probes are dropped, as the
+    /// daemon drops results of an earlier generation.
+    pub fn reload(&mut self, config: HealthConfig) {
+        self.health = Health::reload(config, self.now, &self.health);
+        self.pending.clear();
+        self.drain();
+    }
+
     /// Outputs matching `f`, with their times.
     pub fn find<T>(&self, mut f: impl FnMut(&Output) -> Option<T>) -> Vec<(Instant, T)> {
         self.log

@@ -240,3 +240,17 @@ pub enum Checker {
     /// `MISC_CHECK`.
     Misc(MiscCheck),
 }
+
+/// The top-level `SSL { … }` block: the files of SSL_GET's TLS client (keepalived reads them in
+/// its checker process and builds one TLS context for every SSL_GET). Paths as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct SslSettings {
+    /// `password`: the passphrase of an encrypted `key`.
+    pub password: Option<String>,
+    /// `ca`: PEM file of certificate authorities.
+    pub ca: Option<String>,
+    /// `certificate`: PEM client certificate (chain) presented to real servers.
+    pub certificate: Option<String>,
+    /// `key`: PEM private key of `certificate`.
+    pub key: Option<String>,
+}

@@ -13,7 +13,7 @@ mod vrrp;
 pub use global::{GlobalDefs, NotifyFifo, SmtpServer};
 pub use lvs::{
     Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol, RealServer,
-    SorryServer, StatusCodes, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
+    SorryServer, SslSettings, StatusCodes, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
 };
 pub use vrrp::{
     AuthSettings, AuthType, InitialState, UnicastPeer, VipEntry, VrrpInstance, VrrpScript,
@@ -39,6 +39,8 @@ pub struct KeepalivedConfig {
     pub sync_groups: Vec<SyncGroupConfig>,
     /// `virtual_server` blocks, in file order.
     pub virtual_servers: Vec<VirtualServer>,
+    /// The `SSL` block, when written (the last one wins, as in keepalived).
+    pub ssl: Option<SslSettings>,
 }
 
 /// Where one block and its directives were written.
@@ -71,4 +73,6 @@ pub struct ConfigSpans {
     pub virtual_servers: Vec<BlockSpans>,
     /// The keyword of each `vrrp_script` block, one per `vrrp_script`.
     pub scripts: Vec<Span>,
+    /// The `SSL` block, when written.
+    pub ssl: Option<BlockSpans>,
 }

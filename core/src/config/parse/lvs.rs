@@ -8,7 +8,7 @@ use crate::config::grammar;
 use crate::config::keywords;
 use crate::config::model::{
     BlockSpans, Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol,
-    RealServer, SorryServer, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
+    RealServer, SorryServer, SslSettings, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,
 };
 use crate::config::tree::Statement;
 
@@ -431,4 +431,32 @@ fn http_item(ctx: &mut Ctx, st: &Statement, kw: &str, h: &mut HttpCheck, kind: &
         _ => return false,
     }
     true
+}
+
+/// Reads the top-level `SSL { password … ca … certificate … key … }` block. keepalived reads
+/// each value as one word; an unknown keyword inside is reported like anywhere else.
+pub fn ssl(ctx: &mut Ctx, block: &Statement) -> (SslSettings, BlockSpans) {
+    let mut ssl = SslSettings::default();
+    let mut spans = BlockSpans {
+        block: block.span(),
+        ..BlockSpans::default()
+    };
+    for st in block.items() {
+        spans.directives.insert(st.keyword.text.clone(), st.span());
+        let slot = match st.keyword.text.as_str() {
+            "password" => &mut ssl.password,
+            "ca" => &mut ssl.ca,
+            "certificate" => &mut ssl.certificate,
+            "key" => &mut ssl.key,
+            _ => {
+                ctx.unknown(st, "SSL", grammar::Context::Ssl);
+                continue;
+            }
+        };
+        let example = format!("{} /etc/keepalived/file.pem", st.keyword.text);
+        if let Some(t) = ctx.arg(st, 0, &example) {
+            *slot = Some(t.text.clone());
+        }
+    }
+    (ssl, spans)
 }

@@ -58,6 +58,11 @@ pub fn model(top: &[Statement], diags: &mut Diagnostics) -> (KeepalivedConfig, C
                     spans.sync_groups.push(s);
                 }
             }
+            "SSL" => {
+                let (ssl, s) = lvs::ssl(&mut ctx, st);
+                cfg.ssl = Some(ssl);
+                spans.ssl = Some(s);
+            }
             "virtual_server" => {
                 if let Some((v, s)) = lvs::virtual_server(&mut ctx, st) {
                     cfg.virtual_servers.push(v);

@@ -3,7 +3,7 @@
 use super::{quote, secs};
 use crate::config::model::{
     Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol, RealServer,
-    VirtualServer, VirtualServerAddress,
+    SslSettings, VirtualServer, VirtualServerAddress,
 };
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -14,6 +14,23 @@ fn method(m: LvsMethod) -> &'static str {
         LvsMethod::Dr => "DR",
         LvsMethod::Tun => "TUN",
     }
+}
+
+/// The `SSL` block, with the values that were written.
+pub(super) fn ssl(o: &mut String, s: &SslSettings) {
+    o.push_str("SSL {\n");
+    let fields = [
+        ("password", &s.password),
+        ("ca", &s.ca),
+        ("certificate", &s.certificate),
+        ("key", &s.key),
+    ];
+    for (name, value) in fields {
+        if let Some(v) = value {
+            let _ = writeln!(o, "    {name} {}", quote(v));
+        }
+    }
+    o.push_str("}\n\n");
 }
 
 pub(super) fn virtual_server(o: &mut String, v: &VirtualServer) {

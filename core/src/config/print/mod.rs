@@ -87,6 +87,9 @@ impl KeepalivedConfig {
         for g in &self.sync_groups {
             vrrp::sync_group(&mut o, g);
         }
+        if let Some(ssl) = &self.ssl {
+            lvs::ssl(&mut o, ssl);
+        }
         for v in &self.virtual_servers {
             lvs::virtual_server(&mut o, v);
         }

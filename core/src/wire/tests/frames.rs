@@ -1,6 +1,6 @@
 //! Real frames from keepalived 2.2.7, cut out of pcaps with `tshark -x`. Each comment names the
 //! capture and frame; `testdata/corpus/NAME.tshark.txt` (or `tshark -V`) shows the decoded fields.
-//! `keepalived-extra.pcap` lives in `core/tests/core/wire_corpus/` with the config that made it.
+//! `keepalived-extra.pcap` lives in `testdata/keepalived-extra/` with the config that made it.
 
 /// v2-steady.pcap frame 9: VRRPv2, PASS "1111", VRID 51, priority 100, from h1.
 pub const V2_PASS_PRIO_100: [u8; 54] = [

@@ -7,7 +7,7 @@ mod frames;
 mod rejections;
 mod round_trip;
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// The IP layer of a captured VRRP frame: addresses, TTL / hop limit and the VRRP message.
 struct IpLayer<'a> {
@@ -23,20 +23,18 @@ fn ip_layer(frame: &[u8]) -> IpLayer<'_> {
     let eth = super::EthernetFrame::parse(frame).unwrap();
     match eth.ethertype {
         super::ethernet::ETHERTYPE_IPV4 => {
-            let ip = eth.payload;
-            let ihl = usize::from(ip[0] & 0x0f) * 4;
-            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-            let mut payload = &ip[ihl..total];
-            if ip[9] == 51 {
+            let (ip, mut payload) = super::Ipv4Header::parse(eth.payload).unwrap();
+            assert!(ip.checksum_valid(eth.payload), "IPv4 header checksum");
+            if ip.protocol == 51 {
                 assert_eq!(payload[0], super::IP_PROTOCOL_VRRP, "AH next header");
                 payload = &payload[(usize::from(payload[1]) + 2) * 4..];
             } else {
-                assert_eq!(ip[9], super::IP_PROTOCOL_VRRP);
+                assert_eq!(ip.protocol, super::IP_PROTOCOL_VRRP);
             }
             IpLayer {
-                src: IpAddr::V4(Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15])),
-                dst: IpAddr::V4(Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19])),
-                hop_limit: ip[8],
+                src: IpAddr::V4(ip.source),
+                dst: IpAddr::V4(ip.destination),
+                hop_limit: ip.ttl,
                 vrrp: payload,
             }
         }

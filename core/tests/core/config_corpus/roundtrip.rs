@@ -181,6 +181,7 @@ fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: 
         s.push_str("vrrp_sync_group G1 {\n    group {\n        VI_0\n        VI_1\n    }\n    notify_fault \"/bin/fault x\"\n}\n");
     }
     if lvs {
+        s.push_str("SSL {\n    password \"pass phrase\"\n    ca /etc/keepalived/ca.pem\n    certificate /etc/keepalived/client.pem\n    key /etc/keepalived/client.key\n}\n");
         s.push_str("virtual_server 192.0.2.100 443 {\n    delay_loop 6\n    lvs_sched wrr\n    lvs_method DR\n    persistence_timeout 300\n    protocol TCP\n    sorry_server 192.0.2.30 443\n    real_server 192.0.2.21 443 {\n        weight 2\n        SSL_GET {\n            url {\n                path /health\n                status_code 200-299 301\n            }\n            connect_timeout 2.5\n            retry 3\n            delay_before_retry 1\n        }\n        MISC_CHECK {\n            misc_path \"/bin/check 192.0.2.21\"\n            misc_dynamic\n        }\n    }\n    real_server 192.0.2.22 443 {\n        HTTP_GET {\n            url {\n                path /\n                digest 9b3a0c85a887a256d6939da88aabd8cd\n            }\n            http_protocol 1.1\n        }\n        TCP_CHECK {\n            connect_port 443\n        }\n    }\n}\n");
     }
     s

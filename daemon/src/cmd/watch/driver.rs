@@ -194,7 +194,8 @@ pub async fn main(args: Args) -> Result<(), String> {
             accepted = accept(listener.as_ref()) => {
                 if let Ok((stream, _)) = accepted {
                     let status = state.watcher.status();
-                    http::serve(stream, status.to_json().to_string(), status.to_prometheus());
+                    let json = serde_json::to_string(status).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+                    http::serve(stream, json, status.to_prometheus());
                 }
                 Ok(())
             }

@@ -1,8 +1,8 @@
 //! What the watch prints on stdout: notices as they come, notes about the watch itself, and a
 //! summary at the end; as text lines or, with `--json`, one JSON object per line.
 
-use serde_json::json;
-use std::collections::BTreeSet;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use vrrplab_replay::live::{Notice, NoticeKind, WatchStatus};
 use vrrplab_replay::report::secs;
@@ -14,6 +14,27 @@ pub struct Output {
     /// Texts already printed: a final finding that says what its `opened` line said is not
     /// printed again as text (JSON prints every notice).
     printed: BTreeSet<String>,
+}
+
+/// `{"event": "note", "text", "time"}`: a note about the watch itself.
+#[derive(Serialize)]
+struct NoteLine<'a> {
+    event: &'static str,
+    text: &'a str,
+    time: f64,
+}
+
+/// `{"event": "summary", …}`: the last line of a `--json` watch.
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    event: &'static str,
+    findings: BTreeMap<&'a str, usize>,
+    frames_skipped: u64,
+    interface: &'a str,
+    pcap: Option<String>,
+    started: f64,
+    status: &'a WatchStatus,
+    time: f64,
 }
 
 /// What the summary says besides the status.
@@ -39,6 +60,17 @@ impl Output {
         }
     }
 
+    /// One JSON object on one line.
+    fn json_line<T: Serialize>(&self, value: &T) {
+        match serde_json::to_string(value) {
+            Ok(line) => self.line(&line),
+            Err(e) => self.line(&format!(
+                "{{\"event\":\"error\",\"text\":{:?}}}",
+                e.to_string()
+            )),
+        }
+    }
+
     fn line(&self, line: &str) {
         let mut out = std::io::stdout().lock();
         // A closed stdout (a pipe whose reader went) must not end the watch.
@@ -49,21 +81,25 @@ impl Output {
     /// One notice.
     pub fn notice(&mut self, n: &Notice) {
         if self.json {
-            self.line(&n.to_json().to_string());
+            self.json_line(n);
             return;
         }
-        let text = &n.finding.text;
-        if n.kind == NoticeKind::Finding && self.printed.contains(text) {
+        let text = n.finding.text();
+        if n.kind == NoticeKind::Finding && self.printed.contains(&text) {
             return;
         }
-        self.printed.insert(text.clone());
+        self.printed.insert(text);
         self.line(&n.to_text());
     }
 
     /// A note about the watch itself (interface down, waiting …), at `at_ns`.
     pub fn note(&self, at_ns: u64, text: &str) {
         if self.json {
-            self.line(&json!({"event": "note", "time": secs(at_ns), "text": text}).to_string());
+            self.json_line(&NoteLine {
+                event: "note",
+                text,
+                time: secs(at_ns),
+            });
         } else {
             self.line(&format!(
                 "{} note     {text}",
@@ -79,21 +115,16 @@ impl Output {
             .map(|k| (k.name().to_string(), report.of_kind(*k).count()))
             .collect();
         if self.json {
-            let mut by_kind = serde_json::Map::new();
-            for (k, n) in &kinds {
-                by_kind.insert(k.clone(), json!(n));
-            }
-            let doc = json!({
-                "event": "summary",
-                "time": secs(s.ended_ns),
-                "interface": s.interface,
-                "started": secs(s.started_ns),
-                "frames_skipped": s.skipped,
-                "findings": by_kind,
-                "pcap": s.pcap.map(|p| p.display().to_string()),
-                "status": status.to_json(),
+            self.json_line(&SummaryLine {
+                event: "summary",
+                findings: kinds.iter().map(|(k, n)| (k.as_str(), *n)).collect(),
+                frames_skipped: s.skipped,
+                interface: s.interface,
+                pcap: s.pcap.map(|p| p.display().to_string()),
+                started: secs(s.started_ns),
+                status,
+                time: secs(s.ended_ns),
             });
-            self.line(&doc.to_string());
             return;
         }
         let f = &report.counts;

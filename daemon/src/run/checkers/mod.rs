@@ -16,6 +16,8 @@ pub mod report;
 pub mod runner;
 pub mod tcp;
 pub mod tls;
+#[cfg(test)]
+mod tls_tests;
 
 use runner::{Finished, Runner};
 use std::collections::BTreeMap;
@@ -69,6 +71,46 @@ impl Checkers {
         results: mpsc::UnboundedSender<Finished>,
         tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
     ) -> Checkers {
+        Checkers::build(config, now, results, tls, None)
+    }
+
+    /// The checkers of a reloaded `config`, replacing `previous` (whose probes are cancelled,
+    /// quietly): unchanged checkers keep their verdict ([`Health::reload`]) and unchanged real
+    /// servers their last probe record, so a reload does not flap the pool.
+    pub fn reload(
+        previous: &mut Checkers,
+        config: HealthConfig,
+        now: Instant,
+        results: mpsc::UnboundedSender<Finished>,
+        tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
+    ) -> Checkers {
+        previous.runner.cancel_all();
+        let mut next = Checkers::build(config, now, results, tls, Some(&previous.health));
+        let old = previous.health.virtual_servers();
+        for (v, vs) in next.health.virtual_servers().iter().enumerate() {
+            let Some((ov, old_vs)) = old.iter().enumerate().find(|(_, o)| o.name == vs.name) else {
+                continue;
+            };
+            for (r, rs) in vs.real_servers.iter().enumerate() {
+                let same = old_vs
+                    .real_servers
+                    .iter()
+                    .position(|o| o.address == rs.address);
+                if let Some(record) = same.and_then(|or| previous.records.get(&(ov, or))) {
+                    next.records.insert((v, r), record.clone());
+                }
+            }
+        }
+        next
+    }
+
+    fn build(
+        config: HealthConfig,
+        now: Instant,
+        results: mpsc::UnboundedSender<Finished>,
+        tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
+        previous: Option<&Health>,
+    ) -> Checkers {
         let mut owners = Vec::new();
         for (v, vs) in config.virtual_servers.iter().enumerate() {
             for (r, rs) in vs.real_servers.iter().enumerate() {
@@ -95,8 +137,19 @@ impl Checkers {
             scripts: Vec::new(),
             ..config
         };
+        if let Err(e) = &tls {
+            let ssl_gets = owners.iter().filter(|o| o.kind == "SSL_GET").count();
+            if ssl_gets > 0 {
+                tracing::error!(
+                    "{e}: the {ssl_gets} SSL_GET checker(s) fail every probe until the SSL block is fixed (then SIGHUP)"
+                );
+            }
+        }
         let mut checkers = Checkers {
-            health: Health::new(config, now),
+            health: match previous {
+                Some(p) => Health::reload(config, now, p),
+                None => Health::new(config, now),
+            },
             runner: Runner::new(results, tls),
             owners,
             names,
@@ -150,11 +203,6 @@ impl Checkers {
     pub fn shutdown(&mut self, now: Instant) {
         self.health.shutdown(now);
         self.drain();
-        self.runner.cancel_all();
-    }
-
-    /// Stops without hooks or pool operations (a reload replaces the checkers).
-    pub fn shutdown_quietly(&mut self) {
         self.runner.cancel_all();
     }
 
@@ -362,7 +410,7 @@ mod tests {
             ..HealthConfig::default()
         };
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut c = Checkers::new(config, Instant::ZERO, tx, Err("no TLS".into()));
+        let mut c = Checkers::new(config.clone(), Instant::ZERO, tx, Err("no TLS".into()));
         assert!(c.take_pool_changed(), "the initial pool is a change");
         assert_eq!(c.pools()[0].real_servers[0].in_pool, Some(1));
         step(&mut c, &mut rx, Instant::from_millis(1000)).await;
@@ -389,5 +437,18 @@ mod tests {
             metrics
                 .contains("vrrplab_virtual_server_quorum_up{virtual_server=\"10.0.0.100:80\"} 0")
         );
+        // A reload of the same file keeps the dead server out and its last error in status.
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let next = Checkers::reload(
+            &mut c,
+            config,
+            Instant::from_millis(2500),
+            tx,
+            Err("no TLS".into()),
+        );
+        let pool = &next.pools()[0];
+        assert!(!pool.real_servers[0].alive, "the verdict carried over");
+        assert_eq!(pool.real_servers[0].in_pool, None);
+        assert_eq!(report::json(&next)[0]["real_servers"][0]["error"], error);
     }
 }

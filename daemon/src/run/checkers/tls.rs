@@ -1,65 +1,130 @@
-//! The TLS client of SSL_GET (rustls with the *ring* provider).
+//! The TLS client of SSL_GET (rustls with the *ring* provider), built from the top-level
+//! `SSL { password … ca … certificate … key … }` block.
 //!
-//! keepalived's SSL_GET does not fail a check on the server's certificate: its context is built
-//! with the global `SSL { ca … certificate … key … }` files but verification stays off
-//! (OpenSSL's client default, `SSL_VERIFY_NONE`). vrrplab does the same when no `ca` is given:
-//! any certificate is accepted (the check is about the service answering, not about trust).
-//! With a `ca`, vrrplab verifies the server against it — stricter than keepalived, and said at
-//! start. `certificate` and `key` are presented as the client certificate. The server name sent
-//! (SNI) is `sni_name` / the virtualhost with `enable_sni`; without it none is sent.
+//! keepalived builds one OpenSSL context for every SSL_GET from that block
+//! (`check_ssl.c`, `build_ssl_ctx`): the client certificate and key are presented, the key is
+//! decrypted with `password`, and the `ca` file is loaded — but the peer is never verified
+//! (no `SSL_CTX_set_verify`, so OpenSSL's client default `SSL_VERIFY_NONE` holds and the
+//! handshake goes on whatever the server's certificate). The check is about the service
+//! answering, not about trust. vrrplab does the same: the `ca` file must be readable PEM (a bad
+//! file is an error naming it, as keepalived refuses a context it cannot load), then any server
+//! certificate is accepted; `vrrplab check` and the start log say so. An encrypted key
+//! (`ENCRYPTED PRIVATE KEY`, PKCS#8 with PBES2) is decrypted with `password`. The server name
+//! sent (SNI) is `sni_name` / the virtualhost with `enable_sni`; without it none is sent.
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
 use std::sync::Arc;
+use vrrplab_core::config::model::SslSettings;
 
-/// The global `SSL` block's files (all optional).
+/// The `SSL` block's values (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SslFiles {
-    /// `ca`: PEM file of the CA(s) to verify servers against.
+    /// `ca`: PEM file of certificate authorities (read and checked, not used to verify).
     pub ca: Option<String>,
     /// `certificate`: PEM client certificate (chain).
     pub certificate: Option<String>,
     /// `key`: PEM private key of the client certificate.
     pub key: Option<String>,
+    /// `password`: passphrase of an encrypted `key`.
+    pub password: Option<String>,
 }
 
-/// The client configuration for every SSL_GET of a run.
+impl From<&SslSettings> for SslFiles {
+    fn from(s: &SslSettings) -> SslFiles {
+        SslFiles {
+            ca: s.ca.clone(),
+            certificate: s.certificate.clone(),
+            key: s.key.clone(),
+            password: s.password.clone(),
+        }
+    }
+}
+
+/// The client configuration for every SSL_GET of a run, or why there is none (naming the file).
 pub fn client_config(files: &SslFiles) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    if let Some(ca) = &files.ca {
+        read_ca(ca)?;
+    }
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?;
-    let builder = match &files.ca {
-        Some(ca) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("ca {ca}: {e}"))? {
-                let cert = cert.map_err(|e| format!("ca {ca}: {e}"))?;
-                roots.add(cert).map_err(|e| format!("ca {ca}: {e}"))?;
-            }
-            builder.with_root_certificates(roots)
-        }
-        None => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider))),
-    };
+        .map_err(|e| format!("TLS: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)));
     let config = match (&files.certificate, &files.key) {
         (Some(cert), Some(key)) => {
             let chain = CertificateDer::pem_file_iter(cert)
-                .map_err(|e| format!("certificate {cert}: {e}"))?
+                .map_err(|e| format!("SSL certificate {cert}: {e}"))?
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("certificate {cert}: {e}"))?;
-            let key_der =
-                PrivateKeyDer::from_pem_file(key).map_err(|e| format!("key {key}: {e}"))?;
+                .map_err(|e| format!("SSL certificate {cert}: {e}"))?;
+            if chain.is_empty() {
+                return Err(format!(
+                    "SSL certificate {cert}: no CERTIFICATE in the file"
+                ));
+            }
+            let key_der = read_key(key, files.password.as_deref())?;
             builder
                 .with_client_auth_cert(chain, key_der)
-                .map_err(|e| format!("certificate {cert} / key {key}: {e}"))?
+                .map_err(|e| format!("SSL certificate {cert} / key {key}: {e}"))?
         }
         (None, None) => builder.with_no_client_auth(),
-        _ => return Err("SSL: certificate and key go together".to_string()),
+        (Some(_), None) => {
+            return Err(
+                "SSL: `certificate` needs a `key` (the client certificate's private key)".into(),
+            );
+        }
+        (None, Some(_)) => {
+            return Err(
+                "SSL: `key` needs a `certificate` (the client certificate it belongs to)".into(),
+            );
+        }
     };
     Ok(Arc::new(config))
+}
+
+/// Reads the `ca` file: at least one PEM certificate, each one well formed.
+fn read_ca(ca: &str) -> Result<usize, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("SSL ca {ca}: {e}"))? {
+        let cert = cert.map_err(|e| format!("SSL ca {ca}: {e}"))?;
+        roots.add(cert).map_err(|e| format!("SSL ca {ca}: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("SSL ca {ca}: no CERTIFICATE in the file"));
+    }
+    Ok(roots.len())
+}
+
+/// Reads the client key: a plain PEM key (PKCS#8, PKCS#1 or SEC1), or a PKCS#8
+/// `ENCRYPTED PRIVATE KEY` decrypted with `password`.
+fn read_key(key: &str, password: Option<&str>) -> Result<PrivateKeyDer<'static>, String> {
+    let text = std::fs::read_to_string(key).map_err(|e| format!("SSL key {key}: {e}"))?;
+    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        let Some(password) = password else {
+            return Err(format!(
+                "SSL key {key}: the key is encrypted; give its passphrase with `password` in the SSL block"
+            ));
+        };
+        let (_, document) =
+            pkcs8::Document::from_pem(&text).map_err(|e| format!("SSL key {key}: {e}"))?;
+        let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(document.as_bytes())
+            .map_err(|e| format!("SSL key {key}: {e}"))?;
+        let plain = encrypted.decrypt(password).map_err(|e| {
+            format!("SSL key {key}: cannot decrypt with the SSL block's password ({e})")
+        })?;
+        return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            plain.as_bytes().to_vec(),
+        )));
+    }
+    if text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(format!(
+            "SSL key {key}: a legacy OpenSSL-encrypted key is not supported; convert it with `openssl pkcs8 -topk8 -in {key}` (encrypted PKCS#8) or remove its passphrase"
+        ));
+    }
+    PrivateKeyDer::from_pem_slice(text.as_bytes()).map_err(|e| format!("SSL key {key}: {e}"))
 }
 
 /// The server name for a probe: the SNI name when set, else the address (no SNI is sent for
@@ -69,7 +134,8 @@ pub fn server_name(sni: Option<&str>, address: std::net::IpAddr) -> ServerName<'
         .unwrap_or(ServerName::IpAddress(address.into()))
 }
 
-/// keepalived's behaviour without a `ca`: every certificate is accepted.
+/// keepalived's behaviour: every server certificate is accepted (signatures are still checked,
+/// so the handshake itself is sound).
 #[derive(Debug)]
 struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
 
@@ -87,20 +153,30 @@ impl ServerCertVerifier for AnyCertificate {
 
     fn verify_tls12_signature(
         &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        Ok(HandshakeSignatureValid::assertion())
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
         &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        Ok(HandshakeSignatureValid::assertion())
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -128,13 +204,48 @@ mod tests {
     }
 
     #[test]
-    fn certificate_without_key_is_refused() {
+    fn a_ca_file_without_certificates_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "not a certificate\n").unwrap();
+        let ca = ca.display().to_string();
+        let err = client_config(&SslFiles {
+            ca: Some(ca.clone()),
+            ..SslFiles::default()
+        })
+        .unwrap_err();
+        assert!(err.contains(&ca) && err.contains("no CERTIFICATE"), "{err}");
+    }
+
+    #[test]
+    fn certificate_without_key_is_refused_saying_what_is_missing() {
         let err = client_config(&SslFiles {
             certificate: Some("/c.pem".into()),
             ..SslFiles::default()
         })
         .unwrap_err();
-        assert!(err.contains("go together"), "{err}");
+        assert!(err.contains("needs a `key`"), "{err}");
+        let err = client_config(&SslFiles {
+            key: Some("/k.pem".into()),
+            ..SslFiles::default()
+        })
+        .unwrap_err();
+        assert!(err.contains("needs a `certificate`"), "{err}");
+    }
+
+    #[test]
+    fn the_ssl_block_of_the_config_becomes_the_files() {
+        let settings = SslSettings {
+            password: Some("pw".into()),
+            ca: Some("/ca".into()),
+            certificate: Some("/c".into()),
+            key: Some("/k".into()),
+        };
+        let files = SslFiles::from(&settings);
+        assert_eq!(files.password.as_deref(), Some("pw"));
+        assert_eq!(files.ca.as_deref(), Some("/ca"));
+        assert_eq!(files.certificate.as_deref(), Some("/c"));
+        assert_eq!(files.key.as_deref(), Some("/k"));
     }
 
     #[test]

@@ -461,11 +461,11 @@ impl Driver {
         }
         self.lb_services = lb_services;
         self.lb_sent = None;
-        // The checkers start over with the new file (keepalived keeps the state of unchanged
-        // real servers; vrrplab re-probes them, alpha/omega as configured).
+        // The checkers of the new file take over the verdicts of unchanged ones, as keepalived
+        // keeps the state of unchanged real servers across a reload.
         let now = self.now();
-        self.checkers.shutdown_quietly();
-        self.checkers = Checkers::new(
+        self.checkers = Checkers::reload(
+            &mut self.checkers,
             health,
             now,
             self.checker_tx.clone(),

@@ -2,8 +2,8 @@
 
 use super::{Group, RUN_BREAK_INTERVALS, RouterState, RunEnd, interval_ns};
 use crate::analysis::Burst;
-use crate::decode::AnnounceKind;
-use crate::report::{Event, mac_text};
+use crate::report::{AnnounceEvent, Event, EventKind, EventSource};
+use std::time::Duration;
 use vrrplab_core::wire::{Family, virtual_mac};
 
 /// One timeline entry per announcement burst, tied to the router that sent it.
@@ -47,27 +47,25 @@ pub(super) fn announcement_events(groups: &[Group], bursts: &[Burst], timeline: 
                 owners
             };
             if senders.is_empty() {
-                let mut event = burst_event(b, Some(g.key.vrid), g.key.family, "unknown".into());
-                event
-                    .detail
-                    .push_str(" (from a MAC several routers use, when none of them was master)");
-                timeline.push(event);
+                timeline.push(burst_event(
+                    b,
+                    Some(g.key.vrid),
+                    g.key.family,
+                    EventSource::Unknown,
+                ));
             }
             for r in senders {
                 timeline.push(burst_event(
                     b,
                     Some(g.key.vrid),
                     g.key.family,
-                    r.address.to_string(),
+                    EventSource::Router(r.address),
                 ));
             }
         }
         if !matched {
             let family = Family::of(&b.address);
-            let who = b
-                .mac
-                .or(b.l2_src)
-                .map_or_else(|| "?".to_string(), |m| mac_text(&m));
+            let who = EventSource::Mac(b.mac.or(b.l2_src));
             timeline.push(burst_event(b, None, family, who));
         }
     }
@@ -95,33 +93,21 @@ fn master_at<'a>(routers: &[&'a RouterState], t: u64) -> Option<&'a RouterState>
         .map(|(r, _)| r)
 }
 
-fn burst_event(b: &Burst, vrid: Option<u8>, family: Family, router: String) -> Event {
-    let mac = b.mac.as_ref().map(mac_text).unwrap_or_default();
+fn burst_event(b: &Burst, vrid: Option<u8>, family: Family, source: EventSource) -> Event {
     Event {
         time_ns: b.first_ns,
         frame: b.first_frame,
         segment: b.segment,
         family,
         vrid,
-        router,
-        event: match b.kind {
-            AnnounceKind::Garp => "garp",
-            AnnounceKind::UnsolicitedNa => "unsolicited-na",
-        },
-        detail: format!(
-            "{} {} for {} at {} over {:.1} ms",
-            b.count,
-            if b.count == 1 {
-                match b.kind {
-                    AnnounceKind::Garp => "gratuitous ARP",
-                    AnnounceKind::UnsolicitedNa => "unsolicited NA",
-                }
-            } else {
-                b.kind.plural()
-            },
-            b.address,
-            mac,
-            (b.last_ns - b.first_ns) as f64 / 1e6
-        ),
+        source,
+        what: EventKind::Announce(AnnounceEvent {
+            kind: b.kind,
+            count: b.count,
+            address: b.address,
+            mac: b.mac,
+            span: Duration::from_nanos(b.last_ns - b.first_ns),
+            shared_mac: source == EventSource::Unknown,
+        }),
     }
 }

@@ -1,12 +1,11 @@
 //! `dual-master`: two or more routers of one VRID master at the same time (split brain).
 
 use super::hold::{Hold, master_end};
-use super::{Ctx, RunRef, s3};
-use crate::report::{FindingKind, dur};
-use serde_json::json;
+use super::{Ctx, RunRef};
+use crate::report::{DualMasterDetail, FindingDetail, MasterInterval, Rejection};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use vrrplab_core::vrrp::DiscardReason;
+use std::time::Duration;
 
 pub(super) fn dual_masters(ctx: &mut Ctx<'_>, runs: &[RunRef], holds: &[Hold]) {
     // (time, is_start, run index); ends sort before starts at the same instant.
@@ -59,59 +58,44 @@ fn dual_master_finding(
     let mut routers: Vec<IpAddr> = involved.iter().map(|&i| runs[i].router).collect();
     routers.sort();
     routers.dedup();
-    let masters: Vec<serde_json::Value> = involved
+    let masters: Vec<MasterInterval> = involved
         .iter()
         .map(|&i| {
             let r = &runs[i];
-            json!({
-                "router": r.router.to_string(),
-                "priority": r.run.priority,
-                "master_from": dur(r.run.start_ns),
-                "master_to": dur(master_end(runs, holds, i)),
-            })
+            MasterInterval {
+                from_ns: r.run.start_ns,
+                to_ns: master_end(runs, holds, i),
+                priority: r.run.priority,
+                router: r.router,
+            }
         })
         .collect();
-    let names: Vec<String> = routers.iter().map(|r| r.to_string()).collect();
-    let causes: Vec<(IpAddr, IpAddr, DiscardReason)> = holds
+    let causes: Vec<Rejection> = holds
         .iter()
         .filter(|h| involved.contains(&h.run) && involved.contains(&h.by_run))
         .flat_map(|h| {
             let (held, by) = (runs[h.run].router, runs[h.by_run].router);
-            std::iter::once((held, by, h.reason)).chain(h.back.map(|b| (by, held, b)))
+            let back = h.back.map(|reason| Rejection {
+                receiver: by,
+                sender: held,
+                reason,
+            });
+            std::iter::once(Rejection {
+                receiver: held,
+                sender: by,
+                reason: h.reason,
+            })
+            .chain(back)
         })
         .collect();
-    let mut text = if causes.is_empty() {
-        format!(
-            "{} advertised as master at the same time for {} (split brain)",
-            names.join(" and "),
-            s3(end - start)
-        )
-    } else {
-        format!(
-            "{} were master at the same time for {} (split brain): ",
-            names.join(" and "),
-            s3(end - start)
-        )
-    };
-    let because: Vec<String> = causes
-        .iter()
-        .map(|(rx, tx, why)| format!("{rx} rejects {tx}'s adverts ({why})"))
-        .collect();
-    text.push_str(&because.join(", "));
-    let mut detail = json!({ "duration": dur(end - start), "masters": masters });
-    if !causes.is_empty()
-        && let Some(obj) = detail.as_object_mut()
-    {
-        obj.insert(
-            "causes".into(),
-            causes
-                .iter()
-                .map(|(rx, tx, why)| {
-                    json!({"receiver": rx.to_string(), "sender": tx.to_string(),
-                           "reason": why.name(), "text": why.to_string()})
-                })
-                .collect(),
-        );
-    }
-    ctx.finding(FindingKind::DualMaster, start, end, routers, text, detail);
+    ctx.finding(
+        start,
+        end,
+        routers,
+        FindingDetail::DualMaster(DualMasterDetail {
+            causes,
+            duration: Duration::from_nanos(end - start),
+            masters,
+        }),
+    );
 }

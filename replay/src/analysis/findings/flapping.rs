@@ -1,9 +1,9 @@
 //! `flapping`: the master changed faster than the failure detector can explain.
 
-use super::{Ctx, FLAP_CHANGES, FLAP_WINDOW_INTERVALS, s3};
-use crate::report::{FindingKind, dur};
-use serde_json::json;
+use super::{Ctx, FLAP_CHANGES, FLAP_WINDOW_INTERVALS};
+use crate::report::{FindingDetail, FlappingDetail};
 use std::net::IpAddr;
+use std::time::Duration;
 
 pub(super) fn flapping(ctx: &mut Ctx<'_>, changes: &[(u64, IpAddr)]) {
     let longest = ctx
@@ -40,21 +40,15 @@ pub(super) fn flapping(ctx: &mut Ctx<'_>, changes: &[(u64, IpAddr)]) {
         routers.sort();
         routers.dedup();
         let span = slice[slice.len() - 1].0 - slice[0].0;
-        let text = format!(
-            "master changed {} times in {} (threshold: {} changes within {} = {} advert intervals)",
-            slice.len(),
-            s3(span),
-            FLAP_CHANGES,
-            s3(window),
-            FLAP_WINDOW_INTERVALS
-        );
         ctx.finding(
-            FindingKind::Flapping,
             slice[0].0,
             slice[slice.len() - 1].0,
             routers,
-            text,
-            json!({ "changes": slice.len(), "span": dur(span), "window": dur(window) }),
+            FindingDetail::Flapping(FlappingDetail {
+                changes: slice.len(),
+                span: Duration::from_nanos(span),
+                window: Duration::from_nanos(window),
+            }),
         );
         i = k + 1;
     }

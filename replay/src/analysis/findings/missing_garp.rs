@@ -1,9 +1,9 @@
 //! `missing-garp`: a new master sent no gratuitous ARP / unsolicited NA for its addresses.
 
-use super::{Ctx, GARP_WINDOW_NS, RunRef, s3};
-use crate::analysis::{Burst, addresses_text};
-use crate::report::{FindingKind, dur, mac_text};
-use serde_json::json;
+use super::{Ctx, GARP_WINDOW_NS, RunRef};
+use crate::analysis::Burst;
+use crate::report::{FindingDetail, MissingGarpDetail};
+use std::time::Duration;
 use vrrplab_core::wire::{Family, virtual_mac};
 
 pub(super) fn missing_garp(ctx: &mut Ctx<'_>, r: &RunRef, bursts: &[Burst], end_ns: u64) {
@@ -37,30 +37,16 @@ pub(super) fn missing_garp(ctx: &mut Ctx<'_>, r: &RunRef, bursts: &[Burst], end_
     if found {
         return;
     }
-    let what = if key.family == Family::Ipv4 {
-        "gratuitous ARP"
-    } else {
-        "unsolicited neighbour advertisement"
-    };
-    let text = format!(
-        "{} became master but sent no {} for {} within {} of its first advert",
-        r.router,
-        what,
-        addresses_text(&params.addresses),
-        s3(GARP_WINDOW_NS)
-    );
     ctx.finding(
-        FindingKind::MissingGarp,
         start,
         start + GARP_WINDOW_NS,
         vec![r.router],
-        text,
-        json!({
-            "router": r.router.to_string(),
-            "mac": router.mac.as_ref().map(mac_text),
-            "virtual_addresses": params.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-            "first_advert_frame": r.run.start_frame,
-            "window": dur(GARP_WINDOW_NS),
+        FindingDetail::MissingGarp(MissingGarpDetail {
+            first_advert_frame: r.run.start_frame,
+            mac: router.mac,
+            router: r.router,
+            virtual_addresses: params.addresses.clone(),
+            window: Duration::from_nanos(GARP_WINDOW_NS),
         }),
     );
 }

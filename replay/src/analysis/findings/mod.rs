@@ -31,14 +31,13 @@ mod router_report;
 
 use super::router::{RUN_BREAK_INTERVALS, RouterState, Run, RunEnd, interval_ns};
 use super::{Analyzer, Group};
-use crate::report::{Event, Finding, FindingKind, Report, RouterReport};
+use crate::report::{
+    Event, EventKind, EventSource, Finding, FindingDetail, MasterEvent, Report, RouterReport,
+};
 use hold::Hold;
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
-use vrrplab_core::vrrp::timing;
-use vrrplab_core::wire::Version;
 
 /// How long after (and before) a new master's first advert its announcements are looked for.
 pub const GARP_WINDOW_NS: u64 = 1_000_000_000;
@@ -46,38 +45,6 @@ pub const GARP_WINDOW_NS: u64 = 1_000_000_000;
 pub const FLAP_CHANGES: usize = 5;
 /// … within this many advert intervals.
 pub const FLAP_WINDOW_INTERVALS: u64 = 20;
-
-/// Skew_Time of a new master, in ns (core's [`timing::skew_time`]).
-fn skew_time_ns(version: Version, priority: u8, interval_ns: u64) -> u64 {
-    duration_ns(timing::skew_time(
-        version,
-        priority,
-        Duration::from_nanos(interval_ns),
-    ))
-}
-
-/// Master_Down_Interval of a backup with keepalived's default `down_timer_adverts`, in ns
-/// (core's [`timing::master_down_interval`]).
-fn master_down_interval_ns(version: Version, priority: u8, interval_ns: u64) -> u64 {
-    duration_ns(timing::master_down_interval(
-        version,
-        priority,
-        Duration::from_nanos(interval_ns),
-        timing::DEFAULT_DOWN_TIMER_ADVERTS,
-    ))
-}
-
-fn duration_ns(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn ms(ns: i64) -> String {
-    format!("{:+.1} ms", ns as f64 / 1e6)
-}
-
-fn s3(ns: u64) -> String {
-    format!("{:.3} s", ns as f64 / 1e9)
-}
 
 /// A run with its router, for cross-router reasoning.
 struct RunRef {
@@ -96,6 +63,10 @@ impl RunRef {
 
     fn interval_ns(&self) -> u64 {
         interval_ns(self.run.interval_cs)
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_nanos(self.interval_ns())
     }
 }
 
@@ -130,10 +101,11 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
         (x.segment, x.family, x.vrid, x.address).cmp(&(y.segment, y.family, y.vrid, y.address))
     });
     findings.sort_by(|x: &Finding, y| {
-        (x.start_ns, x.kind, x.vrid, &x.routers).cmp(&(y.start_ns, y.kind, y.vrid, &y.routers))
+        (x.start_ns, x.kind(), x.vrid, &x.routers).cmp(&(y.start_ns, y.kind(), y.vrid, &y.routers))
     });
-    timeline
-        .sort_by(|x: &Event, y| (x.time_ns, x.frame, x.event).cmp(&(y.time_ns, y.frame, y.event)));
+    timeline.sort_by(|x: &Event, y| {
+        (x.time_ns, x.frame, x.name()).cmp(&(y.time_ns, y.frame, y.name()))
+    });
     Report {
         file: a.file,
         format: a.format.name().to_string(),
@@ -169,14 +141,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn event(
-        &mut self,
-        time_ns: u64,
-        frame: u64,
-        router: IpAddr,
-        event: &'static str,
-        detail: String,
-    ) {
+    fn event(&mut self, time_ns: u64, frame: u64, router: IpAddr, what: EventKind) {
         let k = self.group.key;
         self.timeline.push(Event {
             time_ns,
@@ -184,36 +149,20 @@ impl Ctx<'_> {
             segment: k.segment,
             family: k.family,
             vrid: Some(k.vrid),
-            router: router.to_string(),
-            event,
-            detail,
+            source: EventSource::Router(router),
+            what,
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn finding(
-        &mut self,
-        kind: FindingKind,
-        start_ns: u64,
-        end_ns: u64,
-        routers: Vec<IpAddr>,
-        text: String,
-        mut detail: serde_json::Value,
-    ) {
+    fn finding(&mut self, start_ns: u64, end_ns: u64, routers: Vec<IpAddr>, detail: FindingDetail) {
         let k = self.group.key;
-        if let Some(obj) = detail.as_object_mut() {
-            obj.insert("segment".into(), json!(k.segment.to_string()));
-            obj.insert("text".into(), json!(text));
-        }
         self.findings.push(Finding {
-            kind,
             segment: k.segment,
             family: k.family,
             vrid: k.vrid,
             start_ns,
             end_ns,
             routers,
-            text,
             detail,
         });
     }
@@ -254,13 +203,7 @@ fn analyse_group(
     for (i, r) in runs.iter().enumerate() {
         let run = &r.run;
         if let RunEnd::Resigned { time_ns, frame } = run.end {
-            ctx.event(
-                time_ns,
-                frame,
-                r.router,
-                "resign",
-                "sends priority 0 (resigns mastership)".into(),
-            );
+            ctx.event(time_ns, frame, r.router, EventKind::Resign);
         }
         if run.end == RunEnd::Silent && run.adverts > 0 {
             silent.push(i);
@@ -288,31 +231,29 @@ fn analyse_group(
                 run.start_ns,
                 run.start_frame,
                 r.router,
-                "master",
-                format!(
-                    "resumes advertising (priority {}): it never left MASTER, it rejected {}'s adverts ({})",
-                    run.priority, by.router, hold.reason
-                ),
+                EventKind::Master(MasterEvent::Resumes {
+                    priority: run.priority,
+                    rejected: by.router,
+                    reason: hold.reason,
+                }),
             );
             continue;
         }
         let new_holds = hold::holds_at_start(&runs, i, &others, &holding);
         if !new_holds.is_empty() {
             changes.push((run.start_ns, r.router));
-            let list: Vec<String> = new_holds
+            let rejecters = new_holds
                 .iter()
-                .map(|h| format!("{} rejects its adverts ({})", runs[h.run].router, h.reason))
+                .map(|h| (runs[h.run].router, h.reason))
                 .collect();
             ctx.event(
                 run.start_ns,
                 run.start_frame,
                 r.router,
-                "master",
-                format!(
-                    "starts advertising as master (priority {}) while {}: no demotion",
-                    run.priority,
-                    list.join(", ")
-                ),
+                EventKind::Master(MasterEvent::StartsRejected {
+                    priority: run.priority,
+                    rejecters,
+                }),
             );
             for h in new_holds {
                 holding.insert(runs[h.run].router, h.clone());
@@ -336,17 +277,14 @@ fn analyse_group(
             .max_by_key(|&j| (runs[j].end_ns(), j));
         if !overlapping.is_empty() {
             changes.push((run.start_ns, r.router));
-            let list: Vec<String> = overlapping.iter().map(|a| a.to_string()).collect();
             ctx.event(
                 run.start_ns,
                 run.start_frame,
                 r.router,
-                "master",
-                format!(
-                    "starts advertising as master (priority {}) while {} is still master",
-                    run.priority,
-                    list.join(", ")
-                ),
+                EventKind::Master(MasterEvent::StartsOverlapping {
+                    priority: run.priority,
+                    masters: overlapping,
+                }),
             );
         } else if let Some(j) = previous {
             changes.push((run.start_ns, r.router));
@@ -363,14 +301,12 @@ fn analyse_group(
                             run.start_ns,
                             run.start_frame,
                             r.router,
-                            "master",
-                            format!(
-                                "preempts {} (priority {} over {}), {} after its last advert",
-                                prev.router,
-                                run.priority,
-                                prev.run.last_priority,
-                                s3(gap)
-                            ),
+                            EventKind::Master(MasterEvent::Preempts {
+                                old: prev.router,
+                                priority: run.priority,
+                                old_priority: prev.run.last_priority,
+                                after: Duration::from_nanos(gap),
+                            }),
                         );
                     } else {
                         failover::failover_finding(&mut ctx, prev, r, gap);
@@ -378,12 +314,18 @@ fn analyse_group(
                 }
             }
         } else {
-            let text = if at_capture_start {
-                format!("master when the capture starts (priority {})", run.priority)
+            let priority = run.priority;
+            let what = if at_capture_start {
+                MasterEvent::AtCaptureStart { priority }
             } else {
-                format!("first master in the capture (priority {})", run.priority)
+                MasterEvent::First { priority }
             };
-            ctx.event(run.start_ns, run.start_frame, r.router, "master", text);
+            ctx.event(
+                run.start_ns,
+                run.start_frame,
+                r.router,
+                EventKind::Master(what),
+            );
         }
         if !at_capture_start {
             missing_garp::missing_garp(&mut ctx, r, bursts, end_ns);
@@ -403,45 +345,26 @@ fn analyse_group(
     }
     for i in silent {
         let r = &runs[i];
-        let mut text = format!(
-            "last advert (priority {}), then silent",
-            r.run.last_priority
-        );
         // The hold explains the silence only if the other master was still advertising then.
-        if let Some(h) = holds.iter().find(|h| {
-            let by = &runs[h.by_run];
-            h.run == i && by.end_ns() + by.interval_ns() >= r.run.last_ns
-        }) {
-            text.push_str(&format!(
-                " while still master: it rejects {}'s adverts ({}) and re-arms its advert timer on each",
-                runs[h.by_run].router, h.reason
-            ));
-        }
-        ctx.event(r.run.last_ns, r.run.last_frame, r.router, "silent", text);
+        let rejecting = holds
+            .iter()
+            .find(|h| {
+                let by = &runs[h.by_run];
+                h.run == i && by.end_ns() + by.interval_ns() >= r.run.last_ns
+            })
+            .map(|h| (runs[h.by_run].router, h.reason));
+        ctx.event(
+            r.run.last_ns,
+            r.run.last_frame,
+            r.router,
+            EventKind::Silent {
+                priority: r.run.last_priority,
+                rejecting,
+            },
+        );
     }
     dual_master::dual_masters(&mut ctx, &runs, &holds);
     flapping::flapping(&mut ctx, &changes);
     invalid::invalid_packets(&mut ctx);
     parameter_mismatch::mismatches(&mut ctx);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skew_and_master_down_match_keepalived_for_the_corpus_priorities() {
-        // v2, priority 99, 1 s: skew 157/256 s = 0.61328 s, MDI 3.61328 s (MANIFEST.md).
-        assert_eq!(skew_time_ns(Version::V2, 99, 1_000_000_000), 613_281_250);
-        assert_eq!(
-            master_down_interval_ns(Version::V2, 99, 1_000_000_000),
-            3_613_281_250
-        );
-        // v3, priority 100, 0.1 s: skew 156 × 0.1 / 256 = 0.0609 s, MDI 0.3609 s.
-        assert_eq!(skew_time_ns(Version::V3, 100, 100_000_000), 60_937_500);
-        assert_eq!(
-            master_down_interval_ns(Version::V3, 100, 100_000_000),
-            360_937_500
-        );
-    }
 }

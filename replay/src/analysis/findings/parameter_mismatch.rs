@@ -1,8 +1,7 @@
 //! `parameter-mismatch`: routers of one VRID announce different parameters.
 
 use super::Ctx;
-use crate::report::FindingKind;
-use serde_json::json;
+use crate::report::{FindingDetail, ParameterMismatchDetail};
 use std::net::IpAddr;
 
 pub(super) fn mismatches(ctx: &mut Ctx<'_>) {
@@ -26,21 +25,12 @@ pub(super) fn mismatches(ctx: &mut Ctx<'_>) {
         })
         .collect();
     for (m, end) in items {
-        let [(a, va), (b, vb)] = &m.sides;
-        let text = format!(
-            "{} differs: {a} announces {va}, {b} announces {vb}",
-            m.field
-        );
+        let routers = vec![m.sides[0].0, m.sides[1].0];
         ctx.finding(
-            FindingKind::ParameterMismatch,
             m.start_ns,
             end,
-            vec![*a, *b],
-            text,
-            json!({
-                "field": m.field,
-                "values": { a.to_string(): va, b.to_string(): vb },
-            }),
+            routers,
+            FindingDetail::ParameterMismatch(ParameterMismatchDetail { sides: m.sides }),
         );
     }
 }

@@ -1,9 +1,11 @@
-//! `resign`: a master sent priority 0; who took over and how long after, against Skew_Time.
+//! `resign`: a master sent priority 0; who took over and how long after, against the new
+//! master's Skew_Time (core's timing).
 
-use super::{Ctx, RunRef, ms, s3, skew_time_ns};
-use crate::report::{FindingKind, dur, signed_dur};
-use serde_json::json;
+use super::{Ctx, RunRef};
+use crate::report::{EventKind, FindingDetail, MasterEvent, ResignDetail, ResignOutcome, Takeover};
 use std::net::IpAddr;
+use std::time::Duration;
+use vrrplab_core::vrrp::timing;
 
 pub(super) fn resign_finding(
     ctx: &mut Ctx<'_>,
@@ -12,69 +14,48 @@ pub(super) fn resign_finding(
     frame: u64,
     next: Option<&RunRef>,
 ) {
-    match next {
-        Some(n) => {
-            let after = n.run.start_ns.saturating_sub(time_ns);
-            let skew = skew_time_ns(n.run.version, n.run.priority, n.interval_ns());
-            let diff = after as i64 - skew as i64;
-            let text = format!(
-                "{} resigned (priority 0); {} (priority {}) took over {} later (Skew_Time {}, {})",
-                prev.router,
-                n.router,
-                n.run.priority,
-                s3(after),
-                s3(skew),
-                ms(diff)
-            );
-            ctx.event(
-                n.run.start_ns,
-                n.run.start_frame,
-                n.router,
-                "master",
-                format!("takes over {} after {} resigned", s3(after), prev.router),
-            );
-            ctx.finding(
-                FindingKind::Resign,
-                time_ns,
-                n.run.start_ns,
-                vec![prev.router, n.router],
-                text,
-                json!({
-                    "from": prev.router.to_string(),
-                    "to": n.router.to_string(),
-                    "resign_frame": frame,
-                    "takeover_frame": n.run.start_frame,
-                    "takeover": dur(after),
-                    "expected_skew_time": dur(skew),
-                    "difference": signed_dur(diff),
-                    "new_master_priority": n.run.priority,
-                    "interval": dur(n.interval_ns()),
-                }),
-            );
-        }
-        None => {
-            let text = format!(
-                "{} resigned (priority 0); no router took over in the capture",
-                prev.router
-            );
-            ctx.finding(
-                FindingKind::Resign,
-                time_ns,
-                time_ns,
-                vec![prev.router],
-                text,
-                json!({
-                    "from": prev.router.to_string(),
-                    "to": null,
-                    "resign_frame": frame,
-                    "takeover_frame": null,
-                    "takeover": null,
-                    "expected_skew_time": null,
-                    "difference": null,
-                }),
-            );
-        }
-    }
+    let Some(n) = next else {
+        ctx.finding(
+            time_ns,
+            time_ns,
+            vec![prev.router],
+            FindingDetail::Resign(ResignDetail {
+                from: prev.router,
+                resign_frame: frame,
+                outcome: ResignOutcome::NoTakeover,
+            }),
+        );
+        return;
+    };
+    let after = n.run.start_ns.saturating_sub(time_ns);
+    let skew = timing::skew_time(n.run.version, n.run.priority, n.interval());
+    ctx.event(
+        n.run.start_ns,
+        n.run.start_frame,
+        n.router,
+        EventKind::Master(MasterEvent::AfterResign {
+            from: prev.router,
+            after: Duration::from_nanos(after),
+        }),
+    );
+    ctx.finding(
+        time_ns,
+        n.run.start_ns,
+        vec![prev.router, n.router],
+        FindingDetail::Resign(ResignDetail {
+            from: prev.router,
+            resign_frame: frame,
+            outcome: ResignOutcome::TakenOver(Takeover {
+                to: n.router,
+                takeover_frame: n.run.start_frame,
+                after: Duration::from_nanos(after),
+                expected_skew_time: skew,
+                difference_ns: after as i64 - skew.as_nanos() as i64,
+                new_master_priority: n.run.priority,
+                interval: n.interval(),
+            }),
+        }),
+    );
 }
 
 /// A resignation while another router was held master: nobody took over, the held master
@@ -86,24 +67,14 @@ pub(super) fn resign_while_held_finding(
     frame: u64,
     holder: IpAddr,
 ) {
-    let text = format!(
-        "{} resigned (priority 0); {holder} was master all along (it rejected {}'s adverts), no takeover",
-        prev.router, prev.router
-    );
     ctx.finding(
-        FindingKind::Resign,
         time_ns,
         time_ns,
         vec![prev.router],
-        text,
-        json!({
-            "from": prev.router.to_string(),
-            "to": null,
-            "resign_frame": frame,
-            "takeover_frame": null,
-            "takeover": null,
-            "expected_skew_time": null,
-            "difference": null,
+        FindingDetail::Resign(ResignDetail {
+            from: prev.router,
+            resign_frame: frame,
+            outcome: ResignOutcome::HeldBy(holder),
         }),
     );
 }

@@ -1,9 +1,9 @@
 //! The per-router part of a report: parameters, mastership spans, interval statistics.
 
-use super::super::password_text;
 use super::{Group, RouterState, RunEnd};
-use crate::report::{JitterReport, MasterSpan, RouterReport};
-use vrrplab_core::wire::{Authentication, Family, Version};
+use crate::report::{AdvertChecksum, JitterReport, MasterSpan, RouterReport, SpanEnd};
+use std::time::Duration;
+use vrrplab_core::wire::{ChecksumConvention, Family, Version};
 
 /// ns → seconds rounded to the microsecond (what captures resolve).
 fn micros(ns: f64) -> f64 {
@@ -19,29 +19,17 @@ pub(super) fn router_report(group: &Group, r: &RouterState) -> RouterReport {
         vrid: group.key.vrid,
         address: r.address,
         mac: r.mac,
-        version: p.map(|p| p.version.to_string()),
+        version: p.map(|p| p.version),
         priorities: r.priorities.clone(),
-        interval: p.map(|p| f64::from(p.interval_cs) / 100.0),
+        interval: p.map(|p| Duration::from_millis(u64::from(p.interval_cs) * 10)),
         addresses: p.map(|p| p.addresses.clone()).unwrap_or_default(),
-        auth: p.map(|p| match &p.authentication {
-            Authentication::None => "none".to_string(),
-            Authentication::SimplePassword(_) => "pass".to_string(),
-            Authentication::IpAh => "ah".to_string(),
-            Authentication::CiscoMd5 => "cisco-md5".to_string(),
-            Authentication::Unknown(t) => format!("unknown-{t}"),
-        }),
-        auth_pass: p.and_then(|p| match &p.authentication {
-            Authentication::SimplePassword(pw) => Some(password_text(pw)),
-            _ => None,
-        }),
-        checksum: p.and_then(|p| match (p.version, group.key.family) {
-            (Version::V2, _) => Some("v2"),
-            (Version::V3, Family::Ipv6) => Some("pseudo-header"),
-            (Version::V3, Family::Ipv4) => match p.checksum {
-                Some(vrrplab_core::wire::ChecksumConvention::PseudoHeader) => Some("pseudo-header"),
-                Some(vrrplab_core::wire::ChecksumConvention::MessageOnly) => Some("message-only"),
-                None => None,
-            },
+        auth: p.map(|p| p.authentication.clone()),
+        checksum: p.map(|p| match (p.version, group.key.family) {
+            (Version::V2, _) => AdvertChecksum::V2,
+            (Version::V3, Family::Ipv6) => AdvertChecksum::V3(ChecksumConvention::PseudoHeader),
+            (Version::V3, Family::Ipv4) => {
+                p.checksum.map_or(AdvertChecksum::Bad, AdvertChecksum::V3)
+            }
         }),
         destination: p.map(|p| p.destination),
         hop_limits: r.hop_limits.clone(),
@@ -58,13 +46,9 @@ pub(super) fn router_report(group: &Group, r: &RouterState) -> RouterReport {
                 end_ns: run.last_ns,
                 adverts: run.adverts,
                 end: match run.end {
-                    RunEnd::Open => "open",
-                    RunEnd::Silent => "silent",
-                    RunEnd::Resigned { .. } => "resigned",
-                },
-                resigned_ns: match run.end {
-                    RunEnd::Resigned { time_ns, .. } => Some(time_ns),
-                    _ => None,
+                    RunEnd::Open => SpanEnd::Open,
+                    RunEnd::Silent => SpanEnd::Silent,
+                    RunEnd::Resigned { time_ns, .. } => SpanEnd::Resigned(time_ns),
                 },
                 priority: run.priority,
                 priority_changes: run.priority_changes.clone(),

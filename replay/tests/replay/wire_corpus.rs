@@ -1,10 +1,13 @@
-//! Integration tests: every VRRP advert, gratuitous ARP and unsolicited NA in the reference
-//! captures goes through `core::wire`, field by field against tshark's decode.
+//! The core's wire codec against real captures: every VRRP advert, gratuitous ARP and unsolicited
+//! NA in the reference captures goes through `core::wire`, field by field against tshark's
+//! decode. Frames come from the workspace's one capture reader ([`CaptureReader`]), the IPv4
+//! layer from `core::wire::Ipv4Header` (its header checksum verified too).
 //!
 //! Captures: `testdata/corpus/*.pcap` (keepalived 2.2.7, IPv4 v2/v3)
 //! with tshark's field table in `NAME.tshark.txt`, plus
-//! `wire_corpus/keepalived-extra.pcap` (v2 without auth and with AH, v3 IPv4 at 50 cs, v3 IPv6,
-//! unsolicited NAs; made from `keepalived-extra.conf`) with `keepalived-extra.tshark.tsv`.
+//! `testdata/keepalived-extra/keepalived-extra.pcap` (v2 without auth and with AH, v3 IPv4 at
+//! 50 cs, v3 IPv6, unsolicited NAs; made from `keepalived-extra.conf`, see its README) with
+//! `keepalived-extra.tshark.tsv`.
 //!
 //! For each VRRP frame: the message parses, has no trailing bytes, arrived with TTL / hop limit
 //! 255, its checksum verifies under the convention keepalived uses (v2: message only; v3: with
@@ -13,72 +16,46 @@
 //! the address tshark shows, and keepalived's frame is rebuilt byte-identical.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use vrrplab_core::wire::{
-    Advert, ArpFrame, ChecksumConvention, EthernetFrame, Family, IP_PROTOCOL_VRRP, Packet, Version,
+    Advert, ArpFrame, ChecksumConvention, EthernetFrame, Family, IP_PROTOCOL_VRRP, Ipv4Header,
+    Packet, Version,
     ethernet::{ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6},
     ipv6::Ipv6Header,
     ndp::NeighbourAdvertFrame,
 };
+use vrrplab_replay::{CaptureReader, LinkType};
 
 /// IP protocol number of the IPsec Authentication Header (keepalived `auth_type AH`).
 const IP_PROTOCOL_AH: u8 = 51;
 
-/// One frame of a classic pcap file.
+/// One captured frame.
 struct Frame {
     number: usize,
     data: Vec<u8>,
 }
 
-/// Reads a classic pcap (either byte order, µs or ns) of Ethernet frames. Test input: any
+/// Reads a capture of Ethernet frames with replay's [`CaptureReader`]. Test input: any
 /// malformation fails the test with the file name.
 fn read_pcap(path: &Path) -> Vec<Frame> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(bytes.len() >= 24, "{}: no pcap header", path.display());
-    let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
-    let little = match magic {
-        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
-        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
-        _ => panic!(
-            "{}: not a classic pcap (magic {magic:02x?})",
-            path.display()
-        ),
-    };
-    let u32_at = |at: usize| {
-        let b = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
-        if little {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }
-    };
-    assert_eq!(
-        u32_at(20),
-        1,
-        "{}: link type is not Ethernet",
-        path.display()
-    );
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = CaptureReader::new(file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut frames = Vec::new();
-    let mut at = 24;
-    while at < bytes.len() {
-        assert!(
-            at + 16 <= bytes.len(),
-            "{}: cut record header",
-            path.display()
-        );
-        let captured = u32_at(at + 8) as usize;
-        let start = at + 16;
-        assert!(
-            start + captured <= bytes.len(),
-            "{}: cut record",
+    while let Some(frame) = reader
+        .next_frame()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    {
+        assert_eq!(
+            frame.link,
+            LinkType::ETHERNET,
+            "{}: link type is not Ethernet",
             path.display()
         );
         frames.push(Frame {
-            number: frames.len() + 1,
-            data: bytes[start..start + captured].to_vec(),
+            number: usize::try_from(frame.number).unwrap(),
+            data: frame.data.to_vec(),
         });
-        at = start + captured;
     }
     frames
 }
@@ -121,23 +98,19 @@ fn vrrp_of(frame: &[u8]) -> Option<Vrrp<'_>> {
     let eth = EthernetFrame::parse(frame).ok()?;
     match eth.ethertype {
         ETHERTYPE_IPV4 => {
-            let ip = eth.payload;
-            let ihl = usize::from(ip[0] & 0x0f) * 4;
-            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-            let mut payload = &ip[ihl..total];
-            match ip[9] {
+            let (ip, mut payload) = Ipv4Header::parse(eth.payload).ok()?;
+            assert!(ip.checksum_valid(eth.payload), "IPv4 header checksum");
+            match ip.protocol {
                 IP_PROTOCOL_VRRP => {}
                 IP_PROTOCOL_AH if payload[0] == IP_PROTOCOL_VRRP => {
                     payload = &payload[(usize::from(payload[1]) + 2) * 4..];
                 }
                 _ => return None,
             }
-            let addr =
-                |at: usize| IpAddr::V4(Ipv4Addr::new(ip[at], ip[at + 1], ip[at + 2], ip[at + 3]));
             Some(Vrrp {
-                src: addr(12),
-                dst: addr(16),
-                hop_limit: ip[8],
+                src: IpAddr::V4(ip.source),
+                dst: IpAddr::V4(ip.destination),
+                hop_limit: ip.ttl,
                 message: payload,
             })
         }
@@ -366,7 +339,7 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn extra_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/core/wire_corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/keepalived-extra")
 }
 
 #[test]

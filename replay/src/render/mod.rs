@@ -1,8 +1,22 @@
 //! Human-readable output of a [`Report`]: a header, a summary table of routers, the findings
 //! and the timeline. Times are shown relative to the first frame (`+12.345678`) and as Unix
 //! seconds.
+//!
+//! Every sentence of the reports is written here (findings in [`finding`], conformance in
+//! [`conformance`]); the report types carry data only, and their JSON takes its `text` fields
+//! from these functions.
 
-use crate::report::{Report, mac_text};
+mod conformance;
+mod finding;
+mod timeline;
+
+pub use conformance::{
+    agreement_note, conformance_note, conformance_text, difference_why, explanation,
+};
+pub use finding::{defect_example, finding_text};
+pub use timeline::{addresses_text, event_text, param_value};
+
+use crate::report::{AdvertChecksum, Report, auth_name, mac_text, password_text};
 use std::fmt::Write;
 
 fn rel(report: &Report, ns: u64) -> String {
@@ -70,12 +84,12 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  {:<18} vrid {:<3} {} {} → {}  {}",
-            f.kind.name(),
+            f.kind().name(),
             f.vrid,
             f.family,
             rel(report, f.start_ns),
             rel(report, f.end_ns),
-            f.text
+            finding_text(f)
         );
     }
     out.push('\n');
@@ -90,17 +104,15 @@ pub fn render(report: &Report) -> String {
             e.frame,
             vrid,
             e.family,
-            e.router,
-            e.event,
-            e.detail
+            e.source.to_string(),
+            e.name(),
+            e.text()
         );
     }
     if let Some(c) = &report.conformance {
         out.push('\n');
         let _ = writeln!(out, "CONFORMANCE");
-        if let Some(text) = c.get("text").and_then(|t| t.as_str()) {
-            out.push_str(text);
-        }
+        out.push_str(&conformance_text(c));
     }
     out
 }
@@ -126,10 +138,12 @@ fn render_routers(report: &Report, out: &mut String) {
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in &report.routers {
-        let auth = match (&r.auth, &r.auth_pass) {
-            (Some(a), Some(p)) => format!("{a} \"{p}\""),
-            (Some(a), None) => a.clone(),
-            _ => "?".into(),
+        let auth = match &r.auth {
+            Some(a @ vrrplab_core::wire::Authentication::SimplePassword(p)) => {
+                format!("{} \"{}\"", auth_name(a), password_text(p))
+            }
+            Some(a) => auth_name(a),
+            None => "?".into(),
         };
         let master: f64 = r
             .master
@@ -159,20 +173,24 @@ fn render_routers(report: &Report, out: &mut String) {
             r.vrid.to_string(),
             r.address.to_string(),
             r.mac.as_ref().map_or("-".into(), mac_text),
-            r.version.clone().unwrap_or_else(|| "?".into()),
+            r.version.map_or_else(|| "?".into(), |v| v.to_string()),
             r.priorities
                 .iter()
                 .map(|p| p.to_string())
                 .collect::<Vec<_>>()
                 .join(","),
-            r.interval.map_or("?".into(), |i| format!("{i}s")),
+            r.interval
+                .map_or("?".into(), |i| format!("{}s", i.as_secs_f64())),
             r.addresses
                 .iter()
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
                 .join(","),
             auth,
-            r.checksum.unwrap_or("invalid").to_string(),
+            r.checksum
+                .and_then(AdvertChecksum::name)
+                .unwrap_or("invalid")
+                .to_string(),
             r.hop_limits
                 .iter()
                 .map(|h| h.to_string())
