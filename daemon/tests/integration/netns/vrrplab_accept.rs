@@ -1,7 +1,7 @@
 //! `no_accept` next to keepalived: both routers run the same instance with `no_accept`
 //! (vrrplab h1 priority 150, keepalived h2 priority 100). Whoever is master, the client
 //! resolves the VIP (ARP passes, as keepalived lets it) and gets no answer to a ping to it; the
-//! routers' own addresses still answer. vrrplab's nftables table exists while it runs and is
+//! routers' own addresses still answer. keepalived starts first; vrrplab preempts it. vrrplab's nftables table exists while it runs and is
 //! gone once it exits.
 
 use std::net::IpAddr;
@@ -45,6 +45,10 @@ fn vrrplab_no_accept_master_drops_traffic_to_its_vip_as_keepalived_does() {
         i
     };
     lab.start_keepalived(2, 3, &[no_accept(100)]);
+    // keepalived is master before vrrplab starts, and vrrplab preempts it: started together,
+    // both go master at once and keepalived's paced GARPs could follow vrrplab's (which leave
+    // with its first advert), pointing the client at h2 until the 5 s repeat.
+    lab.wait_holders(vip4(), &["h2"], Duration::from_secs(4));
     let v = Vrrplab::start(&lab, 1, &[no_accept(150)]);
     v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
     let ours_reached = client_reaches(&lab, vip4());
