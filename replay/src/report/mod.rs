@@ -6,6 +6,12 @@
 //!
 //! Finding kinds are stable names: `dual-master`, `failover`, `resign`, `invalid-packet`,
 //! `parameter-mismatch`, `missing-garp`, `flapping`.
+//!
+//! Everything here is typed data (core's `Version`, `Authentication`, durations, one detail
+//! struct per finding kind, typed timeline entries and conformance results). The JSON comes
+//! from one path, the [`Serialize`] impls of these types, streamed by [`Report::write_json`];
+//! its `text`/`detail` sentences come from [`crate::render`], the only place that writes
+//! sentences.
 
 pub mod conformance;
 mod event;
