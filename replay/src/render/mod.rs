@@ -52,11 +52,16 @@ pub fn render(report: &Report) -> String {
         out,
         "capture   {} ({}, {})",
         report.file,
-        report.format,
+        report.format.name(),
         if report.links.is_empty() {
             "no frames".to_string()
         } else {
-            report.links.join(", ")
+            report
+                .links
+                .iter()
+                .map(|l| l.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     );
     let other = c.packets - c.vrrp - c.garp - c.unsolicited_na;

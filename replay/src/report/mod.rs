@@ -29,6 +29,7 @@ pub use json::{mac_text, secs};
 pub use params::ParamValue;
 
 use crate::decode::Segment;
+use crate::reader::{Format, LinkType};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use std::net::IpAddr;
@@ -202,10 +203,10 @@ pub struct Counts {
 pub struct Report {
     /// The file as given.
     pub file: String,
-    /// `pcap` / `pcapng`.
-    pub format: String,
-    /// Link types seen.
-    pub links: Vec<String>,
+    /// pcap or pcapng.
+    pub format: Format,
+    /// Link types seen, in order of first appearance.
+    pub links: Vec<LinkType>,
     /// Frame counts.
     pub counts: Counts,
     /// First frame.
