@@ -11,7 +11,7 @@ use etherparse::{
 };
 use serde::Serialize;
 use std::net::{IpAddr, Ipv6Addr};
-use vrrplab_core::wire::{Arp, NeighbourAdvert};
+use vrrplab_core::wire::{Arp, Ipv4Header, NeighbourAdvert};
 
 /// The broadcast domain a frame was seen on: capture interface and 802.1Q VLAN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
@@ -255,13 +255,16 @@ fn classify<'a>(
     }
 }
 
+/// An ICMP error's quoted IPv4 header (core's [`Ipv4Header::parse`]) says VRRP.
 fn quotes_vrrp_v4(quoted: &[u8]) -> bool {
-    quoted.len() >= 20 && quoted[0] >> 4 == 4 && quoted[9] == IpNumber::VRRP.0
+    Ipv4Header::parse(quoted).is_ok_and(|(h, _)| h.protocol == IpNumber::VRRP.0)
 }
 
+/// An ICMPv6 error's quoted IPv6 header says VRRP. The quote is usually cut short of the
+/// payload length its header announces, which core's `Ipv6Header::parse` refuses, so only the
+/// fixed header is read here. ICMPv6 errors carry 4 unused/MTU bytes inside the 8-byte
+/// header, so the payload starts at the quoted IPv6 header.
 fn quotes_vrrp_v6(quoted: &[u8]) -> bool {
-    // ICMPv6 errors carry 4 unused/MTU bytes inside the 8-byte header, so the payload starts at
-    // the quoted IPv6 header.
     quoted.len() >= 40 && quoted[0] >> 4 == 6 && quoted[6] == IpNumber::VRRP.0
 }
 
@@ -465,6 +468,25 @@ mod tests {
         let mut na = vec![136, 0, 0, 0, 0x20, 0, 0, 0];
         na.extend_from_slice(&"2001:db8::100".parse::<Ipv6Addr>().unwrap().octets());
         assert!(unsolicited_na(src, dst, &na, Segment::default(), None).is_none());
+    }
+
+    #[test]
+    fn icmp_quote_of_an_ipv4_vrrp_header_is_recognised_and_of_udp_is_not() {
+        let quote = |protocol| {
+            let h = Ipv4Header::new(
+                std::net::Ipv4Addr::new(192, 0, 2, 11),
+                std::net::Ipv4Addr::new(224, 0, 0, 18),
+                protocol,
+                255,
+                20,
+            );
+            let mut buf = vec![0u8; 28];
+            h.emit(&mut buf);
+            buf
+        };
+        assert!(quotes_vrrp_v4(&quote(112)));
+        assert!(!quotes_vrrp_v4(&quote(17)));
+        assert!(!quotes_vrrp_v4(&quote(112)[..12]));
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //!
 //! [`reader`] streams frames from pcap/pcapng; [`decode`] takes each frame's link and IP layers
 //! apart; [`analysis`] validates every advert with `core::wire` and follows, per
-//! (segment, family, VRID), who advertised as master when; [`report`] is the result (timeline,
-//! routers, findings with stable kind names) that [`render`] prints for people and serialises
-//! as JSON. [`live`] is the same analysis fed frame by frame (`vrrplab watch`), with findings
+//! (segment, family, VRID), who advertised as master when; [`report`] is the result, typed (timeline,
+//! routers, findings with stable kind names and one detail struct per kind), serialised to
+//! JSON by its `Serialize` impls; [`render`] writes every sentence, for the text report and the
+//! JSON's `text` fields. [`live`] is the same analysis fed frame by frame (`vrrplab watch`), with findings
 //! out as soon as they are known. [`conformance`] drives a core node with the captured adverts of the other routers
 //! and compares its decisions with what the captured router did.
 //!

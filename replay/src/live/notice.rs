@@ -44,16 +44,7 @@ pub struct Notice {
 impl Notice {
     /// One line for people: time of day (UTC), event, kind, VRID, family and the finding's text.
     pub fn to_text(&self) -> String {
-        let f = &self.finding;
-        format!(
-            "{} {:<8} {:<18} vrid {:<3} {} {}",
-            time_of_day(self.at_ns),
-            self.kind.name(),
-            f.kind().name(),
-            f.vrid,
-            f.family,
-            f.text()
-        )
+        crate::render::notice_line(self)
     }
 }
 

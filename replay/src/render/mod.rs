@@ -16,8 +16,24 @@ pub use conformance::{
 pub use finding::{defect_example, finding_text};
 pub use timeline::{addresses_text, event_text, param_value};
 
+use crate::live::{Notice, time_of_day};
 use crate::report::{AdvertChecksum, Report, auth_name, mac_text, password_text};
 use std::fmt::Write;
+
+/// One `vrrplab watch` line: time of day (UTC), event, kind, VRID, family and the finding's
+/// sentence.
+pub fn notice_line(n: &Notice) -> String {
+    let f = &n.finding;
+    format!(
+        "{} {:<8} {:<18} vrid {:<3} {} {}",
+        time_of_day(n.at_ns),
+        n.kind.name(),
+        f.kind().name(),
+        f.vrid,
+        f.family,
+        finding_text(f)
+    )
+}
 
 fn rel(report: &Report, ns: u64) -> String {
     let base = report.first_ns.unwrap_or(0);
@@ -36,11 +52,16 @@ pub fn render(report: &Report) -> String {
         out,
         "capture   {} ({}, {})",
         report.file,
-        report.format,
+        report.format.name(),
         if report.links.is_empty() {
             "no frames".to_string()
         } else {
-            report.links.join(", ")
+            report
+                .links
+                .iter()
+                .map(|l| l.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     );
     let other = c.packets - c.vrrp - c.garp - c.unsolicited_na;

@@ -6,6 +6,12 @@
 //!
 //! Finding kinds are stable names: `dual-master`, `failover`, `resign`, `invalid-packet`,
 //! `parameter-mismatch`, `missing-garp`, `flapping`.
+//!
+//! Everything here is typed data (core's `Version`, `Authentication`, durations, one detail
+//! struct per finding kind, typed timeline entries and conformance results). The JSON comes
+//! from one path, the [`Serialize`] impls of these types, streamed by [`Report::write_json`];
+//! its `text`/`detail` sentences come from [`crate::render`], the only place that writes
+//! sentences.
 
 pub mod conformance;
 mod event;
@@ -23,6 +29,7 @@ pub use json::{mac_text, secs};
 pub use params::ParamValue;
 
 use crate::decode::Segment;
+use crate::reader::{Format, LinkType};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use std::net::IpAddr;
@@ -196,10 +203,10 @@ pub struct Counts {
 pub struct Report {
     /// The file as given.
     pub file: String,
-    /// `pcap` / `pcapng`.
-    pub format: String,
-    /// Link types seen.
-    pub links: Vec<String>,
+    /// pcap or pcapng.
+    pub format: Format,
+    /// Link types seen, in order of first appearance.
+    pub links: Vec<LinkType>,
     /// Frame counts.
     pub counts: Counts,
     /// First frame.

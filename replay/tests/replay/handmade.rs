@@ -91,7 +91,7 @@ fn linux_sll_capture_reads_adverts_and_source_macs() {
     let report = replay("sll.pcap", &pcap(DataLink::LINUX_SLL, &frames));
     assert_story_failover(&report);
     assert_eq!(report.routers[0].mac, Some(mac(1)));
-    assert_eq!(report.links, vec!["linux-sll".to_string()]);
+    assert_eq!(report.links, vec![vrrplab_replay::LinkType::LINUX_SLL]);
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn pcapng_with_nanosecond_resolution_keeps_exact_timestamps() {
         .unwrap();
     }
     let report = replay("ns.pcapng", &w.into_inner());
-    assert_eq!(report.format, "pcapng");
+    assert_eq!(report.format, vrrplab_replay::reader::Format::PcapNg);
     assert_story_failover(&report);
 }
 

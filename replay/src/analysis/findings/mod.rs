@@ -108,8 +108,8 @@ pub(super) fn build(a: Analyzer, error: Option<String>) -> Report {
     });
     Report {
         file: a.file,
-        format: a.format.name().to_string(),
-        links: a.links.iter().map(|l| l.name()).collect(),
+        format: a.format,
+        links: a.links.clone(),
         counts: a.counts,
         first_ns: a.first_ns,
         last_ns: a.last_ns,

@@ -15,16 +15,7 @@ pub(super) fn resign_finding(
     next: Option<&RunRef>,
 ) {
     let Some(n) = next else {
-        ctx.finding(
-            time_ns,
-            time_ns,
-            vec![prev.router],
-            FindingDetail::Resign(ResignDetail {
-                from: prev.router,
-                resign_frame: frame,
-                outcome: ResignOutcome::NoTakeover,
-            }),
-        );
+        untaken(ctx, prev, time_ns, frame, ResignOutcome::NoTakeover);
         return;
     };
     let after = n.run.start_ns.saturating_sub(time_ns);
@@ -67,6 +58,11 @@ pub(super) fn resign_while_held_finding(
     frame: u64,
     holder: IpAddr,
 ) {
+    untaken(ctx, prev, time_ns, frame, ResignOutcome::HeldBy(holder));
+}
+
+/// A resignation no router took over.
+fn untaken(ctx: &mut Ctx<'_>, prev: &RunRef, time_ns: u64, frame: u64, outcome: ResignOutcome) {
     ctx.finding(
         time_ns,
         time_ns,
@@ -74,7 +70,7 @@ pub(super) fn resign_while_held_finding(
         FindingDetail::Resign(ResignDetail {
             from: prev.router,
             resign_frame: frame,
-            outcome: ResignOutcome::HeldBy(holder),
+            outcome,
         }),
     );
 }
