@@ -20,7 +20,7 @@ pub fn known_by_keepalived(context: Context) -> &'static [&'static str] {
         Context::Checker => CHECKER,
         Context::Url => URL,
         Context::Ssl => super::grammar::SSL,
-        Context::Authentication => &["auth_type", "auth_pass"],
+        Context::Authentication => super::grammar::AUTHENTICATION,
         Context::Values | Context::Opaque => &[],
     }
 }

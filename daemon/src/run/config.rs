@@ -20,7 +20,7 @@ pub struct Loaded {
     /// same order as `health.virtual_servers`.
     pub virtual_servers: Vec<vrrplab_core::config::model::VirtualServer>,
     /// The global `SSL` block's files, for SSL_GET.
-    pub ssl: super::checkers::tls::SslFiles,
+    pub ssl: vrrplab_core::config::model::SslSettings,
 }
 
 /// Reads and validates `path`; the `Err` is the rendered diagnostics.
@@ -49,12 +49,7 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
         node: parsed.model.to_node_config(),
         health,
         virtual_servers: parsed.model.virtual_servers.clone(),
-        ssl: parsed
-            .model
-            .ssl
-            .as_ref()
-            .map(super::checkers::tls::SslFiles::from)
-            .unwrap_or_default(),
+        ssl: parsed.model.ssl.clone().unwrap_or_default(),
     })
 }
 

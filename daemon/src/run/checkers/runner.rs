@@ -226,10 +226,7 @@ mod tests {
 
     fn runner() -> (Runner, mpsc::UnboundedReceiver<Finished>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (
-            Runner::new(tx, tls::client_config(&tls::SslFiles::default())),
-            rx,
-        )
+        (Runner::new(tx, tls::client_config(&Default::default())), rx)
     }
 
     fn probe(id: ProbeId, action: ProbeAction) -> Probe {

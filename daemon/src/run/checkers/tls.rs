@@ -19,32 +19,8 @@ use rustls::{ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
 use std::sync::Arc;
 use vrrplab_core::config::model::SslSettings;
 
-/// The `SSL` block's values (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SslFiles {
-    /// `ca`: PEM file of certificate authorities (read and checked, not used to verify).
-    pub ca: Option<String>,
-    /// `certificate`: PEM client certificate (chain).
-    pub certificate: Option<String>,
-    /// `key`: PEM private key of the client certificate.
-    pub key: Option<String>,
-    /// `password`: passphrase of an encrypted `key`.
-    pub password: Option<String>,
-}
-
-impl From<&SslSettings> for SslFiles {
-    fn from(s: &SslSettings) -> SslFiles {
-        SslFiles {
-            ca: s.ca.clone(),
-            certificate: s.certificate.clone(),
-            key: s.key.clone(),
-            password: s.password.clone(),
-        }
-    }
-}
-
 /// The client configuration for every SSL_GET of a run, or why there is none (naming the file).
-pub fn client_config(files: &SslFiles) -> Result<Arc<ClientConfig>, String> {
+pub fn client_config(files: &SslSettings) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     if let Some(ca) = &files.ca {
         read_ca(ca)?;
@@ -190,14 +166,14 @@ mod tests {
 
     #[test]
     fn config_without_files_accepts_any_server() {
-        assert!(client_config(&SslFiles::default()).is_ok());
+        assert!(client_config(&SslSettings::default()).is_ok());
     }
 
     #[test]
     fn a_missing_ca_file_is_an_error_naming_it() {
-        let err = client_config(&SslFiles {
+        let err = client_config(&SslSettings {
             ca: Some("/no/such/ca.pem".into()),
-            ..SslFiles::default()
+            ..SslSettings::default()
         })
         .unwrap_err();
         assert!(err.contains("/no/such/ca.pem"), "{err}");
@@ -209,9 +185,9 @@ mod tests {
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, "not a certificate\n").unwrap();
         let ca = ca.display().to_string();
-        let err = client_config(&SslFiles {
+        let err = client_config(&SslSettings {
             ca: Some(ca.clone()),
-            ..SslFiles::default()
+            ..SslSettings::default()
         })
         .unwrap_err();
         assert!(err.contains(&ca) && err.contains("no CERTIFICATE"), "{err}");
@@ -219,33 +195,18 @@ mod tests {
 
     #[test]
     fn certificate_without_key_is_refused_saying_what_is_missing() {
-        let err = client_config(&SslFiles {
+        let err = client_config(&SslSettings {
             certificate: Some("/c.pem".into()),
-            ..SslFiles::default()
+            ..SslSettings::default()
         })
         .unwrap_err();
         assert!(err.contains("needs a `key`"), "{err}");
-        let err = client_config(&SslFiles {
+        let err = client_config(&SslSettings {
             key: Some("/k.pem".into()),
-            ..SslFiles::default()
+            ..SslSettings::default()
         })
         .unwrap_err();
         assert!(err.contains("needs a `certificate`"), "{err}");
-    }
-
-    #[test]
-    fn the_ssl_block_of_the_config_becomes_the_files() {
-        let settings = SslSettings {
-            password: Some("pw".into()),
-            ca: Some("/ca".into()),
-            certificate: Some("/c".into()),
-            key: Some("/k".into()),
-        };
-        let files = SslFiles::from(&settings);
-        assert_eq!(files.password.as_deref(), Some("pw"));
-        assert_eq!(files.ca.as_deref(), Some("/ca"));
-        assert_eq!(files.certificate.as_deref(), Some("/c"));
-        assert_eq!(files.key.as_deref(), Some("/k"));
     }
 
     #[test]

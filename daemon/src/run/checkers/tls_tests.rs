@@ -4,7 +4,7 @@
 //! encrypted with `password`.
 
 use super::runner::{Finished, Runner};
-use super::tls::{self, SslFiles};
+use super::tls;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use vrrplab_core::check::{
     ConnectOptions, HttpVersion, Probe, ProbeAction, ProbeId, ProbeResult, TlsOptions,
 };
+use vrrplab_core::config::model::SslSettings;
 
 /// Runs `openssl` with `args` in `dir`; false when it is missing or fails.
 fn openssl(dir: &Path, args: &[&str]) -> bool {
@@ -164,7 +165,7 @@ async fn serve(cert: &str, key: &str, client_ca: Option<&str>) -> std::net::Sock
 }
 
 /// One SSL_GET of `/` at `address` through a runner built from `files`.
-async fn ssl_get(address: std::net::SocketAddr, files: &SslFiles) -> Finished {
+async fn ssl_get(address: std::net::SocketAddr, files: &SslSettings) -> Finished {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(tx, tls::client_config(files));
     runner.start(Probe {
@@ -199,14 +200,14 @@ async fn ssl_get_accepts_any_server_certificate_with_or_without_a_ca_as_keepaliv
         return;
     };
     let address = serve(&cert, &key, None).await;
-    let f = ssl_get(address, &SslFiles::default()).await;
+    let f = ssl_get(address, &SslSettings::default()).await;
     assert_eq!(f.result, ok_response(), "{}", f.detail);
     // A `ca` that did not sign the server's certificate: keepalived never verifies the peer,
     // so neither does vrrplab — the check still passes.
     let (other_ca, _) = self_signed(dir.path(), "other").unwrap();
-    let files = SslFiles {
+    let files = SslSettings {
         ca: Some(other_ca),
-        ..SslFiles::default()
+        ..SslSettings::default()
     };
     let f = ssl_get(address, &files).await;
     assert_eq!(f.result, ok_response(), "{}", f.detail);
@@ -226,19 +227,19 @@ async fn ssl_block_client_certificate_with_an_encrypted_key_passes_a_server_that
     };
     let address = serve(&server_cert, &server_key, Some(&ca)).await;
     // Without the client certificate the server refuses the handshake.
-    let f = ssl_get(address, &SslFiles::default()).await;
+    let f = ssl_get(address, &SslSettings::default()).await;
     assert_ne!(f.result, ok_response(), "{}", f.detail);
     // With the SSL block's certificate, key and password it answers.
-    let files = SslFiles {
+    let files = SslSettings {
         certificate: Some(client_cert),
         key: Some(client_key.clone()),
         password: Some("s3cret phrase".into()),
-        ..SslFiles::default()
+        ..SslSettings::default()
     };
     let f = ssl_get(address, &files).await;
     assert_eq!(f.result, ok_response(), "{}", f.detail);
     // A wrong password, or none, is an error naming the key file and what to change.
-    let wrong = tls::client_config(&SslFiles {
+    let wrong = tls::client_config(&SslSettings {
         password: Some("nope".into()),
         ..files.clone()
     })
@@ -247,7 +248,7 @@ async fn ssl_block_client_certificate_with_an_encrypted_key_passes_a_server_that
         wrong.contains(&client_key) && wrong.contains("password"),
         "{wrong}"
     );
-    let missing = tls::client_config(&SslFiles {
+    let missing = tls::client_config(&SslSettings {
         password: None,
         ..files
     })
