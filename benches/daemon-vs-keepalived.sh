@@ -247,10 +247,11 @@ capture_stop() {
   unset "STARTED[$CAPTURE_PID]"
 }
 
-# vrrplab's discards so far: node-level, per-instance and receive errors/overflow.
+# vrrplab's discards so far: node-level, per-instance, receive errors, the driver queue's overflow and
+# the kernel's drops from a full socket queue (SO_RXQ_OVFL).
 vrrplab_discards() {
   ip netns exec "$1" curl -s --max-time 2 http://127.0.0.1:9100/metrics |
-    awk '/^vrrplab_(node_)?discards_total/ {s += $2} /^vrrplab_driver_errors_total\{kind="(receive|overflow)"\}/ {s += $2} END {print s + 0}'
+    awk '/^vrrplab_(node_)?discards_total/ {s += $2} /^vrrplab_driver_errors_total\{kind="(receive|overflow|kernel_dropped)"\}/ {s += $2} END {print s + 0}'
 }
 
 # ---- sections ----

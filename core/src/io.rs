@@ -179,3 +179,88 @@ impl std::fmt::Display for NotifyEvent {
         )
     }
 }
+
+/// A FIFO of [`Output`]s that gives its spare capacity back once it is drained.
+///
+/// A node's start-up (every instance turning master at once, each with its GARP burst) queues
+/// thousands of outputs that the driver drains at once; a plain `VecDeque` would keep that
+/// peak capacity for the daemon's whole life. This queue shrinks to `keep` entries whenever a
+/// pop finds it empty with more than `4 × keep` allocated, so steady-state bursts up to that size
+/// reuse their allocation and the rare peak is returned.
+#[derive(Debug, Clone)]
+pub(crate) struct OutputQueue {
+    items: std::collections::VecDeque<Output>,
+    keep: usize,
+}
+
+impl OutputQueue {
+    /// An empty queue that keeps `keep` entries of capacity when idle.
+    pub(crate) fn new(keep: usize) -> OutputQueue {
+        OutputQueue {
+            items: std::collections::VecDeque::new(),
+            keep,
+        }
+    }
+
+    /// The capacity it keeps when idle.
+    pub(crate) fn set_keep(&mut self, keep: usize) {
+        self.keep = keep;
+    }
+
+    /// Queues one output.
+    pub(crate) fn push_back(&mut self, output: Output) {
+        self.items.push_back(output);
+    }
+
+    /// The oldest output; when there is none, a peak allocation is given back.
+    pub(crate) fn pop_front(&mut self) -> Option<Output> {
+        let output = self.items.pop_front();
+        if output.is_none() && self.items.capacity() > self.keep.saturating_mul(4) {
+            self.items.shrink_to(self.keep);
+        }
+        output
+    }
+
+    /// Allocated entries (for tests).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+}
+
+#[cfg(test)]
+mod output_queue_tests {
+    use super::*;
+
+    fn event(priority: u8) -> Output {
+        Output::NotifyEvent(NotifyEvent {
+            name: "VI_1".into(),
+            group: false,
+            kind: NotifyEventKind::MasterPriority,
+            priority,
+        })
+    }
+
+    #[test]
+    fn drained_queue_gives_back_a_start_up_peak_and_keeps_order() {
+        let mut q = OutputQueue::new(8);
+        for p in 0..=255u8 {
+            q.push_back(event(p));
+        }
+        assert!(q.capacity() >= 256);
+        let popped: Vec<Output> = std::iter::from_fn(|| q.pop_front()).collect();
+        assert_eq!(popped, (0..=255u8).map(event).collect::<Vec<_>>());
+        assert!(q.capacity() <= 32, "capacity {} after drain", q.capacity());
+    }
+
+    #[test]
+    fn drained_queue_keeps_a_steady_burst_within_four_times_keep() {
+        let mut q = OutputQueue::new(64);
+        for p in 0..200u8 {
+            q.push_back(event(p));
+        }
+        let cap = q.capacity();
+        while q.pop_front().is_some() {}
+        assert_eq!(q.capacity(), cap, "a burst under 4 × keep keeps its allocation");
+    }
+}

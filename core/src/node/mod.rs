@@ -57,9 +57,9 @@ pub use crate::io::{
 pub use config::{InterfaceInfo, NodeConfig};
 
 use crate::Instant;
+use crate::io::OutputQueue;
 use crate::vrrp::{Counters, Instance, State, tracking::effective_priority};
 use crate::wire::Family;
-use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::time::Duration;
 use sync::SyncGroup;
@@ -127,7 +127,7 @@ pub struct Node {
     /// its transitions feed `trackers`.
     scripts: Option<crate::check::Health>,
     counters: NodeCounters,
-    outputs: VecDeque<Output>,
+    outputs: OutputQueue,
 }
 
 impl Node {
@@ -165,6 +165,7 @@ impl Node {
                 Instance::new(ic.clone(), primary)
             })
             .collect();
+        let instance_count = instances.len();
         let groups = SyncGroup::build(&config.sync_groups, &instances);
         let mut node = Node {
             trackers: TrackerStates::from_config(&config),
@@ -173,7 +174,7 @@ impl Node {
             instances,
             groups,
             counters: NodeCounters::default(),
-            outputs: VecDeque::new(),
+            outputs: OutputQueue::new(idle_outputs(instance_count)),
         };
         for g in &node.groups {
             for &m in &g.members {
@@ -488,4 +489,10 @@ impl Node {
         }
         self.reconcile_groups(now);
     }
+}
+
+/// Outputs a drained node keeps room for: one timer round (an advert per instance) and a few
+/// more. A larger peak (start-up, every instance turning master with its GARPs) is given back.
+fn idle_outputs(instances: usize) -> usize {
+    instances + 16
 }

@@ -45,6 +45,9 @@ pub struct SocketErrors {
     pub receive: AtomicU64,
     /// Datagrams dropped because the driver's queue was full.
     pub overflow: AtomicU64,
+    /// Datagrams the kernel dropped before the reader took them (the socket's receive queue
+    /// was full: `SO_RXQ_OVFL`), e.g. under a flood.
+    pub kernel_dropped: AtomicU64,
 }
 
 /// The raw socket of one interface and family.
@@ -84,6 +87,8 @@ impl VrrpSocket {
         )?;
         socket.bind_device(Some(interface.as_bytes()))?;
         socket.set_nonblocking(true)?;
+        // Every datagram carries the count of those the kernel dropped on this socket so far.
+        nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RxqOvfl, &1)?;
         if v6 {
             for g in groups {
                 if let IpAddr::V6(g) = g {
@@ -187,6 +192,7 @@ impl VrrpSocket {
         let v6 = self.v6;
         tokio::spawn(async move {
             let mut buf = vec![0u8; 65536];
+            let mut kernel_dropped = 0u32;
             loop {
                 let Ok(mut guard) = fd.readable().await else {
                     errors.receive.fetch_add(1, Ordering::Relaxed);
@@ -201,6 +207,19 @@ impl VrrpSocket {
                         read_v4(raw, &mut buf, &interface)
                     }
                     .map_err(std::io::Error::from)
+                });
+                let result = result.map(|read| {
+                    read.map(|(datagram, dropped)| {
+                        if let Some(total) = dropped {
+                            // The kernel's count is cumulative per socket (and wraps).
+                            let new = total.wrapping_sub(kernel_dropped);
+                            errors
+                                .kernel_dropped
+                                .fetch_add(u64::from(new), Ordering::Relaxed);
+                            kernel_dropped = total;
+                        }
+                        datagram
+                    })
                 });
                 match result {
                     Err(_would_block) => continue,
@@ -225,25 +244,36 @@ impl VrrpSocket {
     }
 }
 
-type ReadResult = nix::Result<Result<Received, rx::RxError>>;
+/// One datagram read (or why it was refused), with the kernel's drop count when it came.
+type ReadResult = nix::Result<(Result<Received, rx::RxError>, Option<u32>)>;
 
 fn read_v4(fd: i32, buf: &mut [u8], interface: &str) -> ReadResult {
-    let n = nix::sys::socket::recv(fd, buf, MsgFlags::empty())?;
-    Ok(
-        rx::ipv4_received(interface, &buf[..n]).map(|(meta, payload)| Received {
-            meta,
-            payload: payload.to_vec(),
-        }),
-    )
+    let mut cmsg = nix::cmsg_space!(u32);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = recvmsg::<()>(fd, &mut iov, Some(&mut cmsg), MsgFlags::empty())?;
+    let mut dropped = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::RxqOvfl(n) = c {
+            dropped = Some(n);
+        }
+    }
+    let n = msg.bytes;
+    let datagram = rx::ipv4_received(interface, &buf[..n]).map(|(meta, payload)| Received {
+        meta,
+        payload: payload.to_vec(),
+    });
+    Ok((datagram, dropped))
 }
 
 fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResult {
-    let mut cmsg = nix::cmsg_space!(libc::c_int, libc::in6_pktinfo);
+    let mut cmsg = nix::cmsg_space!(libc::c_int, libc::in6_pktinfo, u32);
     let mut iov = [IoSliceMut::new(buf)];
     let msg = recvmsg::<SockaddrIn6>(fd, &mut iov, Some(&mut cmsg), MsgFlags::empty())?;
     let mut ancillary = Ipv6Ancillary::default();
+    let mut dropped = None;
     for c in msg.cmsgs()? {
         match c {
+            ControlMessageOwned::RxqOvfl(n) => dropped = Some(n),
             ControlMessageOwned::Ipv6HopLimit(h) => ancillary.hop_limit(h),
             ControlMessageOwned::Ipv6PacketInfo(info) => {
                 ancillary.destination(info.ipi6_addr.s6_addr)
@@ -254,10 +284,11 @@ fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResul
     let n = msg.bytes;
     let src = msg.address.map(|a| a.ip()).unwrap_or(Ipv6Addr::UNSPECIFIED);
     let received = rx::ipv6_received(interface, src, &ancillary, group, &buf[..n]);
-    Ok(received.map(|(meta, payload)| Received {
+    let datagram = received.map(|(meta, payload)| Received {
         meta,
         payload: payload.to_vec(),
-    }))
+    });
+    Ok((datagram, dropped))
 }
 
 /// The family's default group, for sockets whose instances all use unicast.

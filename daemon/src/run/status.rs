@@ -13,6 +13,8 @@ pub struct DriverCounters {
     pub receive_errors: u64,
     /// Datagrams dropped because the driver loop fell behind.
     pub receive_overflow: u64,
+    /// Datagrams the kernel dropped from a full socket receive queue before they were read.
+    pub kernel_dropped: u64,
     /// Failed VRRP sends.
     pub send_errors: u64,
     /// Failed address changes.
@@ -84,6 +86,7 @@ pub fn json(
         "driver": {
             "receive_errors": driver.receive_errors,
             "receive_overflow": driver.receive_overflow,
+            "kernel_dropped": driver.kernel_dropped,
             "send_errors": driver.send_errors,
             "netlink_errors": driver.netlink_errors,
             "address_add_failures": driver.address_add_failures,
@@ -219,6 +222,10 @@ pub fn metrics(
         vec![
             ("{kind=\"receive\"}".to_string(), driver.receive_errors),
             ("{kind=\"overflow\"}".to_string(), driver.receive_overflow),
+            (
+                "{kind=\"kernel_dropped\"}".to_string(),
+                driver.kernel_dropped,
+            ),
             ("{kind=\"send\"}".to_string(), driver.send_errors),
             ("{kind=\"netlink\"}".to_string(), driver.netlink_errors),
             (

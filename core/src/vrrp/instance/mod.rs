@@ -23,12 +23,16 @@ use super::state::{State, TransitionReason};
 use super::timer::{Timer, TimerTable};
 use super::timing;
 use crate::Instant;
-use crate::io::Output;
+use crate::io::{Output, OutputQueue};
 use crate::timer::TimerKind;
 use crate::wire::Family;
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
+
+/// Outputs a drained instance keeps room for (an advert, a state change and its hooks); its
+/// start-up GARP burst is given back once the node has moved it on.
+const IDLE_OUTPUTS: usize = 8;
 
 /// The current master as last seen by a backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,7 +74,7 @@ pub struct Instance {
     /// Owner only: backed off to 254 because of a rogue owner.
     owner_backed_off: bool,
     counters: Counters,
-    outputs: VecDeque<Output>,
+    outputs: OutputQueue,
 }
 
 impl Instance {
@@ -103,7 +107,7 @@ impl Instance {
             rogue_owner: None,
             owner_backed_off: false,
             counters: Counters::default(),
-            outputs: VecDeque::new(),
+            outputs: OutputQueue::new(IDLE_OUTPUTS),
         }
     }
 

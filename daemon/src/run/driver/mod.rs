@@ -418,10 +418,16 @@ impl Driver {
         vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
     }
 
-    /// Carries out every pending output of the node.
+    /// Carries out every pending output of the node. After a burst (start-up, a reload, every
+    /// instance changing state at once) the heap it used is given back to the kernel.
     fn drain(&mut self) {
+        let mut carried = 0usize;
         while let Some(output) = self.node.poll_output() {
             self.carry_out(output);
+            carried += 1;
+        }
+        if carried >= super::memory::BURST_OUTPUTS {
+            super::memory::release_free_heap();
         }
     }
 
@@ -505,6 +511,7 @@ impl Driver {
         let mut counters = self.counters;
         counters.receive_errors = self.socket_errors.receive.load(Ordering::Relaxed);
         counters.receive_overflow = self.socket_errors.overflow.load(Ordering::Relaxed);
+        counters.kernel_dropped = self.socket_errors.kernel_dropped.load(Ordering::Relaxed);
         counters
     }
 
