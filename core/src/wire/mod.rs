@@ -32,6 +32,7 @@ pub use arp::{Arp, ArpFrame, ArpOperation, is_gratuitous_arp};
 pub use checksum::ChecksumConvention;
 pub use ethernet::{EthernetFrame, FrameError, MacAddress};
 pub use ipv4::Ipv4Header;
+pub use ipv6::Ipv6Header;
 pub use ndp::{NeighbourAdvert, NeighbourAdvertFrame, is_unsolicited_na};
 
 /// IP protocol number of VRRP (RFC 5798 §5.1.1.4).
