@@ -43,7 +43,8 @@ impl Said {
     }
 
     /// Findings whose sentences are kept.
-    pub fn developing(&self) -> usize {
+    #[cfg(test)]
+    fn developing(&self) -> usize {
         self.open.len()
     }
 }
