@@ -11,7 +11,7 @@ use etherparse::{
 };
 use serde::Serialize;
 use std::net::{IpAddr, Ipv6Addr};
-use vrrplab_core::wire::{Arp, Ipv4Header, NeighbourAdvert};
+use vrrplab_core::wire::{Arp, Ipv4Header, Ipv6Header, NeighbourAdvert};
 
 /// The broadcast domain a frame was seen on: capture interface and 802.1Q VLAN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
@@ -260,12 +260,11 @@ fn quotes_vrrp_v4(quoted: &[u8]) -> bool {
     Ipv4Header::parse(quoted).is_ok_and(|(h, _)| h.protocol == IpNumber::VRRP.0)
 }
 
-/// An ICMPv6 error's quoted IPv6 header says VRRP. The quote is usually cut short of the
-/// payload length its header announces, which core's `Ipv6Header::parse` refuses, so only the
-/// fixed header is read here. ICMPv6 errors carry 4 unused/MTU bytes inside the 8-byte
-/// header, so the payload starts at the quoted IPv6 header.
+/// An ICMPv6 error's quoted IPv6 header (core's [`Ipv6Header::parse_quoted`], which takes a
+/// quote cut short of its payload) says VRRP. ICMPv6 errors carry 4 unused/MTU bytes inside
+/// the 8-byte header, so the payload starts at the quoted IPv6 header.
 fn quotes_vrrp_v6(quoted: &[u8]) -> bool {
-    quoted.len() >= 40 && quoted[0] >> 4 == 6 && quoted[6] == IpNumber::VRRP.0
+    Ipv6Header::parse_quoted(quoted).is_ok_and(|(h, _)| h.next_header == IpNumber::VRRP.0)
 }
 
 /// A gratuitous ARP, as core's [`Arp::gratuitous_address`] recognises it (a request or reply
@@ -487,6 +486,27 @@ mod tests {
         assert!(quotes_vrrp_v4(&quote(112)));
         assert!(!quotes_vrrp_v4(&quote(17)));
         assert!(!quotes_vrrp_v4(&quote(112)[..12]));
+    }
+
+    #[test]
+    fn icmpv6_quote_of_an_ipv6_vrrp_header_cut_short_is_recognised_and_of_udp_is_not() {
+        let quote = |next_header| {
+            let h = Ipv6Header {
+                traffic_class: 0,
+                flow_label: 0,
+                payload_len: 1200,
+                next_header,
+                hop_limit: 255,
+                source: "fe80::11".parse().unwrap(),
+                destination: "ff02::12".parse().unwrap(),
+            };
+            let mut buf = vec![0u8; 48];
+            h.emit(&mut buf);
+            buf
+        };
+        assert!(quotes_vrrp_v6(&quote(112)));
+        assert!(!quotes_vrrp_v6(&quote(17)));
+        assert!(!quotes_vrrp_v6(&quote(112)[..39]));
     }
 
     #[test]

@@ -1,5 +1,11 @@
-//! The fixed IPv6 header (RFC 8200 §3), enough to build and read neighbour advertisements.
-//! Extension headers are not followed: the parser reports the first next-header value.
+//! The fixed IPv6 header (RFC 8200 §3), enough to build and read neighbour advertisements and
+//! to read the header an ICMPv6 error quotes.
+//!
+//! Contract: neither parser panics on any bytes. [`Ipv6Header::parse`] wants the whole payload
+//! the header announces; [`Ipv6Header::parse_quoted`] wants only the fixed header, because an
+//! ICMPv6 error (RFC 4443 §2.4 (c)) quotes as much of the offending packet as fits in the
+//! minimum MTU, so the quoted payload is usually cut short. Extension headers are not followed:
+//! both report the first next-header value.
 
 use super::ethernet::FrameError;
 use std::net::Ipv6Addr;
@@ -40,33 +46,43 @@ impl Ipv6Header {
     /// Reads an untrusted header and returns it with its payload (`payload_len` bytes; link
     /// padding after it is dropped).
     pub fn parse(packet: &[u8]) -> Result<(Ipv6Header, &[u8]), FrameError> {
-        if packet.len() < HEADER_LEN {
+        let (header, payload) = Ipv6Header::parse_quoted(packet)?;
+        if payload.len() < usize::from(header.payload_len) {
+            return Err(FrameError::Truncated {
+                len: packet.len(),
+                needed: HEADER_LEN + usize::from(header.payload_len),
+            });
+        }
+        Ok((header, payload))
+    }
+
+    /// Reads an untrusted header quoted by an ICMPv6 error and returns it with the part of its
+    /// payload the quote holds: at most `payload_len` bytes, fewer (possibly none) when the
+    /// quote was cut short. Needs the version nibble 6 and the 40 bytes of the fixed header.
+    pub fn parse_quoted(packet: &[u8]) -> Result<(Ipv6Header, &[u8]), FrameError> {
+        let Some(fixed) = packet.get(..HEADER_LEN) else {
             return Err(FrameError::Truncated {
                 len: packet.len(),
                 needed: HEADER_LEN,
             });
-        }
-        let word = u32::from_be_bytes([packet[0], packet[1], packet[2], packet[3]]);
+        };
+        let word = u32::from_be_bytes([fixed[0], fixed[1], fixed[2], fixed[3]]);
         let version = (word >> 28) as u8;
         if version != 6 {
             return Err(FrameError::NotIpv6(version));
         }
-        let payload_len = u16::from_be_bytes([packet[4], packet[5]]);
-        let end = HEADER_LEN + usize::from(payload_len);
-        let payload = packet.get(HEADER_LEN..end).ok_or(FrameError::Truncated {
-            len: packet.len(),
-            needed: end,
-        })?;
+        let payload_len = u16::from_be_bytes([fixed[4], fixed[5]]);
+        let end = packet.len().min(HEADER_LEN + usize::from(payload_len));
         let header = Ipv6Header {
             traffic_class: ((word >> 20) & 0xff) as u8,
             flow_label: word & 0x000f_ffff,
             payload_len,
-            next_header: packet[field::NEXT_HEADER],
-            hop_limit: packet[field::HOP_LIMIT],
-            source: address(&packet[field::SOURCE]),
-            destination: address(&packet[field::DESTINATION]),
+            next_header: fixed[field::NEXT_HEADER],
+            hop_limit: fixed[field::HOP_LIMIT],
+            source: address(&fixed[field::SOURCE]),
+            destination: address(&fixed[field::DESTINATION]),
         };
-        Ok((header, payload))
+        Ok((header, &packet[HEADER_LEN..end]))
     }
 
     /// Writes the 40-byte header into `buf[..40]`. Panics if `buf` is shorter.
@@ -132,6 +148,46 @@ mod tests {
                 len: 41,
                 needed: 42
             }
+        );
+    }
+
+    #[test]
+    fn quoted_header_cut_short_of_its_payload_is_read_with_what_the_quote_holds() {
+        let mut header = header();
+        header.payload_len = 1232;
+        let mut buf = [0x5au8; HEADER_LEN + 8];
+        header.emit(&mut buf);
+        let (parsed, payload) = Ipv6Header::parse_quoted(&buf).unwrap();
+        assert_eq!(parsed, header);
+        assert_eq!(payload, &[0x5a; 8]);
+        let (parsed, payload) = Ipv6Header::parse_quoted(&buf[..HEADER_LEN]).unwrap();
+        assert_eq!(parsed.next_header, 112);
+        assert!(payload.is_empty());
+    }
+
+    #[test]
+    fn quoted_header_drops_bytes_past_its_payload_length() {
+        let mut buf = [0xa5u8; HEADER_LEN + 4];
+        header().emit(&mut buf);
+        let (_, payload) = Ipv6Header::parse_quoted(&buf).unwrap();
+        assert_eq!(payload, &[0xa5, 0xa5]);
+    }
+
+    #[test]
+    fn quote_shorter_than_the_fixed_header_or_not_version_six_is_refused() {
+        let mut buf = [0u8; HEADER_LEN];
+        header().emit(&mut buf);
+        assert_eq!(
+            Ipv6Header::parse_quoted(&buf[..39]).unwrap_err(),
+            FrameError::Truncated {
+                len: 39,
+                needed: 40
+            }
+        );
+        buf[0] = 0x45;
+        assert_eq!(
+            Ipv6Header::parse_quoted(&buf).unwrap_err(),
+            FrameError::NotIpv6(4)
         );
     }
 

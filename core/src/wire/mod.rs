@@ -1,6 +1,6 @@
 //! Wire formats: VRRP v2/v3 adverts, their checksums, the IPv4 and IPv6 headers around them, and
 //! the announcement frames (gratuitous ARP, unsolicited neighbour advertisement) a new master
-//! sends.
+//! sends, and the Ethernet framing of an IP packet (`IpFrame`) for writing captures.
 //!
 //! Contract, in the smoltcp style: [`Packet`] is a view over a byte buffer whose accessors never
 //! panic once [`Packet::new_checked`] accepted the buffer; [`Advert`] is the owned representation
@@ -21,6 +21,7 @@ pub mod advert;
 pub mod arp;
 pub mod checksum;
 pub mod ethernet;
+pub mod ip_frame;
 pub mod ipv4;
 pub mod ipv6;
 pub mod ndp;
@@ -31,7 +32,9 @@ pub use advert::{Advert, Authentication, Packet, Version, WireError};
 pub use arp::{Arp, ArpFrame, ArpOperation, is_gratuitous_arp};
 pub use checksum::ChecksumConvention;
 pub use ethernet::{EthernetFrame, FrameError, MacAddress};
+pub use ip_frame::{IpFrame, IpHeader};
 pub use ipv4::Ipv4Header;
+pub use ipv6::Ipv6Header;
 pub use ndp::{NeighbourAdvert, NeighbourAdvertFrame, is_unsolicited_na};
 
 /// IP protocol number of VRRP (RFC 5798 §5.1.1.4).

@@ -21,6 +21,7 @@ mod link;
 mod output;
 mod pcap;
 mod relevant;
+mod said;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

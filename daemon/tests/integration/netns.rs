@@ -1,6 +1,6 @@
 //! Integration tests in network namespaces: real keepalived (and FRR) nodes on a bridge,
 //! captured with AF_PACKET, faults with nftables, timings measured from the capture; `vrrplab
-//! watch` next to them (`watch`).
+//! watch` next to them (`watch`, `watch_ipv6`, `watch_unicast`).
 //!
 //! Needs root, `ip netns`, keepalived and nft; FRR for the interop test. Without them each test
 //! prints `SKIP …` and passes, unless `VRRPLAB_REQUIRE_NETNS=1` / `VRRPLAB_REQUIRE_KEEPALIVED=1`
@@ -23,3 +23,5 @@ mod vrrplab_hooks;
 mod vrrplab_host;
 mod vrrplab_vmac;
 mod watch;
+mod watch_ipv6;
+mod watch_unicast;

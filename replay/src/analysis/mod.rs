@@ -25,7 +25,7 @@ use crate::report::{Counts, Event, EventKind, EventSource, ParamChange, ParamVal
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::IpAddr;
-use validate::{Defect, DefectExample, Defects};
+use vrrplab_core::vrrp::{Defect, DefectKind, Defects};
 use vrrplab_core::wire::{Family, Version};
 
 /// Frame numbers kept per (router, reason) of invalid adverts.
@@ -55,8 +55,8 @@ pub struct InvalidAdverts {
     pub first_ns: u64,
     /// Last one.
     pub last_ns: u64,
-    /// What the first one showed (the TTL seen, the checksum …).
-    pub example: DefectExample,
+    /// The first one's defect, with what it showed (the TTL seen, the checksum …).
+    pub example: Defect,
 }
 
 /// Two routers disagreeing on one field for a while.
@@ -78,7 +78,7 @@ pub struct Group {
     /// Routers, in order of first advert.
     pub routers: Vec<RouterState>,
     /// Invalid adverts per (router, reason).
-    pub invalid: BTreeMap<(IpAddr, Defect), InvalidAdverts>,
+    pub invalid: BTreeMap<(IpAddr, DefectKind), InvalidAdverts>,
     /// Parameter disagreements.
     pub mismatches: Vec<Mismatch>,
     /// Priority and parameter changes.
@@ -366,7 +366,7 @@ impl Analyzer {
         }
         let address = router.address;
         if !defects.is_empty() {
-            record_invalid(group, address, defects, number, t, v);
+            record_invalid(group, address, defects, number, t);
         }
         if !param_changes.is_empty() || priority_change.is_some() {
             let event = Event {
@@ -407,50 +407,23 @@ impl Analyzer {
     }
 }
 
-fn record_invalid(
-    group: &mut Group,
-    address: IpAddr,
-    defects: Defects,
-    number: u64,
-    t: u64,
-    v: &VrrpFrame<'_>,
-) {
+fn record_invalid(group: &mut Group, address: IpAddr, defects: Defects, number: u64, t: u64) {
     for d in defects.iter() {
         let entry = group
             .invalid
-            .entry((address, d))
+            .entry((address, d.kind()))
             .or_insert_with(|| InvalidAdverts {
                 count: 0,
                 frames: Vec::new(),
                 first_ns: t,
                 last_ns: t,
-                example: example(d, v),
+                example: d,
             });
         entry.count += 1;
         entry.last_ns = t;
         if entry.frames.len() < INVALID_FRAMES_KEPT {
             entry.frames.push(number);
         }
-    }
-}
-
-/// What the advert showed of defect `d`.
-fn example(d: Defect, v: &VrrpFrame<'_>) -> DefectExample {
-    let p = v.payload;
-    match d {
-        Defect::HopLimit => DefectExample::HopLimit(v.hop_limit),
-        Defect::IpHeaderChecksum => DefectExample::IpHeaderChecksum,
-        Defect::Truncated => DefectExample::Truncated(p.len()),
-        Defect::Length => DefectExample::Length(p.len()),
-        Defect::Version => DefectExample::Version(p.first().map_or(0, |b| b >> 4)),
-        Defect::Type => DefectExample::Type(p.first().map_or(0, |b| b & 0x0f)),
-        Defect::Checksum => DefectExample::Checksum(u16::from_be_bytes([
-            p.get(6).copied().unwrap_or(0),
-            p.get(7).copied().unwrap_or(0),
-        ])),
-        Defect::AuthType => DefectExample::AuthType(p.get(4).copied().unwrap_or(0)),
-        Defect::VridZero => DefectExample::VridZero,
-        Defect::IntervalZero => DefectExample::IntervalZero,
     }
 }
 

@@ -2,8 +2,8 @@
 //! its mastership runs and interval statistics. Constant size per advert.
 
 use super::receiver::Sample;
-use super::validate::Defects;
 use std::net::IpAddr;
+use vrrplab_core::vrrp::Defects;
 use vrrplab_core::wire::{Authentication, ChecksumConvention, Version};
 
 /// Adverts closer than this to an identical one from the same router are capture duplicates.

@@ -9,8 +9,10 @@
 //! Its MASTER entries and exits are compared with the router's observed ones within
 //! [`TOLERANCE_NS`]. Observed changes the protocol cannot produce (a killed process, a router
 //! that did not hear adverts the capture shows) are listed with the reason, not counted as
-//! disagreements.
+//! disagreements. The router's gratuitous ARPs / unsolicited NAs are the bursts the analysis
+//! attributes to it ([`announcements`]) that began while the core ran.
 
+mod announcements;
 mod compare;
 mod config;
 
@@ -61,7 +63,8 @@ struct Driver {
     core_advert_times: Vec<u64>,
     /// When the core answered a received advert with one of its own at once.
     answer_times: Vec<u64>,
-    /// Gratuitous ARPs / unsolicited NAs the core asked for, and the router's while it ran.
+    /// Gratuitous ARPs / unsolicited NAs the core asked for, and the router's (in bursts the
+    /// analysis attributes to it that began while the core ran).
     core_announcements: u64,
     router_announcements: u64,
 }
@@ -192,11 +195,7 @@ pub fn conformance<R: Read>(
         core_announcements: 0,
         router_announcements: 0,
     };
-    let my_mac = mine.iter().find_map(|r| r.mac);
-    let my_addresses: Vec<IpAddr> = mine
-        .iter()
-        .flat_map(|r| r.addresses.iter().copied())
-        .collect();
+    let my_bursts = announcements::attributed(report, target, &vrids);
     let mut capture = CaptureReader::new(reader).map_err(|e| e.to_string())?;
     let mut deaths: Vec<u64> = Vec::new();
     let mut late_start = false;
@@ -219,11 +218,12 @@ pub fn conformance<R: Read>(
         }
         let v = match decode(frame.link, frame.interface, frame.data) {
             Decoded::Vrrp(v) => v,
-            Decoded::Announce(a) => {
-                let mine = my_addresses.contains(&a.address)
-                    && my_mac.is_some_and(|m| a.mac == Some(m) || a.l2_src == Some(m));
-                if mine && d.node.is_some() && !d.shut_down {
-                    d.router_announcements += 1;
+            Decoded::Announce(_) => {
+                if let Some(count) = my_bursts.get(&frame.number)
+                    && d.node.is_some()
+                    && !d.shut_down
+                {
+                    d.router_announcements += count;
                 }
                 continue;
             }

@@ -10,7 +10,6 @@ use super::status::{self, WatchCounters, WatchStatus};
 use crate::analysis::Analyzer;
 use crate::reader::{Format, Frame};
 use crate::report::{Finding, FindingKind, Report};
-use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Findings are derived again at most this often (frame time), and on every timeout.
@@ -25,13 +24,8 @@ struct Seen {
     opened: bool,
     /// A dual master's end was announced.
     closed: bool,
-    /// The finding given as final, as JSON.
-    given: Option<Value>,
-}
-
-/// A finding as its JSON says it (what was given is compared at the precision shown).
-fn as_json(f: &Finding) -> Value {
-    serde_json::to_value(f).unwrap_or(Value::Null)
+    /// The finding given as final.
+    given: Option<Finding>,
 }
 
 /// The replay analysis, fed incrementally.
@@ -140,7 +134,7 @@ impl Watcher {
             }
             seen.latest = f.clone();
             if done {
-                seen.given = Some(as_json(f));
+                seen.given = Some(f.clone());
                 self.counters.findings += 1;
                 push(&mut self.notices, NoticeKind::Finding, h, f);
             }
@@ -222,12 +216,11 @@ impl Watcher {
         for f in &report.findings {
             let k = finality::key(f);
             let forgotten = finality::run_derived(f.kind()) && f.start_ns < self.forgotten_before;
-            let json = as_json(f);
             match self.seen.get_mut(&k) {
-                Some(s) if s.given.as_ref() == Some(&json) => {}
+                Some(s) if s.given.as_ref() == Some(f) => {}
                 Some(s) if s.given.is_some() => {
                     if !forgotten {
-                        s.given = Some(json);
+                        s.given = Some(f.clone());
                         push(&mut self.notices, NoticeKind::Revised, h, f);
                     }
                 }
@@ -236,7 +229,7 @@ impl Watcher {
                         s.closed = true;
                         push(&mut self.notices, NoticeKind::Closed, h, f);
                     }
-                    s.given = Some(json);
+                    s.given = Some(f.clone());
                     self.counters.findings += 1;
                     push(&mut self.notices, NoticeKind::Finding, h, f);
                 }
@@ -251,7 +244,7 @@ impl Watcher {
                             latest: f.clone(),
                             opened: true,
                             closed: true,
-                            given: Some(json),
+                            given: Some(f.clone()),
                         },
                     );
                     self.counters.findings += 1;

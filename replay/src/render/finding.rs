@@ -1,7 +1,6 @@
 //! The sentence of each finding.
 
 use super::{addresses_text, param_value};
-use crate::analysis::validate::DefectExample;
 use crate::analysis::{FLAP_CHANGES, FLAP_WINDOW_INTERVALS};
 use crate::report::{Finding, FindingDetail, ResignOutcome};
 use std::time::Duration;
@@ -91,7 +90,7 @@ pub fn finding_text(f: &Finding) -> String {
                 if d.count == 1 { "" } else { "s" },
                 d.router,
                 d.reason.name(),
-                defect_example(d.example),
+                d.reason,
                 if d.frames.len() == 1 { "" } else { "s" },
                 frames.join(", "),
                 if d.count as usize > d.frames.len() {
@@ -120,21 +119,5 @@ pub fn finding_text(f: &Finding) -> String {
             addresses_text(&d.virtual_addresses),
             s3(d.window)
         ),
-    }
-}
-
-/// What an invalid advert showed: `hop limit 64`, `checksum 0x1234`, `auth type 7` …
-pub fn defect_example(e: DefectExample) -> String {
-    match e {
-        DefectExample::HopLimit(h) => format!("hop limit {h}"),
-        DefectExample::IpHeaderChecksum => "IPv4 header checksum wrong".into(),
-        DefectExample::Truncated(len) => format!("{len} bytes"),
-        DefectExample::Length(len) => format!("IP payload of {len} bytes"),
-        DefectExample::Version(v) => format!("version {v}"),
-        DefectExample::Type(t) => format!("type {t}"),
-        DefectExample::Checksum(c) => format!("checksum {c:#06x}"),
-        DefectExample::AuthType(t) => format!("auth type {t}"),
-        DefectExample::VridZero => "VRID 0".into(),
-        DefectExample::IntervalZero => "interval 0".into(),
     }
 }

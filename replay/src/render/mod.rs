@@ -13,7 +13,7 @@ mod timeline;
 pub use conformance::{
     agreement_note, conformance_note, conformance_text, difference_why, explanation,
 };
-pub use finding::{defect_example, finding_text};
+pub use finding::finding_text;
 pub use timeline::{addresses_text, event_text, param_value};
 
 use crate::live::{Notice, time_of_day};

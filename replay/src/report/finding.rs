@@ -6,13 +6,12 @@
 
 use super::json::{self, WithEntries};
 use super::params::ParamValue;
-use crate::analysis::validate::{Defect, DefectExample};
 use crate::decode::Segment;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use std::net::IpAddr;
 use std::time::Duration;
-use vrrplab_core::vrrp::DiscardReason;
+use vrrplab_core::vrrp::{Defect, DiscardReason};
 use vrrplab_core::wire::Family;
 
 /// A finding's kind; [`FindingKind::name`] is the stable JSON name.
@@ -314,24 +313,30 @@ impl Serialize for ResignDetail {
     }
 }
 
-/// Adverts of one router that failed validation for one reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Adverts of one router that failed validation for one reason. JSON: `count`, `example` (what
+/// the first one showed), `frames`, `reason` (the defect's name), `router`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidPacketDetail {
     /// How many.
     pub count: u64,
-    /// What the first one showed (the TTL seen, the checksum …).
-    #[serde(serialize_with = "example_text")]
-    pub example: DefectExample,
     /// The first frame numbers.
     pub frames: Vec<u64>,
-    /// Why they are invalid.
+    /// Why they are invalid, with what the first one showed (the TTL seen, the checksum …).
     pub reason: Defect,
     /// The sender.
     pub router: IpAddr,
 }
 
-fn example_text<S: Serializer>(e: &DefectExample, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::render::defect_example(*e))
+impl Serialize for InvalidPacketDetail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("InvalidPacketDetail", 5)?;
+        st.serialize_field("count", &self.count)?;
+        st.serialize_field("example", &self.reason.to_string())?;
+        st.serialize_field("frames", &self.frames)?;
+        st.serialize_field("reason", self.reason.name())?;
+        st.serialize_field("router", &self.router)?;
+        st.end()
+    }
 }
 
 /// Two routers of one VRID announce different values of one field.

@@ -1,29 +1,26 @@
 //! The simulated segment's traffic as a classic pcap (Ethernet, µs timestamps).
 //!
 //! turmoil carries no IP or Ethernet headers, so they are synthesised around the real VRRP
-//! bytes the cores emitted: source MAC `02:00:5e:xx:xx:xx` from the host address (keepalived
-//! without `use_vmac` sends from the interface MAC), destination the IPv4 multicast MAC of the
-//! group or the peer's host MAC, IPv4 with TTL as transmitted, DSCP CS6 and protocol 112.
-//! Gratuitous ARPs are ARP requests from the VIP to itself, to the broadcast MAC.
+//! bytes the cores emitted, with core's wire emitters (`vrrplab_core::wire`), which hold the
+//! protocol knowledge: source MAC `02:00:5e:xx:xx:xx` from the host address (keepalived without
+//! `use_vmac` sends from the interface MAC), destination the multicast MAC of the group or the
+//! peer's host MAC, and keepalived's IP header ([`IpFrame::vrrp`]: TOS / traffic class 0xc0,
+//! TTL / hop limit as transmitted, protocol 112, IPv4 header checksum). Gratuitous ARPs are
+//! keepalived's ([`ArpFrame::gratuitous`]: a broadcast request from the VIP to itself).
 //!
-//! IPv6 worlds: VRRP in IPv6 (next header 112, hop limit as transmitted) to `33:33:00:00:00:12`
-//! for ff02::12 (or the peer's host MAC for unicast), and unsolicited neighbour advertisements
-//! (`core::wire::NeighbourAdvertFrame::unsolicited`: from the VIP to ff02::1, Router and
-//! Override flags, the sender's MAC as target link-layer address). A node's MAC is the same in
-//! both families: derived from its IPv4 host address.
+//! IPv6 worlds: VRRP in IPv6 to `33:33:00:00:00:12` for ff02::12 (or the peer's host MAC for
+//! unicast), and unsolicited neighbour advertisements ([`NeighbourAdvertFrame::unsolicited`]:
+//! from the VIP to ff02::1, Router and Override flags, the sender's MAC as target link-layer
+//! address). A node's MAC is the same in both families: derived from its IPv4 host address.
 
 use crate::observe::{PacketKind, PacketRecord};
 use crate::scenario::link_local_of;
-use etherparse::{
-    ArpEthIpv4Packet, ArpOperation, ArpPacket, IpDscp, IpHeaders, IpNumber, Ipv4Header,
-    PacketBuilder,
-};
 use pcap_file::pcap::{PcapPacket, PcapWriter};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
-use vrrplab_core::wire::{MacAddress, NeighbourAdvertFrame};
+use vrrplab_core::wire::{ArpFrame, IpFrame, MacAddress, NeighbourAdvertFrame};
 
 /// The wall-clock origin written into the capture (2023-11-14T22:13:20Z), the same as the
 /// simulation's epoch.
@@ -33,17 +30,6 @@ pub const CAPTURE_EPOCH: Duration = Duration::from_secs(1_700_000_000);
 pub fn host_mac(addr: Ipv4Addr) -> [u8; 6] {
     let o = addr.octets();
     [0x02, 0x00, 0x5e, o[1], o[2], o[3]]
-}
-
-fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
-    let o = group.octets();
-    [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
-}
-
-/// The Ethernet multicast MAC of an IPv6 group: `33:33` and its last four bytes.
-fn ipv6_multicast_mac(group: Ipv6Addr) -> [u8; 6] {
-    let o = group.octets();
-    [0x33, 0x33, o[12], o[13], o[14], o[15]]
 }
 
 /// A pcap could not be written.
@@ -58,72 +44,47 @@ impl std::fmt::Display for PcapError {
 
 impl std::error::Error for PcapError {}
 
+/// The Ethernet destination of a VRRP packet to `dst`: the group's multicast MAC, or the host
+/// MAC of the node owning the unicast address (`02:00:5e:00:00:00` for an unknown peer).
+fn destination_mac(dst: IpAddr, hosts: &BTreeMap<String, Ipv4Addr>) -> MacAddress {
+    match dst {
+        IpAddr::V4(group) if group.is_multicast() => MacAddress::ipv4_multicast(group),
+        IpAddr::V6(group) if group.is_multicast() => MacAddress::ipv6_multicast(group),
+        IpAddr::V4(peer) => MacAddress(host_mac(peer)),
+        IpAddr::V6(peer) => MacAddress(
+            hosts
+                .values()
+                .find(|a| link_local_of(**a) == peer)
+                .map(|a| host_mac(*a))
+                .unwrap_or([0x02, 0, 0x5e, 0, 0, 0]),
+        ),
+    }
+}
+
 /// Builds the Ethernet frame of one recorded packet; `hosts` maps node names to addresses.
 pub fn frame(p: &PacketRecord, hosts: &BTreeMap<String, Ipv4Addr>) -> Result<Vec<u8>, PcapError> {
-    let err = |e: &dyn std::fmt::Display| PcapError(e.to_string());
     let host = hosts.get(&p.node).copied().unwrap_or(Ipv4Addr::UNSPECIFIED);
-    let src_mac = host_mac(host);
-    let mut out = Vec::new();
-    match &p.kind {
+    let src_mac = MacAddress(host_mac(host));
+    Ok(match &p.kind {
         PacketKind::Vrrp => {
-            let (src, dst) = match (p.src, p.dst) {
-                (IpAddr::V4(src), IpAddr::V4(dst)) => (src, dst),
-                (IpAddr::V6(src), IpAddr::V6(dst)) => {
-                    let dst_mac = if dst.is_multicast() {
-                        ipv6_multicast_mac(dst)
-                    } else {
-                        hosts
-                            .values()
-                            .find(|a| link_local_of(**a) == dst)
-                            .map(|a| host_mac(*a))
-                            .unwrap_or([0x02, 0, 0x5e, 0, 0, 0])
-                    };
-                    PacketBuilder::ethernet2(src_mac, dst_mac)
-                        .ipv6(src.octets(), dst.octets(), p.hop_limit)
-                        .write(&mut out, IpNumber::VRRP, &p.payload)
-                        .map_err(|e| err(&e))?;
-                    return Ok(out);
-                }
-                _ => {
-                    return Err(PcapError(
-                        "VRRP packet mixes IPv4 and IPv6 addresses".into(),
-                    ));
-                }
-            };
-            let dst_mac = if dst.is_multicast() {
-                multicast_mac(dst)
-            } else {
-                host_mac(dst)
-            };
-            let len = u16::try_from(p.payload.len()).map_err(|e| err(&e))?;
-            let mut ip =
-                Ipv4Header::new(len, p.hop_limit, IpNumber::VRRP, src.octets(), dst.octets())
-                    .map_err(|e| err(&e))?;
-            ip.dscp = IpDscp::CS6;
-            PacketBuilder::ethernet2(src_mac, dst_mac)
-                .ip(IpHeaders::Ipv4(ip, Default::default()))
-                .write(&mut out, IpNumber::VRRP, &p.payload)
-                .map_err(|e| err(&e))?;
+            let dst_mac = destination_mac(p.dst, hosts);
+            IpFrame::vrrp(dst_mac, src_mac, p.src, p.dst, p.hop_limit, &p.payload)
+                .ok_or_else(|| {
+                    PcapError(format!(
+                        "VRRP packet of {} bytes from {} to {} fits no IP header \
+                         (mixed address families or too long)",
+                        p.payload.len(),
+                        p.src,
+                        p.dst
+                    ))
+                })?
+                .to_bytes()
         }
-        PacketKind::Garp { address, .. } => {
-            let arp: ArpPacket = ArpEthIpv4Packet {
-                operation: ArpOperation::REQUEST,
-                sender_mac: src_mac,
-                sender_ipv4: address.octets(),
-                target_mac: [0; 6],
-                target_ipv4: address.octets(),
-            }
-            .into();
-            PacketBuilder::ethernet2(src_mac, [0xff; 6])
-                .arp(arp)
-                .write(&mut out)
-                .map_err(|e| err(&e))?;
-        }
+        PacketKind::Garp { address, .. } => ArpFrame::gratuitous(src_mac, *address).to_bytes(),
         PacketKind::Na { address, .. } => {
-            out = NeighbourAdvertFrame::unsolicited(MacAddress(src_mac), *address, true).to_bytes();
+            NeighbourAdvertFrame::unsolicited(src_mac, *address, true).to_bytes()
         }
-    }
-    Ok(out)
+    })
 }
 
 /// Writes every recorded packet as a pcap to `w`.
@@ -147,6 +108,8 @@ pub fn write<W: Write>(
 mod tests {
     use super::*;
     use crate::scenario::link_local_of;
+    use std::net::Ipv6Addr;
+    use vrrplab_core::wire::{IpHeader, MULTICAST_GROUP_V4};
 
     fn hosts() -> BTreeMap<String, Ipv4Addr> {
         [
@@ -223,6 +186,68 @@ mod tests {
         assert_eq!(na.unsolicited_address(), Some(vip));
         assert_eq!(na.source.0, host_mac(Ipv4Addr::new(192, 0, 2, 11)));
         assert_eq!(na.hop_limit, 255);
+    }
+
+    #[test]
+    fn ipv4_vrrp_frame_is_keepalived_framing_with_a_valid_header_checksum() {
+        let src = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 11));
+        let payload = vec![0x31, 52, 150, 1, 0, 100, 0, 0, 192, 0, 2, 100];
+        let f = frame(
+            &record(
+                PacketKind::Vrrp,
+                src,
+                IpAddr::V4(MULTICAST_GROUP_V4),
+                payload.clone(),
+            ),
+            &hosts(),
+        )
+        .unwrap();
+        assert_eq!(&f[0..6], &[0x01, 0x00, 0x5e, 0, 0, 0x12]);
+        let parsed = IpFrame::parse(&f).unwrap();
+        let IpHeader::V4(ip) = parsed.header else {
+            panic!("not IPv4: {:?}", parsed.header)
+        };
+        assert!(ip.checksum_valid(&f[14..]));
+        assert_eq!((ip.tos, ip.ttl, ip.protocol), (0xc0, 255, 112));
+        assert_eq!(parsed.payload, &payload[..]);
+    }
+
+    #[test]
+    fn unicast_ipv4_vrrp_goes_to_the_peer_host_mac() {
+        let peer = Ipv4Addr::new(192, 0, 2, 12);
+        let f = frame(
+            &record(
+                PacketKind::Vrrp,
+                IpAddr::V4(Ipv4Addr::new(192, 0, 2, 11)),
+                IpAddr::V4(peer),
+                vec![0x31, 52],
+            ),
+            &hosts(),
+        )
+        .unwrap();
+        assert_eq!(&f[0..6], &host_mac(peer));
+    }
+
+    #[test]
+    fn garp_frame_is_keepalived_gratuitous_arp_from_the_sender_mac() {
+        let vip = Ipv4Addr::new(192, 0, 2, 100);
+        let f = frame(
+            &record(
+                PacketKind::Garp {
+                    address: vip,
+                    vrid: 52,
+                },
+                IpAddr::V4(vip),
+                IpAddr::V4(vip),
+                Vec::new(),
+            ),
+            &hosts(),
+        )
+        .unwrap();
+        let garp = ArpFrame::parse(&f).unwrap();
+        assert_eq!(garp.arp.gratuitous_address(), Some(vip));
+        assert_eq!(garp.source.0, host_mac(Ipv4Addr::new(192, 0, 2, 11)));
+        assert_eq!(garp.destination, MacAddress::BROADCAST);
     }
 
     #[test]

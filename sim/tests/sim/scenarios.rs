@@ -8,6 +8,7 @@ mod determinism;
 mod engines;
 mod failover;
 mod ipv6;
+mod pcap;
 mod properties;
 mod split_brain;
 mod tracking;

@@ -4,6 +4,7 @@
 use super::{Instance, MasterInfo};
 use crate::Instant;
 use crate::io::RxMeta;
+use crate::vrrp::defect::Defect;
 use crate::vrrp::discard::DiscardReason;
 use crate::vrrp::state::{State, TransitionReason};
 use crate::vrrp::timer::Timer;
@@ -40,10 +41,13 @@ impl Instance {
         let verdict = self.validate(meta, payload);
         let malformed = matches!(
             verdict,
-            Err(DiscardReason::PacketLength { .. }
-                | DiscardReason::Version { .. }
-                | DiscardReason::Type { .. }
-                | DiscardReason::Checksum)
+            Err(DiscardReason::Malformed(
+                Defect::Truncated { .. }
+                    | Defect::Version { .. }
+                    | Defect::Type { .. }
+                    | Defect::Checksum { .. }
+            ) | DiscardReason::VersionMismatch { .. }
+                | DiscardReason::ChecksumConvention)
         );
         if self.state == State::Master && !malformed {
             self.timers

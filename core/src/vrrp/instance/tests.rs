@@ -3,7 +3,7 @@
 use super::Instance;
 use crate::Instant;
 use crate::io::{Output, RxMeta};
-use crate::vrrp::{DiscardReason, InstanceConfig, State, Timer};
+use crate::vrrp::{Defect, DiscardReason, InstanceConfig, State, Timer};
 use crate::wire::{Advert, Authentication, ChecksumConvention, Family, Version};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -82,12 +82,15 @@ fn packet_shorter_than_its_announced_addresses_is_a_length_error() {
     );
     assert_eq!(
         r,
-        Err(DiscardReason::PacketLength {
+        Err(DiscardReason::Malformed(Defect::Truncated {
             len: full.len() - 1
-        })
+        }))
     );
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 255), &full[..3]);
-    assert_eq!(r, Err(DiscardReason::PacketLength { len: 3 }));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::Truncated { len: 3 }))
+    );
     assert_eq!(i.counters().packet_length_errors, 2);
 }
 
@@ -99,7 +102,10 @@ fn hop_limit_other_than_255_is_discarded_in_multicast_mode() {
         &meta("192.0.2.12", group(), 254),
         &bytes(&advert(200), "192.0.2.12", group()),
     );
-    assert_eq!(r, Err(DiscardReason::HopLimit { received: 254 }));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::HopLimit { received: 254 }))
+    );
     assert_eq!(i.counters().ttl_errors, 1);
     // Discarded: the Master_Down timer was not reset.
     assert_eq!(
@@ -129,12 +135,15 @@ fn version_other_than_configured_is_discarded() {
     a.version = Version::V3;
     assert_eq!(
         receive(&mut i, &a),
-        Err(DiscardReason::Version { received: 3 })
+        Err(DiscardReason::VersionMismatch { received: 3 })
     );
     let mut raw = bytes(&advert(200), "192.0.2.12", group());
     raw[0] = 0x41;
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 255), &raw);
-    assert_eq!(r, Err(DiscardReason::Version { received: 4 }));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::Version { received: 4 }))
+    );
     assert_eq!(i.counters().version_errors, 2);
 }
 
@@ -145,7 +154,7 @@ fn v2_auth_type_mismatch_and_wrong_password_are_discarded() {
     let mut i = backup(c);
     assert_eq!(
         receive(&mut i, &advert(200)),
-        Err(DiscardReason::AuthType { received: 0 })
+        Err(DiscardReason::AuthTypeMismatch { received: 0 })
     );
     let mut a = advert(200);
     a.authentication = Authentication::simple_password("wrong");
@@ -200,7 +209,10 @@ fn message_type_other_than_advertisement_is_discarded() {
     let mut p = crate::wire::Packet::new_unchecked(&mut raw[..], Family::Ipv4);
     p.fill_checksum(ip("192.0.2.12"), group(), ChecksumConvention::PseudoHeader);
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 255), &raw);
-    assert_eq!(r, Err(DiscardReason::Type { received: 2 }));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::Type { received: 2 }))
+    );
 }
 
 #[test]
@@ -208,8 +220,12 @@ fn bad_checksum_is_discarded() {
     let mut i = backup(config());
     let mut raw = bytes(&advert(200), "192.0.2.12", group());
     raw[6] ^= 0xff;
+    let received = u16::from_be_bytes([raw[6], raw[7]]);
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 255), &raw);
-    assert_eq!(r, Err(DiscardReason::Checksum));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::Checksum { received }))
+    );
     assert_eq!(i.counters().checksum_errors, 1);
 }
 
@@ -227,7 +243,7 @@ fn v3_ipv4_checksum_follows_the_instance_convention() {
     let keepalived = bytes(&a, "192.0.2.12", group());
     assert_eq!(
         i.handle_packet(Instant::ZERO, &m, &keepalived),
-        Err(DiscardReason::Checksum)
+        Err(DiscardReason::ChecksumConvention)
     );
 }
 
@@ -305,9 +321,12 @@ fn checks_run_in_keepalived_order_and_only_the_first_failure_counts() {
     let mut raw = bytes(&advert(200), "192.0.2.12", group());
     raw[6] ^= 0xff; // bad checksum, and no auth, and bad TTL below
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 1), &raw);
-    assert_eq!(r, Err(DiscardReason::HopLimit { received: 1 }));
+    assert_eq!(
+        r,
+        Err(DiscardReason::Malformed(Defect::HopLimit { received: 1 }))
+    );
     let r = i.handle_packet(Instant::ZERO, &meta("192.0.2.12", group(), 255), &raw);
-    assert_eq!(r, Err(DiscardReason::AuthType { received: 0 }));
+    assert_eq!(r, Err(DiscardReason::AuthTypeMismatch { received: 0 }));
     let c = i.counters();
     assert_eq!(
         (c.ttl_errors, c.auth_type_mismatches, c.checksum_errors),

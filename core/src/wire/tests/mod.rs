@@ -4,6 +4,7 @@
 mod adverts;
 mod announcements;
 mod frames;
+mod ip_frames;
 mod rejections;
 mod round_trip;
 

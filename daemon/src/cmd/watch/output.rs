@@ -1,19 +1,20 @@
 //! What the watch prints on stdout: notices as they come, notes about the watch itself, and a
 //! summary at the end; as text lines or, with `--json`, one JSON object per line.
 
+use super::said::Said;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
-use vrrplab_replay::live::{Notice, NoticeKind, WatchStatus};
+use vrrplab_replay::live::{Notice, WatchStatus};
 use vrrplab_replay::report::secs;
 use vrrplab_replay::{FindingKind, Report};
 
 /// The printer.
 pub struct Output {
     json: bool,
-    /// Texts already printed: a final finding that says what its `opened` line said is not
-    /// printed again as text (JSON prints every notice).
-    printed: BTreeSet<String>,
+    /// What the text lines said of findings still developing: a final finding that says what
+    /// its `opened` line said is not printed again as text (JSON prints every notice).
+    said: Said,
 }
 
 /// `{"event": "note", "text", "time"}`: a note about the watch itself.
@@ -56,7 +57,7 @@ impl Output {
     pub fn new(json: bool) -> Output {
         Output {
             json,
-            printed: BTreeSet::new(),
+            said: Said::default(),
         }
     }
 
@@ -84,12 +85,9 @@ impl Output {
             self.json_line(n);
             return;
         }
-        let text = n.finding.text();
-        if n.kind == NoticeKind::Finding && self.printed.contains(&text) {
-            return;
+        if self.said.is_new(n) {
+            self.line(&n.to_text());
         }
-        self.printed.insert(text);
-        self.line(&n.to_text());
     }
 
     /// A note about the watch itself (interface down, waiting …), at `at_ns`.

@@ -45,12 +45,24 @@ impl Lab {
     /// h1 start-up slowed down by a loaded machine let h2's Master_Down_Timer (20 ms longer)
     /// expire first, and h2 was master for a moment (seen once in 14 loaded runs).
     pub fn master_and_backup(test: &str, needs: &[Need]) -> Option<Lab> {
-        let mut lab = Lab::new(test, needs, 2, &[vip4()])?;
+        let pair = [instance4(150, V3_ADVERT_MS), instance4(100, V3_ADVERT_MS)];
+        Lab::master_and_backup_of(test, needs, vip4(), pair)
+    }
+
+    /// Like [`Lab::master_and_backup`] with other VRRPv3 instances for h1 (the master: the
+    /// higher priority) and h2, both of the VIP `vip` (IPv6, unicast …), started the same way.
+    pub fn master_and_backup_of(
+        test: &str,
+        needs: &[Need],
+        vip: IpAddr,
+        [master, backup]: [KeepalivedInstance; 2],
+    ) -> Option<Lab> {
+        let mut lab = Lab::new(test, needs, 2, &[vip])?;
         let timeout = Duration::from_secs(3);
-        lab.start_keepalived(1, 3, &[instance4(150, V3_ADVERT_MS)]);
+        lab.start_keepalived(1, 3, &[master]);
         lab.wait_keepalived_log(1, STARTED, timeout);
-        lab.start_keepalived(2, 3, &[instance4(100, V3_ADVERT_MS)]);
-        lab.wait_holders(vip4(), &["h1"], timeout);
+        lab.start_keepalived(2, 3, &[backup]);
+        lab.wait_holders(vip, &["h1"], timeout);
         lab.wait_keepalived_log(2, STARTED, timeout);
         Some(lab)
     }

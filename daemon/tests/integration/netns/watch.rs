@@ -3,6 +3,7 @@
 //! closed once healed, and the findings it gives over the whole run are the ones
 //! `vrrplab replay --json` gives on the capture it kept (`--pcap`).
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,21 +14,33 @@ use vrrplab_netns::{Need, Role};
 use super::common::{Lab, vip4};
 use super::replay_check;
 
-const KEEPALIVED_NFT: &[Need] = &[Need::Netns, Need::Keepalived, Need::Nft];
+pub(super) const KEEPALIVED_NFT: &[Need] = &[Need::Netns, Need::Keepalived, Need::Nft];
 
-/// A `vrrplab watch` running in the client's namespace.
-struct Watch {
-    daemon: Daemon,
-    pcap: PathBuf,
+/// A `vrrplab watch` running in one of the lab's namespaces.
+pub(super) struct Watch {
+    pub(super) daemon: Daemon,
+    pub(super) pcap: PathBuf,
 }
 
 impl Watch {
     /// Starts `vrrplab watch -i eth0 --pcap <artifacts>/<name>.pcap` plus `extra` in the client
     /// namespace, and waits until it captures.
-    fn start(lab: &Lab, name: &str, extra: &[&str]) -> Watch {
+    pub(super) fn start(lab: &Lab, name: &str, extra: &[&str]) -> Watch {
         let client = lab.topo.host_with_role(Role::Client).expect("client host");
+        Watch::start_on(lab, &client.namespace, "eth0", name, extra)
+    }
+
+    /// Starts `vrrplab watch -i <interface> --pcap <artifacts>/<name>.pcap` plus `extra` in
+    /// `namespace`, and waits until it captures.
+    pub(super) fn start_on(
+        lab: &Lab,
+        namespace: &str,
+        interface: &str,
+        name: &str,
+        extra: &[&str],
+    ) -> Watch {
         let pcap = lab.topo.artifacts().join(format!("{name}.pcap"));
-        let args: Vec<String> = ["watch", "-i", "eth0", "--pcap"]
+        let args: Vec<String> = ["watch", "-i", interface, "--pcap"]
             .iter()
             .map(|s| s.to_string())
             .chain([pcap.display().to_string()])
@@ -36,19 +49,19 @@ impl Watch {
         let mut daemon = Daemon::new(
             lab.topo.processes(),
             name,
-            &client.namespace,
+            namespace,
             env!("CARGO_BIN_EXE_vrrplab"),
             args,
             lab.topo.artifacts().join(format!("{name}.log")),
         );
         daemon.start().expect("start vrrplab watch");
         let watch = Watch { daemon, pcap };
-        watch.wait_for("watching eth0", Duration::from_secs(5));
+        watch.wait_for(&format!("watching {interface}"), Duration::from_secs(5));
         watch
     }
 
     /// Its output lines, without the harness's time and label prefix.
-    fn lines(&self) -> Vec<String> {
+    pub(super) fn lines(&self) -> Vec<String> {
         std::fs::read_to_string(self.daemon.log())
             .unwrap_or_default()
             .lines()
@@ -57,7 +70,7 @@ impl Watch {
     }
 
     /// Waits until a line contains `text`; panics with the output otherwise.
-    fn wait_for(&self, text: &str, timeout: Duration) -> String {
+    pub(super) fn wait_for(&self, text: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(l) = self.lines().into_iter().find(|l| l.contains(text)) {
@@ -72,15 +85,36 @@ impl Watch {
         }
     }
 
+    /// Waits until a JSON line says `event` (`opened`, `closed` …) of a finding of `kind`;
+    /// panics with the output otherwise.
+    pub(super) fn wait_for_event(&self, event: &str, kind: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self
+                .events()
+                .into_iter()
+                .find(|e| e["event"] == event && e["finding"]["kind"] == kind);
+            if let Some(e) = found {
+                return e;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vrrplab watch giving {event} {kind} within {timeout:?}:\n{}",
+                self.lines().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGINT, and the exit that follows (with its summary).
-    fn interrupt(&mut self) {
+    pub(super) fn interrupt(&mut self) {
         self.daemon
             .stop_with(libc::SIGINT, Duration::from_secs(5))
             .unwrap_or_else(|e| panic!("{e}\n{}", self.lines().join("\n")));
     }
 
     /// The JSON lines it printed.
-    fn events(&self) -> Vec<Value> {
+    pub(super) fn events(&self) -> Vec<Value> {
         self.lines()
             .iter()
             .filter(|l| l.starts_with('{'))
@@ -101,7 +135,7 @@ fn comparable(
     format!("{kind} {vrid} {start:.6} {end:.6} {routers:?} {detail}")
 }
 
-fn replayed(pcap: &Path) -> Vec<String> {
+pub(super) fn replayed(pcap: &Path) -> Vec<String> {
     let mut v: Vec<String> = replay_check::replay(pcap)
         .iter()
         .map(|f| comparable(&f.kind, f.vrid, f.start, f.end, &f.routers, &f.detail))
@@ -110,7 +144,7 @@ fn replayed(pcap: &Path) -> Vec<String> {
     v
 }
 
-fn given(events: &[Value]) -> Vec<String> {
+pub(super) fn given(events: &[Value]) -> Vec<String> {
     let mut v: Vec<String> = events
         .iter()
         .filter(|e| e["event"] == "finding")
@@ -136,6 +170,43 @@ fn given(events: &[Value]) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// What a `--json` watch that ran over a whole one-way-block split brain between `routers` must
+/// have said: the dual master opened, closed and was given as a finding, in that order, with
+/// both routers; nothing revised; the summary counts one dual master; and `vrrplab replay
+/// --json` on the watch's own `--pcap` gives the same findings.
+pub(super) fn assert_split_brain_given_as_replay_does(
+    watch: &Watch,
+    routers: [IpAddr; 2],
+    ctx: &str,
+) {
+    let events = watch.events();
+    let duals: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["finding"]["kind"] == "dual-master")
+        .collect();
+    let kinds: Vec<&str> = duals
+        .iter()
+        .map(|e| e["event"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["opened", "closed", "finding"], "{ctx}");
+    for r in routers {
+        assert!(
+            duals.iter().all(|e| e["finding"]["routers"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(&r.to_string())))),
+            "dual master without {r}\n{ctx}"
+        );
+    }
+    assert!(
+        !events.iter().any(|e| e["event"] == "revised"),
+        "nothing revised at the end\n{ctx}"
+    );
+    let summary = events.last().expect("a summary line");
+    assert_eq!(summary["event"], "summary", "{ctx}");
+    assert_eq!(summary["findings"]["dual-master"], 1, "{ctx}");
+    assert_eq!(given(&events), replayed(&watch.pcap), "{ctx}");
 }
 
 #[test]

@@ -10,16 +10,15 @@ pub(super) fn invalid_packets(ctx: &mut Ctx<'_>) {
         .iter()
         .map(|(k, v)| (*k, v.clone()))
         .collect();
-    for ((router, defect), inv) in items {
+    for ((router, _), inv) in items {
         ctx.finding(
             inv.first_ns,
             inv.last_ns,
             vec![router],
             FindingDetail::InvalidPacket(InvalidPacketDetail {
                 count: inv.count,
-                example: inv.example,
                 frames: inv.frames,
-                reason: defect,
+                reason: inv.example,
                 router,
             }),
         );
