@@ -12,15 +12,22 @@ mod run;
 /// vrrplab: keepalived-compatible VRRP tooling.
 #[derive(Parser, Debug)]
 #[command(name = "vrrplab", version, about)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; without the sim feature `run`'s options are the largest"
+)]
 enum Cli {
     /// Validate keepalived.conf files; with several files, report cross-node findings.
     Check(cmd::check::Args),
+    #[cfg(feature = "sim")]
     /// Run a simulated cluster (the embedded default scenario without arguments).
     Sim(cmd::sim::Args),
+    #[cfg(feature = "replay")]
     /// Analyse a pcap/pcapng capture of VRRP traffic.
     Replay(cmd::replay::Args),
     /// Run the VRRP daemon on this host (keepalived.conf; keepalived's options).
     Run(cmd::run::Args),
+    #[cfg(feature = "replay")]
     /// Watch the VRRP traffic of an interface, passively: findings as they happen.
     Watch(cmd::watch::Args),
 }
@@ -53,9 +60,12 @@ fn main() -> ExitCode {
     }
     match Cli::parse() {
         Cli::Check(args) => cmd::check::run(args),
+        #[cfg(feature = "sim")]
         Cli::Sim(args) => cmd::sim::run(args),
+        #[cfg(feature = "replay")]
         Cli::Replay(args) => cmd::replay::run(args),
         Cli::Run(args) => cmd::run::run(args, cmd::run::Invocation::Vrrplab),
+        #[cfg(feature = "replay")]
         Cli::Watch(args) => cmd::watch::run(args),
     }
 }

@@ -1,5 +1,5 @@
 //! AF_PACKET sockets: the link-layer address both directions use, and the passive capture
-//! socket of `vrrplab watch` (the GARP / NA sender is [`super::announce`]).
+//! socket of `vrrplab watch`, built with the `replay` feature (the GARP / NA sender is [`super::announce`]).
 //!
 //! The capture socket is bound to one interface with `ETH_P_ALL`, in promiscuous membership
 //! (as tcpdump: unicast adverts to peers are seen on a mirror port), with kernel nanosecond
@@ -7,11 +7,17 @@
 //! goes down or away the kernel reports `ENETDOWN` on the socket: [`CaptureSocket::receive`]
 //! returns it as [`Received::InterfaceDown`] for the caller to decide.
 
+#[cfg(feature = "replay")]
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
-use socket2::{Domain, Protocol, SockAddr, SockAddrStorage, Socket, Type};
+use socket2::{SockAddr, SockAddrStorage};
+#[cfg(feature = "replay")]
+use socket2::{Domain, Protocol, Socket, Type};
+#[cfg(feature = "replay")]
 use std::io::IoSliceMut;
+#[cfg(feature = "replay")]
 use std::os::fd::AsRawFd;
 
+#[cfg(feature = "replay")]
 /// Every protocol (`ETH_P_ALL`).
 pub const ETH_P_ALL: u16 = libc::ETH_P_ALL as u16;
 
@@ -33,6 +39,7 @@ pub fn link_address(index: u32, ethertype: u16, destination: Option<&[u8; 6]>) -
     unsafe { SockAddr::new(storage, len) }
 }
 
+#[cfg(feature = "replay")]
 /// What one receive gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Received {
@@ -52,11 +59,13 @@ pub enum Received {
     InterfaceDown,
 }
 
+#[cfg(feature = "replay")]
 /// A passive capture socket on one interface.
 pub struct CaptureSocket {
     socket: Socket,
 }
 
+#[cfg(feature = "replay")]
 impl CaptureSocket {
     /// Opens the socket on interface `index` (needs CAP_NET_RAW).
     pub fn open(index: u32) -> std::io::Result<CaptureSocket> {
@@ -127,6 +136,7 @@ impl CaptureSocket {
     }
 }
 
+#[cfg(feature = "replay")]
 /// The system clock, ns since the Unix epoch.
 pub fn now_ns() -> u64 {
     std::time::SystemTime::now()
