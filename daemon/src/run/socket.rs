@@ -211,12 +211,8 @@ impl VrrpSocket {
                 let result = result.map(|read| {
                     read.map(|(datagram, dropped)| {
                         if let Some(total) = dropped {
-                            // The kernel's count is cumulative per socket (and wraps).
-                            let new = total.wrapping_sub(kernel_dropped);
-                            errors
-                                .kernel_dropped
-                                .fetch_add(u64::from(new), Ordering::Relaxed);
-                            kernel_dropped = total;
+                            let new = newly_dropped(&mut kernel_dropped, total);
+                            errors.kernel_dropped.fetch_add(new, Ordering::Relaxed);
                         }
                         datagram
                     })
@@ -242,6 +238,14 @@ impl VrrpSocket {
             }
         })
     }
+}
+
+/// Drops since the last datagram, from the kernel's `SO_RXQ_OVFL` count, which is cumulative
+/// per socket and wraps at 2³²; `last` becomes `total`.
+fn newly_dropped(last: &mut u32, total: u32) -> u64 {
+    let new = total.wrapping_sub(*last);
+    *last = total;
+    u64::from(new)
 }
 
 /// One datagram read (or why it was refused), with the kernel's drop count when it came.
@@ -297,5 +301,21 @@ pub fn default_group(v6: bool) -> IpAddr {
         IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12))
     } else {
         IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newly_dropped;
+
+    #[test]
+    fn kernel_drop_count_is_taken_as_a_delta_across_datagrams_and_its_wrap() {
+        let mut last = 0;
+        assert_eq!(newly_dropped(&mut last, 0), 0);
+        assert_eq!(newly_dropped(&mut last, 150), 150);
+        assert_eq!(newly_dropped(&mut last, 150), 0);
+        last = u32::MAX - 1;
+        assert_eq!(newly_dropped(&mut last, 3), 5);
+        assert_eq!(last, 3);
     }
 }
