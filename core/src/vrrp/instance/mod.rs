@@ -32,7 +32,7 @@ use std::time::Duration;
 
 /// Outputs a drained instance keeps room for (an advert, a state change and its hooks); its
 /// start-up GARP burst is given back once the node has moved it on.
-const IDLE_OUTPUTS: usize = 8;
+const IDLE_OUTPUTS: usize = 4;
 
 /// The current master as last seen by a backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
