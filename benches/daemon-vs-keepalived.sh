@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# keepalived 2.2.7 and `vrrplab run` (`--profile daemon` build) measured side by side, in one run, in
+# keepalived 2.2.7 and `vrrplab run` (the host build, see below) measured side by side, in one run, in
 # network namespaces this script creates (and deletes on every exit path). Run as root.
 #
 #   benches/daemon-vs-keepalived.sh            # full run (~15 minutes)
@@ -29,7 +29,7 @@
 #              RSS before and after.
 # Environment: RUNS (20), SIGTERM_RUNS (5), WINDOW (20 s), FLOOD_SECONDS (5), FLOOD_RATE
 # (100000), OUT (results directory, default a new /tmp/daemon-vs-keepalived.*), VRRPLAB and
-# FLOOD (binaries; default: vrrplab built with `cargo build --profile daemon`, the flood sender
+# FLOOD (binaries; default: vrrplab's host build, the flood sender
 # with --release), SKIP (sections to leave out,
 # e.g. "flood sigterm"). The machine may be shared: load averages are printed with the table.
 set -euo pipefail
@@ -56,13 +56,26 @@ RES=$OUT/results
 ANALYSE=benches/daemon-vs-keepalived.py
 HZ=$(getconf CLK_TCK)
 
+# The host build of the daemon (README, "Replacing keepalived"): `run` and `check` only, static
+# with musl (needs `rustup target add x86_64-unknown-linux-musl` and Debian's musl-tools).
+# HOST_BUILD=glibc measures the same features linked against the system's glibc instead.
+HOST_TARGET=x86_64-unknown-linux-musl
 if [ -z "${VRRPLAB:-}" ]; then
-  cargo build --profile daemon -q -p vrrplab --bin vrrplab
+  if [ "${HOST_BUILD:-musl}" = glibc ]; then
+    cargo build --profile daemon -q -p vrrplab --bin vrrplab --no-default-features
+  else
+    CC_x86_64_unknown_linux_musl=${CC_x86_64_unknown_linux_musl:-musl-gcc} \
+      cargo build --profile daemon -q -p vrrplab --bin vrrplab --no-default-features --target "$HOST_TARGET"
+  fi
 fi
 if [ -z "${FLOOD:-}" ]; then
   cargo build --release -q -p vrrplab-benches --bin advert_flood
 fi
-VRRPLAB=${VRRPLAB:-$PWD/target/daemon/vrrplab}
+if [ "${HOST_BUILD:-musl}" = glibc ]; then
+  VRRPLAB=${VRRPLAB:-$PWD/target/daemon/vrrplab}
+else
+  VRRPLAB=${VRRPLAB:-$PWD/target/$HOST_TARGET/daemon/vrrplab}
+fi
 FLOOD=${FLOOD:-$PWD/target/release/advert_flood}
 
 # ---- namespaces (names unique to this run) and cleanup on every exit path ----

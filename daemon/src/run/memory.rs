@@ -10,7 +10,8 @@
 /// instances stays below it; 255 instances turning master with their GARPs do not).
 pub const BURST_OUTPUTS: usize = 512;
 
-/// Returns the heap's free pages to the kernel (glibc; a no-op elsewhere).
+/// Returns the heap's free pages to the kernel (glibc; a no-op elsewhere: musl's allocator
+/// unmaps freed pages itself).
 pub fn release_free_heap() {
     #[cfg(target_env = "gnu")]
     // SAFETY: malloc_trim only walks the allocator's own free lists.
