@@ -262,6 +262,10 @@ mod output_queue_tests {
         }
         let cap = q.capacity();
         while q.pop_front().is_some() {}
-        assert_eq!(q.capacity(), cap, "a burst under 2 × keep keeps its allocation");
+        assert_eq!(
+            q.capacity(),
+            cap,
+            "a burst under 2 × keep keeps its allocation"
+        );
     }
 }

@@ -60,7 +60,8 @@ impl Node {
         }
         self.config = next.config;
         self.instances = next.instances;
-        self.outputs.set_keep(super::idle_outputs(self.instances.len()));
+        self.outputs
+            .set_keep(super::idle_outputs(self.instances.len()));
         self.groups = next.groups;
         self.trackers = next.trackers;
         if self.scripts.is_some() {

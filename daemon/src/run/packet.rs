@@ -9,9 +9,9 @@
 
 #[cfg(feature = "replay")]
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg, setsockopt, sockopt};
-use socket2::{SockAddr, SockAddrStorage};
 #[cfg(feature = "replay")]
 use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{SockAddr, SockAddrStorage};
 #[cfg(feature = "replay")]
 use std::io::IoSliceMut;
 #[cfg(feature = "replay")]
