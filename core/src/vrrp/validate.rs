@@ -93,7 +93,13 @@ pub fn check(
     malformed(DefectKind::Type)?;
     let interval_mismatch_v3 =
         config.version == Version::V3 && packet.interval_cs() != our_interval_cs;
-    if !packet.verify_checksum(meta.src, meta.dst, config.checksum_convention) {
+    // The inspection already found which convention verifies; only when it names another one
+    // is ours tried (both verify where the pseudo-header sums to zero).
+    let verified = inspection.convention.is_some_and(|found| {
+        found == config.checksum_convention
+            || packet.verify_checksum(meta.src, meta.dst, config.checksum_convention)
+    });
+    if !verified {
         malformed(DefectKind::Checksum)?;
         return Err(DiscardReason::ChecksumConvention);
     }
