@@ -287,11 +287,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let analysis = analyse(&scenario, &record);
     if let Some(path) = &args.pcap {
-        let hosts = scenario
-            .nodes
-            .iter()
-            .map(|n| (n.name.clone(), n.address))
-            .collect();
+        let hosts = scenario.host_addresses();
         let written = std::fs::File::create(path)
             .map_err(|e| e.to_string())
             .and_then(|f| {

@@ -23,6 +23,8 @@
 pub mod addresses;
 pub mod announce;
 pub mod caps;
+#[cfg(feature = "replay")]
+pub mod capture;
 pub mod checkers;
 pub mod config;
 pub mod daemonize;

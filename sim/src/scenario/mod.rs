@@ -157,6 +157,14 @@ impl Scenario {
         }
     }
 
+    /// Each node's name and host address (what the pcap writer needs to give frames MACs).
+    pub fn host_addresses(&self) -> BTreeMap<String, Ipv4Addr> {
+        self.nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.address))
+            .collect()
+    }
+
     /// Checks that the plan only names known nodes, configs and checked real servers, that the
     /// instances are all IPv4 or all IPv6, and that real servers have addresses of their own;
     /// the message says what to fix.

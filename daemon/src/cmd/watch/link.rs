@@ -1,7 +1,7 @@
 //! The watched interface: its index and link type, opening the capture socket on it, and
 //! waiting for it (`--wait-for-interface`).
 
-use crate::run::packet::CaptureSocket;
+use crate::run::capture::CaptureSocket;
 use std::os::fd::{AsRawFd, RawFd};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;

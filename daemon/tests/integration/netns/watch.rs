@@ -71,35 +71,32 @@ impl Watch {
 
     /// Waits until a line contains `text`; panics with the output otherwise.
     pub(super) fn wait_for(&self, text: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(l) = self.lines().into_iter().find(|l| l.contains(text)) {
-                return l;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "vrrplab watch printing {text:?} within {timeout:?}:\n{}",
-                self.lines().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.poll(&format!("printing {text:?}"), timeout, |w| {
+            w.lines().into_iter().find(|l| l.contains(text))
+        })
     }
 
     /// Waits until a JSON line says `event` (`opened`, `closed` …) of a finding of `kind`;
     /// panics with the output otherwise.
     pub(super) fn wait_for_event(&self, event: &str, kind: &str, timeout: Duration) -> Value {
+        self.poll(&format!("giving {event} {kind}"), timeout, |w| {
+            w.events()
+                .into_iter()
+                .find(|e| e["event"] == event && e["finding"]["kind"] == kind)
+        })
+    }
+
+    /// Polls `find` every 20 ms until it gives something; panics with `what` and the output
+    /// after `timeout`.
+    fn poll<T>(&self, what: &str, timeout: Duration, find: impl Fn(&Self) -> Option<T>) -> T {
         let deadline = Instant::now() + timeout;
         loop {
-            let found = self
-                .events()
-                .into_iter()
-                .find(|e| e["event"] == event && e["finding"]["kind"] == kind);
-            if let Some(e) = found {
-                return e;
+            if let Some(found) = find(self) {
+                return found;
             }
             assert!(
                 Instant::now() < deadline,
-                "vrrplab watch giving {event} {kind} within {timeout:?}:\n{}",
+                "vrrplab watch {what} within {timeout:?}:\n{}",
                 self.lines().join("\n")
             );
             std::thread::sleep(Duration::from_millis(20));

@@ -30,12 +30,7 @@ fn noisy(seed: u64) -> (String, Vec<u8>) {
     at(&mut sc, 30.0, HealAll);
     let o = run_scenario(sc);
     let doc = json::render(&o.scenario, &o.record, &o.analysis).to_string();
-    let hosts = o
-        .scenario
-        .nodes
-        .iter()
-        .map(|n| (n.name.clone(), n.address))
-        .collect();
+    let hosts = o.scenario.host_addresses();
     let mut bytes = Vec::new();
     pcap::write(&mut bytes, &o.record.packets, &hosts).expect("pcap");
     (format!("{doc}\n{:?}", o.record.events), bytes)

@@ -5,7 +5,6 @@
 //! Scenarios: IPv4 multicast with a crash (GARPs), IPv4 unicast, IPv6 with a crash (NAs).
 
 use super::helpers::*;
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use vrrplab_core::wire::{
     Advert, ArpFrame, ChecksumConvention, Family, IP_PROTOCOL_VRRP, IpFrame, IpHeader,
@@ -20,12 +19,7 @@ use vrrplab_sim::{NodeSpec, Scenario};
 
 /// The pcap of a run and its records.
 fn written(o: &Outcome) -> Vec<u8> {
-    let hosts: BTreeMap<String, Ipv4Addr> = o
-        .scenario
-        .nodes
-        .iter()
-        .map(|n| (n.name.clone(), n.address))
-        .collect();
+    let hosts = o.scenario.host_addresses();
     let mut bytes = Vec::new();
     let n = pcap::write(&mut bytes, &o.record.packets, &hosts).expect("pcap");
     assert_eq!(n, o.record.packets.len());
