@@ -11,6 +11,7 @@ use vrrplab_netns::peer::Daemon;
 use vrrplab_netns::{KeepalivedInstance, keepalived_config};
 
 use super::common::{Finished, Lab};
+use super::scenario::STARTED;
 
 /// `vrrplab run` on one router of a [`Lab`].
 pub struct Vrrplab {
@@ -47,6 +48,32 @@ impl Vrrplab {
         let host = lab.topo.router(n).clone();
         let text = keepalived_config(&host.name, 3, instances) + more;
         Vrrplab::start_raw(lab, n, &text, extra)
+    }
+
+    /// Makes this vrrplab (on h1, the higher priorities) the master before its keepalived
+    /// backup starts: waits until h1 alone holds every one of `vips`, then starts keepalived on
+    /// h2 running `backup`, and returns once keepalived runs its instances as backup, h1 still
+    /// the only holder.
+    ///
+    /// Started the other way round, keepalived (already running) can reach its
+    /// Master_Down_Interval first on a loaded machine and become master for the moment it
+    /// takes vrrplab's higher-priority advert to arrive: two holders at start-up that a test
+    /// would take for the outcome of the fault it injects later.
+    pub fn then_keepalived_backup(
+        self,
+        lab: &mut Lab,
+        backup: &[KeepalivedInstance],
+        vips: &[IpAddr],
+    ) -> Vrrplab {
+        for &vip in vips {
+            self.wait_alone(lab, vip, &["h1"], Duration::from_secs(5));
+        }
+        lab.start_keepalived(2, 3, backup);
+        lab.wait_keepalived_log(2, STARTED, Duration::from_secs(3));
+        for &vip in vips {
+            self.wait_alone(lab, vip, &["h1"], Duration::from_secs(1));
+        }
+        self
     }
 
     /// Writes `text` as router `n`'s configuration and starts `vrrplab run -f` on it with

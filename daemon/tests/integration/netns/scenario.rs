@@ -26,7 +26,7 @@ const V3_ADVERT_MS: u32 = V3_ADVERT.as_millis() as u32;
 
 /// What keepalived logs when its VRRP instance starts (in BACKUP, its Master_Down_Timer
 /// running).
-const STARTED: &str = "Entering BACKUP STATE";
+pub const STARTED: &str = "Entering BACKUP STATE";
 
 /// How late a frozen or killed peer's advert may still show up in the capture: one that was
 /// already inside the kernel when the signal landed.

@@ -170,9 +170,11 @@ fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_tim
     let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
         return;
     };
-    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
-    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
-    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
+    let v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]).then_keepalived_backup(
+        &mut lab,
+        &[instance4(100, 100)],
+        &[vip4()],
+    );
     std::thread::sleep(Duration::from_millis(300));
     let stop_at = vrrplab_netns::processes::epoch_now();
     v.daemon
@@ -339,9 +341,11 @@ fn vrrplab_master_link_down_faults_and_preempts_back_on_link_up() {
     let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
         return;
     };
-    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
-    let mut v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]);
-    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
+    let mut v = Vrrplab::start(&lab, 1, &[instance4(150, 100)]).then_keepalived_backup(
+        &mut lab,
+        &[instance4(100, 100)],
+        &[vip4()],
+    );
     std::thread::sleep(Duration::from_millis(200));
     let host1 = lab.topo.router(1).clone();
     let down_at = vrrplab_netns::processes::epoch_now();
@@ -472,7 +476,6 @@ fn vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts() {
     };
     let flag = lab.topo.artifacts().join("healthy");
     std::fs::write(&flag, "").expect("create flag file");
-    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
     let mut tracked = instance4(150, 100);
     tracked
         .extra
@@ -481,8 +484,11 @@ fn vrrplab_failing_track_script_lowers_priority_and_keepalived_preempts() {
         "\nvrrp_script chk {{\n    script \"test -e {}\"\n    interval 1\n    weight -60\n    fall 1\n    rise 1\n}}\n",
         flag.display()
     );
-    let mut v = Vrrplab::start_text(&lab, 1, &[tracked], &script, &[]);
-    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(5));
+    let mut v = Vrrplab::start_text(&lab, 1, &[tracked], &script, &[]).then_keepalived_backup(
+        &mut lab,
+        &[instance4(100, 100)],
+        &[vip4()],
+    );
     let fail_at = vrrplab_netns::processes::epoch_now();
     std::fs::remove_file(&flag).expect("remove flag file");
     v.wait_alone(&mut lab, vip4(), &["h2"], Duration::from_secs(4));

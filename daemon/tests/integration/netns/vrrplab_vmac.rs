@@ -47,10 +47,11 @@ fn vrrplab_use_vmac_holds_and_announces_vips_on_the_virtual_mac_as_keepalived() 
         .topo
         .exec_in(&h1, "sysctl", &["-n", "net.ipv4.conf.eth0.arp_ignore"])
         .unwrap_or_default();
-    lab.start_keepalived(2, 3, &instances(100));
-    let v = Vrrplab::start(&lab, 1, &instances(150));
-    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(4));
-    v.wait_alone(&mut lab, vip52(), &["h1"], Duration::from_secs(2));
+    let v = Vrrplab::start(&lab, 1, &instances(150)).then_keepalived_backup(
+        &mut lab,
+        &instances(100),
+        &[vip4(), vip52()],
+    );
     // The client learns the VIPs from the GARPs (a ping's reply would leave through eth0 and
     // its ARP with it, for keepalived as for vrrplab: no arp_announce is set).
     lab.wait_client_neighbour(vip4(), "00:00:5e:00:01:33", Duration::from_secs(2));
@@ -165,9 +166,11 @@ fn vrrplab_ipv6_use_vmac_advertises_from_the_virtual_mac_and_keepalived_stays_ba
         i.extra.push("use_vmac".to_string());
         i
     };
-    lab.start_keepalived(2, 3, &[with_vmac(100)]);
-    let mut v = Vrrplab::start(&lab, 1, &[with_vmac(150)]);
-    v.wait_alone(&mut lab, vip6, &["h1"], Duration::from_secs(4));
+    let mut v = Vrrplab::start(&lab, 1, &[with_vmac(150)]).then_keepalived_backup(
+        &mut lab,
+        &[with_vmac(100)],
+        &[vip6],
+    );
     std::thread::sleep(Duration::from_millis(1000));
     let log = v.log();
     let done = lab.finish();
