@@ -184,10 +184,12 @@ impl std::fmt::Display for NotifyEvent {
 ///
 /// A node's start-up (every instance turning master at once, each with its GARP burst) queues
 /// thousands of outputs that the driver drains at once; a plain `VecDeque` would keep that
-/// peak capacity for the daemon's whole life (255 instances × a 16-entry start-up burst × 192
-/// bytes is 0.8 MB). This queue shrinks to `keep` entries whenever a pop finds it empty with
-/// more than `2 × keep` allocated, so steady-state bursts up to that size reuse their
-/// allocation and the rare peak is returned.
+/// peak capacity for the daemon's whole life. This queue shrinks to `keep` entries whenever a
+/// pop finds it empty with more than `2 × keep` allocated, so steady-state bursts up to that
+/// size reuse their allocation and the rare peak is returned. A node has one (its instances
+/// queue into it, lent for each call), so that per-instance buffers neither hold memory
+/// (255 instances × a 16-entry burst × 192 bytes is 0.8 MB) nor grow and shrink on a
+/// takeover.
 #[derive(Debug, Clone)]
 pub(crate) struct OutputQueue {
     items: std::collections::VecDeque<Output>,
@@ -203,9 +205,19 @@ impl OutputQueue {
         }
     }
 
-    /// The capacity it keeps when idle.
+    /// An empty queue with its `keep` entries allocated now, so that bursts up to that size
+    /// never allocate (a node's queue: a takeover's outputs fit without an allocator call).
+    pub(crate) fn reserved(keep: usize) -> OutputQueue {
+        OutputQueue {
+            items: std::collections::VecDeque::with_capacity(keep),
+            keep,
+        }
+    }
+
+    /// The capacity it keeps when idle; reserves it now.
     pub(crate) fn set_keep(&mut self, keep: usize) {
         self.keep = keep;
+        self.items.reserve(keep.saturating_sub(self.items.len()));
     }
 
     /// Queues one output.
@@ -267,5 +279,19 @@ mod output_queue_tests {
             cap,
             "a burst under 2 × keep keeps its allocation"
         );
+    }
+
+    #[test]
+    fn reserved_queue_takes_bursts_up_to_keep_in_the_allocation_it_started_with() {
+        let mut q = OutputQueue::reserved(17);
+        let cap = q.capacity();
+        assert!(cap >= 17);
+        for round in 0..3u8 {
+            for p in 0..17u8 {
+                q.push_back(event(p.wrapping_add(round)));
+            }
+            while q.pop_front().is_some() {}
+            assert_eq!(q.capacity(), cap, "round {round}");
+        }
     }
 }

@@ -174,7 +174,7 @@ impl Node {
             instances,
             groups,
             counters: NodeCounters::default(),
-            outputs: OutputQueue::new(idle_outputs(instance_count)),
+            outputs: OutputQueue::reserved(idle_outputs(instance_count)),
         };
         for g in &node.groups {
             for &m in &g.members {
@@ -200,9 +200,10 @@ impl Node {
             self.enter_group_state(g, state);
         }
         for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
-            self.instances[i].set_effective_priority(priority);
-            self.instances[i].start(now, fault);
-            self.drain(i);
+            self.with_instance(i, |instance| {
+                instance.set_effective_priority(priority);
+                instance.start(now, fault);
+            });
         }
         self.reconcile_groups(now);
     }
@@ -220,8 +221,7 @@ impl Node {
             return;
         };
         // Discards are counted inside the instance; nothing else to do with the reason here.
-        let _ = self.instances[index].handle_packet(now, meta, payload);
-        self.drain(index);
+        let _ = self.with_instance(index, |instance| instance.handle_packet(now, meta, payload));
         self.reconcile_groups(now);
     }
 
@@ -259,8 +259,7 @@ impl Node {
     pub fn handle_timeout(&mut self, now: Instant) {
         for i in 0..self.instances.len() {
             if self.instances[i].poll_timeout().is_some_and(|t| t <= now) {
-                self.instances[i].handle_timeout(now);
-                self.drain(i);
+                self.with_instance(i, |instance| instance.handle_timeout(now));
             }
         }
         self.reconcile_groups(now);
@@ -372,8 +371,7 @@ impl Node {
     /// Graceful stop: masters send priority 0 and remove their addresses; all go INIT.
     pub fn shutdown(&mut self, now: Instant) {
         for i in 0..self.instances.len() {
-            self.instances[i].shutdown(now);
-            self.drain(i);
+            self.with_instance(i, |instance| instance.shutdown(now));
         }
         self.reconcile_groups(now);
     }
@@ -447,6 +445,21 @@ impl Node {
         }
     }
 
+    /// Calls `f` on instance `index` with the node's output queue lent to it: the instance's
+    /// outputs land behind the node's in the one queue the driver drains, in order. No
+    /// per-instance buffer grows for a burst (a new master's transition, advert, addresses,
+    /// GARPs and hooks) only to be given back afterwards: in the daemon those were allocator
+    /// calls, with musl `mmap`/`munmap`, between a Master_Down timer firing and the first
+    /// advert leaving. Whatever the instance had queued on its own goes first.
+    fn with_instance<R>(&mut self, index: usize, f: impl FnOnce(&mut Instance) -> R) -> R {
+        self.drain(index);
+        let instance = &mut self.instances[index];
+        instance.swap_outputs(&mut self.outputs);
+        let result = f(instance);
+        instance.swap_outputs(&mut self.outputs);
+        result
+    }
+
     /// (fault, effective priority) for every instance, sync-group faults propagated.
     fn verdicts(&self) -> Vec<(Option<crate::vrrp::TransitionReason>, u8)> {
         let mut own: Vec<_> = self
@@ -483,9 +496,10 @@ impl Node {
     fn apply_tracking(&mut self, now: Instant) {
         let verdicts = self.verdicts();
         for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
-            self.instances[i].set_effective_priority(priority);
-            self.instances[i].set_fault(now, fault);
-            self.drain(i);
+            self.with_instance(i, |instance| {
+                instance.set_effective_priority(priority);
+                instance.set_fault(now, fault);
+            });
         }
         self.reconcile_groups(now);
     }

@@ -74,13 +74,15 @@ impl Node {
         }
         let verdicts = self.verdicts();
         for (i, (fault, priority)) in verdicts.into_iter().enumerate() {
-            self.instances[i].set_effective_priority(priority);
-            if fresh.contains(&i) {
-                self.instances[i].start(now, fault);
-            } else {
-                self.instances[i].set_fault(now, fault);
-            }
-            self.drain(i);
+            let fresh = fresh.contains(&i);
+            self.with_instance(i, |instance| {
+                instance.set_effective_priority(priority);
+                if fresh {
+                    instance.start(now, fault);
+                } else {
+                    instance.set_fault(now, fault);
+                }
+            });
         }
         self.reconcile_groups(now);
     }

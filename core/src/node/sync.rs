@@ -61,8 +61,7 @@ impl Node {
                 };
                 for &m in &members {
                     if self.instances[m].state() == State::Master {
-                        self.instances[m].demote(now, reason.clone());
-                        self.drain(m);
+                        self.with_instance(m, |instance| instance.demote(now, reason.clone()));
                     }
                 }
             }
@@ -74,8 +73,7 @@ impl Node {
             let any_waiting = members.iter().any(|&m| self.instances[m].wants_master());
             if all_ready && any_waiting {
                 for &m in &members {
-                    self.instances[m].promote(now, None);
-                    self.drain(m);
+                    self.with_instance(m, |instance| instance.promote(now, None));
                 }
             }
             self.notify_group(g);

@@ -169,6 +169,41 @@ fn run_until_master(n: &mut Node) -> Instant {
 }
 
 #[test]
+fn instances_of_a_node_queue_their_takeover_burst_in_the_nodes_queue_in_order() {
+    let mut n = node(vec![
+        inst("A", 51, 100, &["192.0.2.100", "192.0.2.101"]),
+        inst("B", 52, 100, &["192.0.2.102"]),
+    ]);
+    let at = n.poll_timeout().expect("master down timers armed");
+    n.handle_timeout(at);
+    let outputs = drain(&mut n);
+    let first = |name: &str| {
+        outputs
+            .iter()
+            .position(|o| matches!(o, Output::StateChange(c) if c.instance == name))
+    };
+    let (a, b) = (first("A").unwrap(), first("B").unwrap());
+    assert!(a < b, "A's burst before B's: {outputs:?}");
+    assert!(
+        matches!(&outputs[a + 1], Output::Transmit(_)),
+        "the advert right after A's transition: {outputs:?}"
+    );
+    let announced = outputs
+        .iter()
+        .filter(|o| matches!(o, Output::Announce(_)))
+        .count();
+    assert!(announced >= 3, "GARPs of both instances: {outputs:?}");
+    for i in &n.instances {
+        assert_eq!(
+            i.outputs_capacity(),
+            0,
+            "{} kept a buffer of its own",
+            i.name()
+        );
+    }
+}
+
+#[test]
 fn reload_keeps_a_master_master_and_applies_only_address_differences() {
     let mut n = node(vec![inst("A", 51, 100, &["192.0.2.100", "192.0.2.101"])]);
     let t = run_until_master(&mut n);

@@ -19,7 +19,7 @@ use tokio::io::unix::AsyncFd;
 /// An absolute-deadline timer on `CLOCK_MONOTONIC`.
 pub struct Deadline {
     fd: AsyncFd<OwnedFd>,
-    /// `CLOCK_MONOTONIC` when the driver's clock read zero (taken just after it, so a deadline
+    /// `CLOCK_MONOTONIC` when the driver's clock read zero (never before it, so a deadline
     /// converted with it is never earlier than the driver's own).
     origin: Duration,
     /// The deadline armed, as time since the driver's start.
@@ -38,9 +38,10 @@ fn monotonic() -> Duration {
 }
 
 impl Deadline {
-    /// Creates the timer, disarmed. Call right after the driver's clock starts: the origin is
-    /// read now.
-    pub fn new() -> std::io::Result<Deadline> {
+    /// Creates the timer, disarmed, for the driver's clock that started at `start`: the
+    /// origin is `CLOCK_MONOTONIC` now less the time since `start`, read in that order, so it
+    /// is off by the two reads' distance (nanoseconds) and never early.
+    pub fn new(start: std::time::Instant) -> std::io::Result<Deadline> {
         // SAFETY: plain syscall; the result is checked before use.
         let raw = unsafe {
             libc::timerfd_create(
@@ -57,7 +58,10 @@ impl Deadline {
         let fd = unsafe { AsyncFd::register_with_interest(owned, Interest::READABLE) }?;
         Ok(Deadline {
             fd,
-            origin: monotonic(),
+            origin: {
+                let since_start = start.elapsed();
+                monotonic().saturating_sub(since_start)
+            },
             armed: None,
         })
     }
@@ -121,7 +125,7 @@ impl Deadline {
 
 fn timespec(d: Duration) -> libc::timespec {
     libc::timespec {
-        tv_sec: d.as_secs() as libc::time_t,
+        tv_sec: d.as_secs() as _,
         tv_nsec: d.subsec_nanos() as libc::c_long,
     }
 }
@@ -141,7 +145,7 @@ mod tests {
     fn deadline_never_completes_before_its_instant() {
         runtime().block_on(async {
             let start = tokio::time::Instant::now();
-            let mut d = Deadline::new().unwrap();
+            let mut d = Deadline::new(start.into_std()).unwrap();
             for ms in [3u64, 7, 12] {
                 let at = Duration::from_millis(ms);
                 d.set(Some(at)).unwrap();
@@ -158,7 +162,7 @@ mod tests {
     #[test]
     fn deadline_in_the_past_completes_at_once() {
         runtime().block_on(async {
-            let mut d = Deadline::new().unwrap();
+            let mut d = Deadline::new(std::time::Instant::now()).unwrap();
             std::thread::sleep(Duration::from_millis(2));
             d.set(Some(Duration::from_millis(1))).unwrap();
             tokio::time::timeout(Duration::from_secs(1), d.wait())
@@ -169,9 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn deadline_counts_from_the_start_given_not_from_its_creation() {
+        runtime().block_on(async {
+            let start = std::time::Instant::now() - Duration::from_secs(2);
+            let mut d = Deadline::new(start).unwrap();
+            d.set(Some(Duration::from_millis(2_005))).unwrap();
+            tokio::time::timeout(Duration::from_secs(1), d.wait())
+                .await
+                .expect("2.005 s after a start 2 s ago is 5 ms away, not 2 s")
+                .unwrap();
+            assert!(start.elapsed() >= Duration::from_millis(2_005));
+        });
+    }
+
+    #[test]
     fn disarmed_deadline_stays_pending() {
         runtime().block_on(async {
-            let mut d = Deadline::new().unwrap();
+            let mut d = Deadline::new(std::time::Instant::now()).unwrap();
             d.set(Some(Duration::from_secs(3600))).unwrap();
             d.set(None).unwrap();
             let waited = tokio::time::timeout(Duration::from_millis(20), d.wait()).await;

@@ -30,8 +30,8 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-/// Outputs a drained instance keeps room for (an advert, a state change and its hooks); its
-/// start-up GARP burst is given back once the node has moved it on.
+/// Outputs a drained instance keeps room for when it queues on its own (an instance driven
+/// directly, as in tests; a node lends it the node's queue instead, see `swap_outputs`).
 const IDLE_OUTPUTS: usize = 4;
 
 /// The current master as last seen by a backup.
@@ -263,6 +263,19 @@ impl Instance {
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
         self.outputs.pop_front()
+    }
+
+    /// Swaps this instance's output queue with `queue`. A node lends its own queue for the
+    /// length of a call (and takes it back with a second swap), so that the instance's outputs
+    /// land behind the node's directly.
+    pub(crate) fn swap_outputs(&mut self, queue: &mut OutputQueue) {
+        std::mem::swap(&mut self.outputs, queue);
+    }
+
+    /// Entries allocated in this instance's own output queue (for tests).
+    #[cfg(test)]
+    pub(crate) fn outputs_capacity(&self) -> usize {
+        self.outputs.capacity()
     }
 
     /// When `handle_timeout` must be called next, if any timer is armed.

@@ -28,7 +28,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig};
+use vrrplab_core::node::{InterfaceInfo, Node, NodeConfig, Output};
 
 /// How often track files are read and failed address adds retried.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -37,6 +37,12 @@ const POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// At a few µs each this stays well below the shortest Skew_Time a datagram can arm (0.39 ms
 /// at priority 255 and 0.1 s), so a timer a datagram of the burst sets is not handled late.
 const PACKET_BURST: usize = 32;
+
+/// The capacity of the drain's buffer, allocated at start and kept between drains: an
+/// instance becoming master (its transition, advert, addresses, GARPs and hooks) fits without
+/// an allocation between its timer firing and its advert leaving; a start-up burst's larger
+/// buffer is given back.
+const PENDING_KEPT: usize = 32;
 
 /// How long an instance whose virtual address could not be added stays in FAULT before it
 /// tries again.
@@ -107,6 +113,8 @@ struct Driver {
     lb_sent: Option<Vec<super::lb::Service>>,
     /// The VIPs of MASTER instances when the data plane was last updated.
     lb_masters: BTreeSet<IpAddr>,
+    /// The outputs of the drain in progress (kept between drains for its allocation).
+    pending: Vec<Output>,
 }
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
@@ -181,7 +189,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let (done_tx, mut host_results) = mpsc::unbounded_channel();
     let (checker_tx, mut checker_results) = mpsc::unbounded_channel();
     let start = tokio::time::Instant::now();
-    let mut wake = super::deadline::Deadline::new()
+    let mut wake = super::deadline::Deadline::new(start.into_std())
         .map_err(|e| format!("cannot create the protocol timer (timerfd): {e}"))?;
     let checkers = Checkers::new(
         health_config,
@@ -235,6 +243,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         data_plane,
         lb_sent: None,
         lb_masters: BTreeSet::new(),
+        pending: Vec::with_capacity(PENDING_KEPT),
     };
     // Sockets first, so the first adverts of an owner go out.
     driver.open_sockets(&node_config, true)?;
@@ -436,14 +445,31 @@ impl Driver {
         vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
     }
 
-    /// Carries out every pending output of the node. After a burst (start-up, a reload, every
-    /// instance changing state at once) the heap it used is given back to the kernel.
+    /// Carries out every pending output of the node, until it has none (carrying one out can
+    /// produce more: a failed address add faults its instance): in each round what goes on the
+    /// wire or to the host first, in the node's order, then what only reports (see
+    /// [`outputs::network_first`]). After a burst (start-up, a reload, every instance changing
+    /// state at once) the heap it used is given back to the kernel.
     fn drain(&mut self) {
         let mut carried = 0usize;
-        while let Some(output) = self.node.poll_output() {
-            self.carry_out(output);
-            carried += 1;
+        let mut pending = std::mem::take(&mut self.pending);
+        loop {
+            while let Some(output) = self.node.poll_output() {
+                pending.push(output);
+            }
+            if pending.is_empty() {
+                break;
+            }
+            carried += pending.len();
+            outputs::network_first(&mut pending);
+            for output in pending.drain(..) {
+                self.carry_out(output);
+            }
         }
+        if pending.capacity() > PENDING_KEPT {
+            pending = Vec::with_capacity(PENDING_KEPT);
+        }
+        self.pending = pending;
         if carried >= super::memory::BURST_OUTPUTS {
             super::memory::release_free_heap();
         }

@@ -114,6 +114,24 @@ impl Driver {
     }
 }
 
+/// Orders one drain's outputs for carrying out: those that reach the wire or the host (adverts,
+/// address changes, GARPs / NAs, probes) first, then those that only report (transition log
+/// lines, notify hooks, FIFO lines); each kind keeps the node's order. A new master's first
+/// advert and GARPs thus leave before its "BACKUP -> MASTER" line is formatted and written
+/// and before its `notify_master` is forked, as keepalived runs its notify scripts after
+/// setting the VIPs and sending the GARPs.
+pub(super) fn network_first(outputs: &mut [Output]) {
+    outputs.sort_by_key(only_reports);
+}
+
+/// Whether carrying `output` out only reports: a log line, a hook, a FIFO line.
+fn only_reports(output: &Output) -> bool {
+    matches!(
+        output,
+        Output::StateChange(_) | Output::Notify(_) | Output::NotifyEvent(_)
+    )
+}
+
 fn job(a: &AddressChange, index: u32, seq: u64) -> AddressJob {
     AddressJob {
         seq,
@@ -129,4 +147,67 @@ fn job(a: &AddressChange, index: u32, seq: u64) -> AddressJob {
 fn forwards_ipv6(interface: &str) -> bool {
     std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{interface}/forwarding"))
         .is_ok_and(|s| s.trim() == "1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vrrplab_core::node::{Notify, StateChange};
+    use vrrplab_core::vrrp::{State, TransitionReason};
+    use vrrplab_core::wire::Family;
+
+    fn announce(address: &str) -> Output {
+        Output::Announce(Announce {
+            instance: "VI_1".into(),
+            interface: "eth0".into(),
+            address: address.parse().unwrap(),
+            vrid: 1,
+        })
+    }
+
+    fn change(instance: &str) -> Output {
+        Output::StateChange(StateChange {
+            instance: instance.into(),
+            vrid: 1,
+            family: Family::Ipv4,
+            from: State::Backup,
+            to: State::Master,
+            reason: TransitionReason::MasterDownTimerExpired,
+            priority: 100,
+        })
+    }
+
+    fn hook(name: &str) -> Output {
+        Output::Notify(Notify {
+            name: name.into(),
+            group: false,
+            state: State::Master,
+            command: "/bin/true".into(),
+            user: None,
+        })
+    }
+
+    #[test]
+    fn new_masters_announcements_go_before_its_transition_line_and_hook_each_in_order() {
+        let mut outputs = vec![
+            change("VI_1"),
+            announce("192.0.2.1"),
+            hook("VI_1"),
+            change("VI_2"),
+            announce("192.0.2.2"),
+            hook("VI_2"),
+        ];
+        network_first(&mut outputs);
+        assert_eq!(
+            outputs,
+            vec![
+                announce("192.0.2.1"),
+                announce("192.0.2.2"),
+                change("VI_1"),
+                hook("VI_1"),
+                change("VI_2"),
+                hook("VI_2"),
+            ]
+        );
+    }
 }
