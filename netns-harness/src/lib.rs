@@ -21,6 +21,7 @@ pub mod observe;
 pub mod peer;
 pub mod processes;
 pub mod quiet;
+pub mod stall;
 pub mod topology;
 
 pub use capture::{Capture, CaptureLog};
@@ -31,4 +32,5 @@ pub use peer::{
     FrrRouter, FrrVrrpd, Keepalived, KeepalivedInstance, Peer, keepalived_config,
     keepalived_config_with,
 };
+pub use stall::{StallProbe, Stalls};
 pub use topology::{Host, Role, Topology, TopologyBuilder};

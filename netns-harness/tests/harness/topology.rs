@@ -188,6 +188,18 @@ fn stale_namespaces_of_dead_test_processes_are_removed_at_start() {
     );
 }
 
+/// Polls `done` every 10 ms until it holds (`true`) or `timeout` passed (`false`).
+fn within(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while !done() {
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
 fn alive(pid: i32) -> bool {
     // a zombie (state Z) has exited; only its parent has yet to reap it
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -233,12 +245,21 @@ fn keepalived_crash_kills_parent_and_vrrp_child_and_stop_is_graceful() {
             k.crash().expect("crash");
         } else {
             k.stop().expect("graceful stop");
-            assert!(k.logs().contains("Stopped"), "{}", k.logs());
+            // the last lines pass the harness's log thread after the exit: waited for
+            assert!(
+                within(Duration::from_secs(2), || k.logs().contains("Stopped")),
+                "{}",
+                k.logs()
+            );
         }
         assert!(!k.is_running());
-        std::thread::sleep(Duration::from_millis(100));
+        // a SIGKILLed child is gone once the kernel has run its exit: waited for, not slept on
         for p in &both {
-            assert!(!alive(*p), "pid {p} survived round {round}\n{}", k.logs());
+            assert!(
+                within(Duration::from_secs(2), || !alive(*p)),
+                "pid {p} survived round {round}\n{}",
+                k.logs()
+            );
         }
     }
 }

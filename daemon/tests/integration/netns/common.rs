@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use vrrplab_netns::quiet::Measuring;
 use vrrplab_netns::{
-    Capture, CaptureLog, Keepalived, KeepalivedInstance, Need, Observer, Peer, Role, Timeline,
-    Topology, keepalived_config_with, require,
+    Capture, CaptureLog, Keepalived, KeepalivedInstance, Need, Observer, Peer, Role, StallProbe,
+    Stalls, Timeline, Topology, keepalived_config_with, require,
 };
 
 /// The virtual router id every scenario uses.
@@ -30,7 +30,8 @@ pub fn vip6() -> IpAddr {
 }
 
 /// Slack allowed on top of a protocol timer when measured from the capture: 20 ms, or
-/// `VRRPLAB_NETNS_TOLERANCE_MS`.
+/// `VRRPLAB_NETNS_TOLERANCE_MS`. A measurement adds the scheduling stalls the lab's probe saw in
+/// its window ([`Finished::stalls`], [`allowance`]).
 pub fn tolerance() -> Duration {
     let ms = std::env::var("VRRPLAB_NETNS_TOLERANCE_MS")
         .ok()
@@ -55,6 +56,15 @@ pub fn master_down_interval(version: u8, advert: Duration, priority: u8) -> Dura
     advert * 3 + skew_time(version, advert, priority)
 }
 
+/// What a measurement over `[from, to]` may exceed its protocol timer by: the [`tolerance`]
+/// plus the time one CPU could not run a real-time thread within the window (the peers' timers
+/// could not run then either: a keepalived or vrrplab whose timer fell due in a 30–100 ms
+/// stall of the shared CI machine acted that much late, and the measurement would have blamed
+/// the protocol). On a machine without stalls it is the tolerance alone.
+pub fn allowance(stalls: &Stalls, from: Duration, to: Duration) -> Duration {
+    tolerance() + stalls.within(from, to)
+}
+
 /// Milliseconds, for messages.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -68,6 +78,8 @@ pub struct Finished {
     pub capture: CaptureLog,
     /// The pcap file.
     pub pcap: PathBuf,
+    /// When a real-time thread could not run while the scenario ran (see [`allowance`]).
+    pub stalls: Stalls,
 }
 
 /// A topology with a capture on the bridge, an observer, and peers.
@@ -77,6 +89,8 @@ pub struct Lab {
     /// Held from the end of [`Lab::new`] to [`Lab::finish`]: no other test of this binary builds
     /// or tears down a topology meanwhile (see [`vrrplab_netns::quiet`]).
     quiet: Option<Measuring>,
+    /// Scheduling stalls, recorded from [`Lab::new`] to [`Lab::finish`].
+    stall_probe: Option<StallProbe>,
     capture: Option<Capture>,
     /// The observer (stopped by [`Lab::finish`]).
     pub observer: Option<Observer>,
@@ -142,6 +156,7 @@ impl Lab {
         let observer = Observer::start(&topo, vips, OBSERVE_PERIOD).expect("start observer");
         Some(Lab {
             quiet: Some(vrrplab_netns::quiet::measuring()),
+            stall_probe: Some(StallProbe::start()),
             capture: Some(capture),
             observer: Some(observer),
             keepalived: (0..routers).map(|_| None).collect(),
@@ -244,12 +259,22 @@ impl Lab {
             .expect("capture running")
             .stop()
             .expect("stop capture");
+        let stalls = self
+            .stall_probe
+            .take()
+            .map(StallProbe::stop)
+            .unwrap_or_default();
+        let _ = std::fs::write(
+            self.topo.artifacts().join("stalls.txt"),
+            stalls.describe(Duration::ZERO, Duration::MAX),
+        );
         self.quiet = None;
         let capture = CaptureLog::read(&pcap).expect("read capture");
         Finished {
             timeline,
             capture,
             pcap,
+            stalls,
         }
     }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use vrrplab_netns::{FrrRouter, FrrVrrpd, Need, Peer};
 
 use super::common::{Lab, V3_ADVERT, VRID, instance4, ms, vip4};
-use super::scenario::{Sighting, Takeover, Timer, assert_replayed_failover_alone};
+use super::scenario::{STARTED, Sighting, Takeover, Timer, assert_replayed_failover_alone};
 
 #[test]
 fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
@@ -29,17 +29,23 @@ fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
     .expect("prepare FRR on h2");
     frr.start()
         .unwrap_or_else(|e| panic!("start FRR: {e}\n{}", frr.logs()));
-    lab.start_keepalived(1, 3, &[instance4(100, 100)]);
     let frr_ctx = |frr: &FrrVrrpd| format!("--- FRR logs\n{}", frr.logs());
-    // FRR (priority 150) is master; keepalived (100) stays backup
-    let became = lab
-        .observer()
-        .wait_for(
-            "h2 (FRR) alone holds the VIP",
-            Duration::from_secs(6),
-            |s| s.holders_of(vip4()) == ["h2"],
-        )
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), frr_ctx(&frr)));
+    let frr_alone = |lab: &Lab, timeout| {
+        lab.observer()
+            .wait_for("h2 (FRR) alone holds the VIP", timeout, |s| {
+                s.holders_of(vip4()) == ["h2"]
+            })
+            .unwrap_or_else(|e| panic!("{e}\n{}\n{}", lab.logs(), frr_ctx(&frr)))
+    };
+    // FRR (priority 150) is master before keepalived (100) starts, and keepalived stays
+    // backup. `start` returns once vrrpd's vty socket exists, not once its virtual router runs
+    // (it needs the interface from zebra first): started right away, keepalived could time out
+    // first on a loaded machine and hold the VIP until FRR's first advert — two holders and a
+    // second failover in the capture, before the crash this test measures.
+    let became = frr_alone(&lab, Duration::from_secs(6));
+    lab.start_keepalived(1, 3, &[instance4(100, 100)]);
+    lab.wait_keepalived_log(1, STARTED, Duration::from_secs(3));
+    frr_alone(&lab, Duration::from_secs(1));
     std::thread::sleep(Duration::from_millis(1000));
     let show = frr.show_vrrp_json().unwrap_or_default();
     let crash_at = vrrplab_netns::processes::epoch_now();
@@ -83,7 +89,12 @@ fn keepalived_v3_and_frr_vrrpd_agree_on_one_master() {
         "{test}: keepalived seen holding the VIP {:.0} ms after FRR crashed",
         ms(taken - crash_at)
     );
-    takeover.assert_gap_within(Timer::master_down_interval(3, V3_ADVERT, 100), test, &ctx);
+    takeover.assert_gap_within(
+        Timer::master_down_interval(3, V3_ADVERT, 100),
+        &done.stalls,
+        test,
+        &ctx,
+    );
     // cross-check: `vrrplab replay` on this capture agrees with the harness
     assert_replayed_failover_alone(
         &done,

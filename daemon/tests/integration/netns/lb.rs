@@ -357,17 +357,28 @@ fn lb_master_director_crash_moves_the_vip_and_the_service_to_the_backup() {
         &director_config("LVS_A", 150, 1),
         &["--lb-backend", "nftables"],
     );
+    // The backup starts once the master holds the VIP, and runs as backup before the crash:
+    // started together, the two Master_Down_Intervals (3.41 and 3.61 s) are only 195 ms
+    // apart, a loaded machine could let the backup time out first, and its start-up
+    // BACKUP -> MASTER would then satisfy the waits below before the crash had any effect.
+    master.wait_alone(
+        &mut lab,
+        VIP.parse().unwrap(),
+        &["h1"],
+        Duration::from_secs(6),
+    );
     let backup = Vrrplab::start_raw(
         &lab,
         2,
         &director_config("LVS_B", 100, 1),
         &["--lb-backend", "nftables"],
     );
+    backup.wait_log("(VI_1) INIT -> BACKUP", Duration::from_secs(5));
     master.wait_alone(
         &mut lab,
         VIP.parse().unwrap(),
         &["h1"],
-        Duration::from_secs(6),
+        Duration::from_secs(1),
     );
     master.wait_log("load balancer: 192.0.2.100:80 -> ", Duration::from_secs(10));
     let backup_table_before = lb_table(&lab, 2).unwrap_or_default();

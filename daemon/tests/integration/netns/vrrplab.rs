@@ -10,7 +10,7 @@ use std::time::Duration;
 use vrrplab_netns::{KeepalivedInstance, Need, keepalived_config};
 
 use super::common::{
-    Finished, Lab, V3_ADVERT, VRID, instance4, instance6, ms, tolerance, vip4, vip6,
+    Finished, Lab, V3_ADVERT, VRID, allowance, instance4, instance6, ms, vip4, vip6,
 };
 use super::daemon::Vrrplab;
 use super::scenario::{Takeover, Timer};
@@ -92,7 +92,7 @@ fn vrrplab_backup_takes_over_from_crashed_keepalived_within_master_down_interval
 
     let takeover = Takeover::find(&done.capture, h1, h2, crash_at, &ctx);
     assert_no_advert_before(&done, h2, crash_at, &ctx);
-    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
+    takeover.assert_gap_is(backup_master_down_interval(), &done.stalls, test, &ctx);
     let priorities: Vec<u8> = done
         .capture
         .adverts_from(h2, VRID)
@@ -151,7 +151,7 @@ fn vrrplab_ipv6_backup_takes_over_from_crashed_keepalived_and_sends_unsolicited_
             "{ctx}"
         );
     }
-    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
+    takeover.assert_gap_is(backup_master_down_interval(), &done.stalls, test, &ctx);
     takeover.assert_announced(
         &done.capture,
         lab.topo.router(2).mac,
@@ -192,7 +192,12 @@ fn vrrplab_sigterm_sends_priority_zero_and_keepalived_takes_over_within_skew_tim
 
     let takeover = Takeover::after_resignation(&done.capture, h1, h2, &ctx);
     assert!(takeover.last_old >= stop_at, "{ctx}");
-    takeover.assert_gap_within(Timer::skew_time(3, V3_ADVERT, 100), test, &ctx);
+    takeover.assert_gap_within(
+        Timer::skew_time(3, V3_ADVERT, 100),
+        &done.stalls,
+        test,
+        &ctx,
+    );
     assert!(
         done.capture
             .adverts_from(h1, VRID)
@@ -229,6 +234,8 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     std::fs::write(&v.config, broken).expect("write broken config");
     let hup_at = vrrplab_netns::processes::epoch_now();
     v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP vrrplab");
+    // the reload has been refused (not just 800 ms passed) before the state is asked for
+    v.wait_log("reload refused", Duration::from_secs(3));
     std::thread::sleep(Duration::from_millis(800));
     v.daemon
         .signal_main(libc::SIGUSR1)
@@ -245,7 +252,8 @@ fn vrrplab_sighup_with_broken_config_keeps_running_as_master() {
     };
     let state = curl("/");
     let metrics = curl("/metrics");
-    std::thread::sleep(Duration::from_millis(200));
+    // the dump reaches the log through the harness's log thread: waited for, not slept on
+    v.wait_log(r#""state":"MASTER""#, Duration::from_secs(3));
     let log = v.log();
     let location = format!("{}:{bad_line}:", v.config.display());
     let done = lab.finish();
@@ -329,7 +337,7 @@ fn vrrplab_unicast_backup_takes_over_from_crashed_keepalived_and_sends_to_its_pe
         !destinations.is_empty() && destinations.iter().all(|d| *d == h1),
         "{destinations:?}\n{ctx}"
     );
-    takeover.assert_gap_is(backup_master_down_interval(), test, &ctx);
+    takeover.assert_gap_is(backup_master_down_interval(), &done.stalls, test, &ctx);
     v.stop();
 }
 
@@ -422,16 +430,22 @@ fn vrrplab_sighup_with_new_vip_stays_master_and_adds_it() {
         .map(|(t, _)| *t)
         .filter(|t| *t + Duration::from_millis(500) >= hup_at)
         .collect();
-    let longest = around
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .max()
-        .unwrap_or_default();
     assert!(
-        around.len() >= 5 && longest <= V3_ADVERT + tolerance(),
-        "adverts keep their 100 ms pace across the reload (longest gap {:.1} ms)\n{ctx}",
-        ms(longest)
+        around.len() >= 5,
+        "adverts across the reload: {around:?}\n{ctx}"
     );
+    for w in around.windows(2) {
+        let allowed = allowance(&done.stalls, w[0], w[1]);
+        assert!(
+            w[1] - w[0] <= V3_ADVERT + allowed,
+            "adverts keep their 100 ms pace across the reload: {:.1} ms from {:.6} (+{:.1} ms \
+             allowed)\n{}{ctx}",
+            ms(w[1] - w[0]),
+            w[0].as_secs_f64(),
+            ms(allowed),
+            done.stalls.describe(w[0], w[1])
+        );
+    }
     let last = done
         .capture
         .adverts()

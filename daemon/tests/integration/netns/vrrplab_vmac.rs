@@ -138,7 +138,12 @@ fn vrrplab_use_vmac_holds_and_announces_vips_on_the_virtual_mac_as_keepalived() 
         "no GARP from h1's own MAC\n{ctx}"
     );
     let takeover = Takeover::after_resignation(&done.capture, h1_ip, lab.router_ip(2), &ctx);
-    takeover.assert_gap_within(Timer::skew_time(3, V3_ADVERT, 100), test, &ctx);
+    takeover.assert_gap_within(
+        Timer::skew_time(3, V3_ADVERT, 100),
+        &done.stalls,
+        test,
+        &ctx,
+    );
     assert!(
         !after.contains("vrrp.51") && !after.contains("vrrp.52"),
         "the macvlans go with the daemon:\n{after}\n{ctx}"
