@@ -10,6 +10,11 @@
 //! Every datagram read is forwarded as [`Received`] over a bounded channel ([`QUEUE`]; when
 //! the driver falls behind, datagrams are dropped and counted); socket errors are logged and
 //! counted, never fatal.
+//!
+//! Each [`Received`] carries when the kernel took the datagram in ([`Received::arrived`], from
+//! its `SO_TIMESTAMPNS` stamp), so the driver hands the core the arrival time rather than the
+//! moment the loop got round to it: a backup's Master_Down_Timer counts from the advert's
+//! arrival, as RFC 5798 §6.4.2 resets it "upon receipt" of an advert.
 
 use nix::sys::socket::{
     ControlMessage, ControlMessageOwned, MsgFlags, SockaddrIn, SockaddrIn6, recvmsg, sendmsg,
@@ -20,6 +25,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
@@ -36,6 +42,38 @@ pub struct Received {
     pub meta: RxMeta,
     /// The VRRP message.
     pub payload: Vec<u8>,
+    /// When the kernel received it, on the monotonic clock ([`arrival`]).
+    pub arrived: Instant,
+}
+
+/// A kernel stamp older than this when read is not believed (the realtime clock was stepped
+/// between the stamp and the read): the read time stands instead.
+pub const MAX_STAMP_AGE: Duration = Duration::from_secs(1);
+
+/// When a datagram arrived, on the monotonic clock: `read_at` (the monotonic time of the read)
+/// less the datagram's age, which is the realtime clock at the read (`realtime_at_read`) less
+/// the kernel's realtime stamp (`SO_TIMESTAMPNS`). Without a stamp, or with an age that is
+/// negative or over [`MAX_STAMP_AGE`] (a clock step), it is `read_at`.
+pub fn arrival(read_at: Instant, realtime_at_read: Duration, stamp: Option<Duration>) -> Instant {
+    let Some(stamp) = stamp else { return read_at };
+    match realtime_at_read.checked_sub(stamp) {
+        Some(age) if age <= MAX_STAMP_AGE => read_at.checked_sub(age).unwrap_or(read_at),
+        _ => read_at,
+    }
+}
+
+/// The realtime clock now, as time since the epoch (the kernel's receive stamps use it).
+fn realtime_now() -> Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// A kernel `SO_TIMESTAMPNS` stamp as time since the epoch (`None` if it is before it).
+fn stamp_of(ts: &nix::sys::time::TimeSpec) -> Option<Duration> {
+    let secs = u64::try_from(ts.tv_sec()).ok()?;
+    let nanos = u32::try_from(ts.tv_nsec()).ok()?;
+    Some(Duration::new(secs, nanos))
 }
 
 /// Errors of the reader tasks since start (sends are counted by the driver).
@@ -89,6 +127,12 @@ impl VrrpSocket {
         socket.set_nonblocking(true)?;
         // Every datagram carries the count of those the kernel dropped on this socket so far.
         nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RxqOvfl, &1)?;
+        // Every datagram carries when the kernel received it (the Master_Down_Timer's start).
+        nix::sys::socket::setsockopt(
+            &socket,
+            nix::sys::socket::sockopt::ReceiveTimestampns,
+            &true,
+        )?;
         if v6 {
             for g in groups {
                 if let IpAddr::V6(g) = g {
@@ -252,32 +296,46 @@ fn newly_dropped(last: &mut u32, total: u32) -> u64 {
 type ReadResult = nix::Result<(Result<Received, rx::RxError>, Option<u32>)>;
 
 fn read_v4(fd: i32, buf: &mut [u8], interface: &str) -> ReadResult {
-    let mut cmsg = nix::cmsg_space!(u32);
+    let mut cmsg = nix::cmsg_space!(u32, nix::sys::time::TimeSpec);
     let mut iov = [IoSliceMut::new(buf)];
     let msg = recvmsg::<()>(fd, &mut iov, Some(&mut cmsg), MsgFlags::empty())?;
+    let read_at = Instant::now();
     let mut dropped = None;
+    let mut stamp = None;
     for c in msg.cmsgs()? {
-        if let ControlMessageOwned::RxqOvfl(n) = c {
-            dropped = Some(n);
+        match c {
+            ControlMessageOwned::RxqOvfl(n) => dropped = Some(n),
+            ControlMessageOwned::ScmTimestampns(ts) => stamp = stamp_of(&ts),
+            _ => {}
         }
     }
+    let arrived = arrival(read_at, realtime_now(), stamp);
     let n = msg.bytes;
     let datagram = rx::ipv4_received(interface, &buf[..n]).map(|(meta, payload)| Received {
         meta,
         payload: payload.to_vec(),
+        arrived,
     });
     Ok((datagram, dropped))
 }
 
 fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResult {
-    let mut cmsg = nix::cmsg_space!(libc::c_int, libc::in6_pktinfo, u32);
+    let mut cmsg = nix::cmsg_space!(
+        libc::c_int,
+        libc::in6_pktinfo,
+        u32,
+        nix::sys::time::TimeSpec
+    );
     let mut iov = [IoSliceMut::new(buf)];
     let msg = recvmsg::<SockaddrIn6>(fd, &mut iov, Some(&mut cmsg), MsgFlags::empty())?;
+    let read_at = Instant::now();
     let mut ancillary = Ipv6Ancillary::default();
     let mut dropped = None;
+    let mut stamp = None;
     for c in msg.cmsgs()? {
         match c {
             ControlMessageOwned::RxqOvfl(n) => dropped = Some(n),
+            ControlMessageOwned::ScmTimestampns(ts) => stamp = stamp_of(&ts),
             ControlMessageOwned::Ipv6HopLimit(h) => ancillary.hop_limit(h),
             ControlMessageOwned::Ipv6PacketInfo(info) => {
                 ancillary.destination(info.ipi6_addr.s6_addr)
@@ -288,9 +346,11 @@ fn read_v6(fd: i32, buf: &mut [u8], interface: &str, group: IpAddr) -> ReadResul
     let n = msg.bytes;
     let src = msg.address.map(|a| a.ip()).unwrap_or(Ipv6Addr::UNSPECIFIED);
     let received = rx::ipv6_received(interface, src, &ancillary, group, &buf[..n]);
+    let arrived = arrival(read_at, realtime_now(), stamp);
     let datagram = received.map(|(meta, payload)| Received {
         meta,
         payload: payload.to_vec(),
+        arrived,
     });
     Ok((datagram, dropped))
 }
@@ -306,7 +366,36 @@ pub fn default_group(v6: bool) -> IpAddr {
 
 #[cfg(test)]
 mod tests {
-    use super::newly_dropped;
+    use super::{MAX_STAMP_AGE, arrival, newly_dropped};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn arrival_is_the_read_time_less_the_kernel_stamps_age() {
+        let read_at = Instant::now();
+        let realtime = Duration::from_secs(1_800_000_000);
+        let stamp = realtime - Duration::from_micros(120);
+        assert_eq!(
+            read_at - arrival(read_at, realtime, Some(stamp)),
+            Duration::from_micros(120)
+        );
+    }
+
+    #[test]
+    fn arrival_without_a_believable_stamp_is_the_read_time() {
+        let read_at = Instant::now();
+        let realtime = Duration::from_secs(1_800_000_000);
+        assert_eq!(arrival(read_at, realtime, None), read_at);
+        // A stamp from the future: the realtime clock was stepped back after it.
+        let later = realtime + Duration::from_millis(3);
+        assert_eq!(arrival(read_at, realtime, Some(later)), read_at);
+        // Older than believable: the clock was stepped forward.
+        let old = realtime - MAX_STAMP_AGE - Duration::from_nanos(1);
+        assert_eq!(arrival(read_at, realtime, Some(old)), read_at);
+        assert_eq!(
+            read_at - arrival(read_at, realtime, Some(realtime - MAX_STAMP_AGE)),
+            MAX_STAMP_AGE
+        );
+    }
 
     #[test]
     fn kernel_drop_count_is_taken_as_a_delta_across_datagrams_and_its_wrap() {

@@ -58,6 +58,9 @@ const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 struct Driver {
     options: Options,
     start: tokio::time::Instant,
+    /// The latest time handed to the core: a datagram's arrival time is never taken below it,
+    /// so the core's clock does not go back.
+    clock_floor: std::cell::Cell<vrrplab_core::Instant>,
     node: Node,
     /// The host's links, kept current by rtnetlink events.
     links: Links,
@@ -205,6 +208,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     let mut driver = Driver {
         options,
         start,
+        clock_floor: std::cell::Cell::new(vrrplab_core::Instant::ZERO),
         // Replaced by the configured node once the sockets are open.
         node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
         vips: config::vip_addresses(&node_config),
@@ -294,8 +298,8 @@ pub async fn main(options: Options) -> Result<(), String> {
             Some(event) = link_events.recv() => driver.on_link_event(event),
             Some(done) = host_results.recv() => driver.on_host_done(done),
             Some(p) = packets.recv() => {
-                let now = driver.now();
-                driver.node.handle_packet(now, &p.meta, &p.payload);
+                let at = driver.arrival_time(p.arrived);
+                driver.node.handle_packet(at, &p.meta, &p.payload);
                 // A master's adverts for all its VRIDs arrive together: take the rest of the
                 // burst in this pass (one timer scan and one timerfd update for all of it), but
                 // never past the deadline this pass was armed for, so no timer is handled
@@ -307,7 +311,8 @@ pub async fn main(options: Options) -> Result<(), String> {
                         break;
                     }
                     let Ok(p) = packets.try_recv() else { break };
-                    driver.node.handle_packet(now, &p.meta, &p.payload);
+                    let at = driver.arrival_time(p.arrived);
+                    driver.node.handle_packet(at, &p.meta, &p.payload);
                 }
             }
             Some((generation, id, result)) = probe_results.recv() => {
@@ -442,7 +447,21 @@ async fn accept(
 impl Driver {
     /// The core's clock: time since start on the tokio clock.
     fn now(&self) -> vrrplab_core::Instant {
-        vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start)
+        let now = vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start);
+        self.clock_floor.set(now.max(self.clock_floor.get()));
+        now
+    }
+
+    /// The core's time for a datagram that arrived at `arrived` (the socket's receive stamp):
+    /// that instant, but never before a time the core was already given. An advert that waited
+    /// in the queue while the loop did other work thus restarts the Master_Down_Timer from when
+    /// it came, not from when the loop took it.
+    fn arrival_time(&self, arrived: std::time::Instant) -> vrrplab_core::Instant {
+        let since_start =
+            tokio::time::Instant::from_std(arrived).saturating_duration_since(self.start);
+        let at = vrrplab_core::Instant::from_duration(since_start).max(self.clock_floor.get());
+        self.clock_floor.set(at);
+        at
     }
 
     /// Carries out every pending output of the node, until it has none (carrying one out can
