@@ -183,6 +183,8 @@ pub const GLOBAL_DEFS: &[&str] = &[
     "notification_email_from",
     "smtp_server",
     "smtp_connect_timeout",
+    "vrrp_rt_priority",
+    "vrrp_rlimit_rttime",
 ];
 
 /// `vrrp_instance` keywords vrrplab reads.

@@ -83,7 +83,16 @@ pub struct GlobalDefs {
     pub smtp_server: Option<SmtpServer>,
     /// `smtp_connect_timeout` in seconds (kept, unused).
     pub smtp_connect_timeout: Option<u32>,
+    /// `vrrp_rt_priority` (1–99): the VRRP side runs `SCHED_RR` at this priority (default:
+    /// the normal scheduler).
+    pub vrrp_rt_priority: Option<u8>,
+    /// `vrrp_rlimit_rttime` in µs: with `vrrp_rt_priority`, the `RLIMIT_RTTIME` hard limit (its
+    /// half the soft limit); default [`DEFAULT_RLIMIT_RTTIME_US`].
+    pub vrrp_rlimit_rttime: Option<u32>,
 }
+
+/// keepalived's `vrrp_rlimit_rttime` when none is written: 10 ms of CPU without blocking.
+pub const DEFAULT_RLIMIT_RTTIME_US: u32 = 10_000;
 
 impl Default for GlobalDefs {
     fn default() -> Self {
@@ -115,6 +124,8 @@ impl Default for GlobalDefs {
             notification_email_from: None,
             smtp_server: None,
             smtp_connect_timeout: None,
+            vrrp_rt_priority: None,
+            vrrp_rlimit_rttime: None,
         }
     }
 }

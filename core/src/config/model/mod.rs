@@ -10,7 +10,7 @@ mod global;
 mod lvs;
 mod vrrp;
 
-pub use global::{GlobalDefs, NotifyFifo, SmtpServer};
+pub use global::{DEFAULT_RLIMIT_RTTIME_US, GlobalDefs, NotifyFifo, SmtpServer};
 pub use lvs::{
     Checker, CheckerCommon, HttpCheck, HttpProtocol, LvsMethod, MiscCheck, Protocol, RealServer,
     SorryServer, SslSettings, StatusCodes, TcpCheck, UrlCheck, VirtualServer, VirtualServerAddress,

@@ -176,7 +176,107 @@ pub fn global_defs(ctx: &mut Ctx, block: &Statement, g: &mut GlobalDefs) {
                     g.smtp_connect_timeout = Some(v as u32);
                 }
             }
+            "vrrp_rt_priority" => {
+                if let Some(v) = ctx.uint(
+                    st,
+                    0,
+                    1,
+                    99,
+                    "write a SCHED_RR priority from 1 to 99 (keepalived clamps other values \
+                     into that range at start, and `keepalived -t` reports them)",
+                ) {
+                    g.vrrp_rt_priority = Some(v as u8);
+                }
+            }
+            "vrrp_rlimit_rttime" => {
+                if let Some(v) = ctx.uint(
+                    st,
+                    0,
+                    1,
+                    4_294_967_295,
+                    "write the CPU time, in microseconds, the VRRP side may run in real time \
+                     without blocking (keepalived's default is 10000)",
+                ) {
+                    g.vrrp_rlimit_rttime = Some(v as u32);
+                }
+            }
             _ => ctx.unknown(st, "global_defs", grammar::Context::GlobalDefs),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{ParseOptions, parse_str};
+
+    const HEAD: &str = "global_defs {\n    router_id r1\n";
+
+    fn parse(lines: &str) -> crate::config::Parsed {
+        parse_str(
+            "k.conf",
+            &format!("{HEAD}{lines}}}\n"),
+            &ParseOptions::default(),
+        )
+    }
+
+    #[test]
+    fn vrrp_rt_priority_and_rlimit_rttime_are_read_and_printed_back() {
+        let parsed = parse("    vrrp_rt_priority 30\n    vrrp_rlimit_rttime 5000000\n");
+        assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+        assert!(
+            parsed.diagnostics.items.is_empty(),
+            "no 'not supported' warning"
+        );
+        let g = &parsed.model.global;
+        assert_eq!(g.vrrp_rt_priority, Some(30));
+        assert_eq!(g.vrrp_rlimit_rttime, Some(5_000_000));
+        let printed = parsed.model.to_keepalived_conf();
+        assert!(printed.contains("    vrrp_rt_priority 30\n"), "{printed}");
+        assert!(
+            printed.contains("    vrrp_rlimit_rttime 5000000\n"),
+            "{printed}"
+        );
+        let unset = parse("");
+        assert_eq!(unset.model.global.vrrp_rt_priority, None);
+        assert_eq!(unset.model.global.vrrp_rlimit_rttime, None);
+        assert!(!unset.model.to_keepalived_conf().contains("vrrp_rt"));
+    }
+
+    #[test]
+    fn vrrp_rt_priority_outside_1_to_99_is_an_error_at_its_line_and_column() {
+        for (value, range) in [("0", true), ("100", true), ("-1", false), ("abc", false)] {
+            let parsed = parse(&format!("    vrrp_rt_priority {value}\n"));
+            assert!(!parsed.is_valid(), "{value} is refused");
+            let text = parsed.render_diagnostics();
+            assert!(text.contains("k.conf:3:22"), "{value}: {text}");
+            assert!(text.contains("from 1 to 99"), "{value}: {text}");
+            if range {
+                assert!(text.contains("must be 1–99"), "{value}: {text}");
+                assert!(
+                    text.contains(&format!("vrrp_rt_priority {value} is out of range")),
+                    "{text}"
+                );
+            }
+            assert_eq!(parsed.model.global.vrrp_rt_priority, None);
+        }
+        for edge in ["1", "99"] {
+            let parsed = parse(&format!("    vrrp_rt_priority {edge}\n"));
+            assert!(parsed.is_valid(), "{}", parsed.render_diagnostics());
+        }
+    }
+
+    #[test]
+    fn vrrp_rlimit_rttime_of_zero_is_an_error_at_its_line_and_column() {
+        let parsed = parse("    vrrp_rlimit_rttime 0\n");
+        let text = parsed.render_diagnostics();
+        assert!(!parsed.is_valid(), "{text}");
+        assert!(text.contains("k.conf:3:24"), "{text}");
+        assert!(
+            text.contains("vrrp_rlimit_rttime 0 is out of range"),
+            "{text}"
+        );
+        let missing = parse("    vrrp_rt_priority\n");
+        assert!(!missing.is_valid(), "a priority is required");
+        assert!(missing.render_diagnostics().contains("k.conf:3:"));
     }
 }

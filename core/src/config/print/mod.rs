@@ -216,5 +216,11 @@ fn global(o: &mut String, g: &GlobalDefs) {
     if let Some(t) = g.smtp_connect_timeout {
         let _ = writeln!(o, "    smtp_connect_timeout {t}");
     }
+    if let Some(p) = g.vrrp_rt_priority {
+        let _ = writeln!(o, "    vrrp_rt_priority {p}");
+    }
+    if let Some(t) = g.vrrp_rlimit_rttime {
+        let _ = writeln!(o, "    vrrp_rlimit_rttime {t}");
+    }
     o.push_str("}\n\n");
 }

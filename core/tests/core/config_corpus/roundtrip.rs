@@ -76,8 +76,24 @@ fn inst() -> impl Strategy<Value = Inst> {
         )
 }
 
-fn text(strict: bool, v3: bool, garp_interval: Option<u8>, insts: &[Inst], lvs: bool) -> String {
+/// Real-time scheduling of the VRRP side: `vrrp_rt_priority`, and `vrrp_rlimit_rttime` (µs).
+type Rt = Option<(u8, Option<u32>)>;
+
+fn text(
+    strict: bool,
+    v3: bool,
+    garp_interval: Option<u8>,
+    rt: Rt,
+    insts: &[Inst],
+    lvs: bool,
+) -> String {
     let mut s = String::from("global_defs {\n    router_id R1\n");
+    if let Some((priority, rttime)) = rt {
+        s.push_str(&format!("    vrrp_rt_priority {priority}\n"));
+        if let Some(t) = rttime {
+            s.push_str(&format!("    vrrp_rlimit_rttime {t}\n"));
+        }
+    }
     if v3 {
         s.push_str("    vrrp_version 3\n");
     }
@@ -199,10 +215,11 @@ proptest! {
         strict in any::<bool>(),
         v3 in any::<bool>(),
         garp_interval in prop::option::of(0u8..9),
+        rt in prop::option::of((1u8..=99, prop::option::of(1u32..=u32::MAX))),
         insts in prop::collection::vec(inst(), 1..5),
         lvs in any::<bool>(),
     ) {
-        let original = text(strict, v3, garp_interval, &insts, lvs);
+        let original = text(strict, v3, garp_interval, rt, &insts, lvs);
         let first = parse_text("gen.conf", &original);
         // Generated configs may be legitimately invalid (e.g. strict + accept with v2); the
         // property is about the model of valid ones.
@@ -234,7 +251,14 @@ fn generated_configs_are_mostly_valid_so_the_property_is_not_vacuous() {
     };
     let p = parse_text(
         "one.conf",
-        &text(false, false, Some(1), &[i.clone(), i], true),
+        &text(
+            false,
+            false,
+            Some(1),
+            Some((50, None)),
+            &[i.clone(), i],
+            true,
+        ),
     );
     assert!(p.is_valid(), "{}", p.render_diagnostics());
     assert_eq!(p.model.instances.len(), 2);
