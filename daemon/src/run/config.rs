@@ -21,6 +21,8 @@ pub struct Loaded {
     pub virtual_servers: Vec<vrrplab_core::config::model::VirtualServer>,
     /// The global `SSL` block's files, for SSL_GET.
     pub ssl: vrrplab_core::config::model::SslSettings,
+    /// `vrrp_rt_priority` / `vrrp_rlimit_rttime`.
+    pub realtime: Option<super::realtime::Setting>,
 }
 
 /// Reads and validates `path`; the `Err` is the rendered diagnostics.
@@ -50,6 +52,7 @@ pub fn load(path: &str, config_id: Option<String>) -> Result<Loaded, String> {
         health,
         virtual_servers: parsed.model.virtual_servers.clone(),
         ssl: parsed.model.ssl.clone().unwrap_or_default(),
+        realtime: super::realtime::Setting::of(&parsed.model.global),
     })
 }
 

@@ -18,7 +18,8 @@
 //!
 //! Around the loop, as keepalived: the network namespace (`-s`), umask and core dumps, the fork
 //! (as `keepalived` without `-n`, [`daemonize`]), logging ([`log`]), pid files ([`pidfile`]),
-//! and readiness for systemd ([`lifecycle`], [`sdnotify`]).
+//! readiness for systemd ([`lifecycle`], [`sdnotify`]), and the loop's real-time scheduling
+//! (`vrrp_rt_priority`, [`realtime`]).
 
 pub mod addresses;
 pub mod announce;
@@ -44,6 +45,7 @@ pub mod monitor;
 pub mod not_acted_on;
 pub mod packet;
 pub mod pidfile;
+pub mod realtime;
 pub mod scripts;
 pub mod sdnotify;
 pub mod socket;

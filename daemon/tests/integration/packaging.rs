@@ -87,7 +87,8 @@ fn systemd_unit_is_type_notify_reloads_with_sighup_and_limits_capabilities() {
             "CAP_NET_ADMIN",
             "CAP_NET_RAW",
             "CAP_SETGID",
-            "CAP_SETUID"
+            "CAP_SETUID",
+            "CAP_SYS_NICE"
         ]
     );
     assert_eq!(

@@ -118,6 +118,8 @@ struct Driver {
     lb_masters: BTreeSet<IpAddr>,
     /// The outputs of the drain in progress (kept between drains for its allocation).
     pending: Vec<Output>,
+    /// The loop's scheduling (`vrrp_rt_priority`).
+    realtime: super::realtime::Realtime,
 }
 
 /// Starts the daemon and runs it until SIGTERM / SIGINT.
@@ -128,6 +130,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         env!("CARGO_PKG_VERSION")
     );
     let loaded = config::load(&options.file, options.config_id.clone())?;
+    let loaded_realtime = loaded.realtime;
     let mut node_config = loaded.node;
     let mut health_config = loaded.health;
     super::keep_subsystems(&options, &mut node_config);
@@ -248,6 +251,7 @@ pub async fn main(options: Options) -> Result<(), String> {
         lb_sent: None,
         lb_masters: BTreeSet::new(),
         pending: Vec::with_capacity(PENDING_KEPT),
+        realtime: super::realtime::Realtime::default(),
     };
     // Sockets first, so the first adverts of an owner go out.
     driver.open_sockets(&node_config, true)?;
@@ -264,6 +268,10 @@ pub async fn main(options: Options) -> Result<(), String> {
     driver.poll_track_files();
     super::lifecycle::ready(driver.node.config().instances.len());
     super::memory::release_free_heap();
+    // Real time from here on: the start-up above ran with the normal scheduler, so that its
+    // work (netlink dumps, VMACs, the first drain) does not count against RLIMIT_RTTIME.
+    let realtime = driver.realtime_of(&loaded_realtime);
+    driver.realtime.start(realtime);
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -498,9 +506,11 @@ impl Driver {
     fn reload(&mut self) {
         tracing::info!(file = self.options.file, "SIGHUP: reloading");
         super::lifecycle::reloading();
+        self.realtime.suspend();
         let loaded = match config::load(&self.options.file, self.options.config_id.clone()) {
             Ok(c) => c,
             Err(diagnostics) => {
+                self.realtime.resume();
                 super::lifecycle::reloaded(false, self.node.config().instances.len());
                 self.counters.reload_failures += 1;
                 eprint!("{diagnostics}");
@@ -567,6 +577,16 @@ impl Driver {
         self.poll_track_files();
         super::lifecycle::reloaded(true, self.node.config().instances.len());
         super::memory::release_free_heap();
+        let realtime = self.realtime_of(&loaded.realtime);
+        self.realtime.reloaded(realtime);
+    }
+
+    /// The file's real-time setting, for the VRRP loop: none under `-C` (no VRRP side).
+    fn realtime_of(
+        &self,
+        setting: &Option<super::realtime::Setting>,
+    ) -> Option<super::realtime::Setting> {
+        setting.filter(|_| self.options.vrrp)
     }
 
     /// The driver's counters, with the reader tasks' errors.
