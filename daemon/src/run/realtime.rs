@@ -11,7 +11,8 @@
 //! RLIMIT_RTPRIO) is an error line in the log, never fatal: the loop then runs with the normal
 //! scheduler. A reload runs with the normal scheduler and applies the setting of the new file
 //! afterwards (keepalived resets and sets its priorities around a reload too); a change is
-//! logged. Without `vrrp_rt_priority` nothing is touched: a daemon started under `chrt` keeps
+//! logged. A reload can lower `vrrp_rlimit_rttime`; raising the hard limit again needs
+//! CAP_SYS_RESOURCE, without it the limit in force stays (a warning). Without `vrrp_rt_priority` nothing is touched: a daemon started under `chrt` keeps
 //! the policy it was given.
 
 use vrrplab_core::config::model::{DEFAULT_RLIMIT_RTTIME_US, GlobalDefs};
@@ -49,14 +50,6 @@ impl Setting {
             rlim_cur: libc::rlim_t::from(self.rttime_us / 2),
             rlim_max: libc::rlim_t::from(self.rttime_us),
         }
-    }
-
-    fn describe(&self) -> String {
-        let limit = self.rlimit();
-        format!(
-            "SCHED_RR priority {} (RLIMIT_RTTIME {} µs, SIGXCPU at {} µs)",
-            self.priority, limit.rlim_max, limit.rlim_cur
-        )
     }
 }
 
@@ -153,10 +146,16 @@ impl Realtime {
             );
         }
         if announce {
+            let in_force = get_rttime().map_or("RLIMIT_RTTIME unknown".to_string(), |l| {
+                format!(
+                    "RLIMIT_RTTIME {} µs, SIGXCPU at {} µs",
+                    l.rlim_max, l.rlim_cur
+                )
+            });
             tracing::info!(
-                "vrrp_rt_priority {}: the VRRP loop runs {}",
+                "vrrp_rt_priority {}: the VRRP loop runs SCHED_RR priority {} ({in_force})",
                 s.priority,
-                s.describe()
+                s.priority
             );
         }
     }

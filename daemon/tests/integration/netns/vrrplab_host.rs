@@ -1,6 +1,6 @@
 //! `vrrplab run` and the host it runs on, next to keepalived: addresses a crashed run left
 //! behind, interfaces that appear (and get addresses) while it runs, a virtual address the
-//! kernel refuses, and the capabilities it needs.
+//! kernel refuses, the capabilities it needs, and the real-time scheduling it asks for.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use super::daemon::Vrrplab;
 use super::scenario::{Takeover, Timer};
 
 const KEEPALIVED: &[Need] = &[Need::Netns, Need::Keepalived];
+const NETNS: &[Need] = &[Need::Netns];
 
 /// vrrplab master (h1, priority 150, `nopreempt`) next to a keepalived backup (h2, 100):
 /// `kill -9` leaves the VIP on h1 while keepalived takes over (two holders, as with
@@ -251,6 +252,111 @@ fn vrrplab_failed_vip_add_resigns_and_keepalived_takes_over() {
         "{ctx}"
     );
     v.stop();
+}
+
+/// `vrrp_rt_priority 30` (the harness starts vrrplab under `chrt -f 50`): the loop's thread,
+/// the main one, runs SCHED_RR 30 with SCHED_RESET_ON_FORK and RLIMIT_RTTIME 5000/10000 µs, as
+/// keepalived's VRRP process; a reload to `vrrp_rt_priority 40` and `vrrp_rlimit_rttime 8000`
+/// applies both (a lower limit: raising the hard limit needs CAP_SYS_RESOURCE, which the
+/// sandbox's root may lack), and a reload without the keyword gives the normal scheduler back.
+#[test]
+fn vrrplab_with_vrrp_rt_priority_runs_sched_rr_at_that_priority_and_reload_changes_it() {
+    let test = "vrrplab_with_vrrp_rt_priority_runs_sched_rr_at_that_priority_and_reload_changes_it";
+    let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4()]) else {
+        return;
+    };
+    let host = lab.topo.router(1).clone();
+    let config = |globals: &[&str]| {
+        vrrplab_netns::keepalived_config_with(&host.name, 3, globals, &[instance4(150, 100)])
+    };
+    let mut v = Vrrplab::start_raw(&lab, 1, &config(&["vrrp_rt_priority 30"]), &[]);
+    v.wait_log(
+        "vrrp_rt_priority 30: the VRRP loop runs SCHED_RR priority 30",
+        Duration::from_secs(5),
+    );
+    let pid_file = lab
+        .topo
+        .artifacts()
+        .join(format!("vrrplab-{}.pid", host.name));
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {}\n{}", pid_file.display(), v.log()));
+    let started = (scheduling(pid), rttime(pid));
+    std::fs::write(
+        &v.config,
+        config(&["vrrp_rt_priority 40", "vrrp_rlimit_rttime 8000"]),
+    )
+    .expect("rewrite config");
+    v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP");
+    v.wait_log(
+        "vrrp_rt_priority 40: the VRRP loop runs",
+        Duration::from_secs(5),
+    );
+    let changed = (scheduling(pid), rttime(pid));
+    std::fs::write(&v.config, config(&[])).expect("rewrite config");
+    v.daemon.signal_main(libc::SIGHUP).expect("SIGHUP");
+    v.wait_log("vrrp_rt_priority removed", Duration::from_secs(5));
+    let removed = scheduling(pid);
+    let running = v.daemon.is_running();
+    let log = v.log();
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
+
+    assert_eq!(
+        started,
+        (
+            ("SCHED_RR|SCHED_RESET_ON_FORK".to_string(), 30),
+            (5_000, 10_000)
+        ),
+        "at start\n{ctx}"
+    );
+    assert_eq!(
+        changed,
+        (
+            ("SCHED_RR|SCHED_RESET_ON_FORK".to_string(), 40),
+            (4_000, 8_000)
+        ),
+        "after the reload to 40\n{ctx}"
+    );
+    assert_eq!(
+        removed,
+        ("SCHED_OTHER".to_string(), 0),
+        "after the removal\n{ctx}"
+    );
+    assert!(running, "vrrplab still runs\n{ctx}");
+    v.stop();
+}
+
+/// `chrt -p PID`: the main thread's policy and priority.
+fn scheduling(pid: i32) -> (String, u32) {
+    let out = std::process::Command::new("chrt")
+        .args(["-p", &pid.to_string()])
+        .output()
+        .expect("run chrt");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value = |key: &str| {
+        text.lines()
+            .find(|l| l.contains(key))
+            .and_then(|l| l.rsplit(": ").next())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {key:?} in {text}"))
+    };
+    let priority = value("scheduling priority").parse().expect("a priority");
+    (value("scheduling policy"), priority)
+}
+
+/// RLIMIT_RTTIME of `pid` (soft, hard) in µs, from /proc/PID/limits (`u64::MAX`: unlimited).
+fn rttime(pid: i32) -> (u64, u64) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("read limits");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max realtime timeout"))
+        .unwrap_or_else(|| panic!("no realtime timeout in {limits}"));
+    let mut values = line["Max realtime timeout".len()..]
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(u64::MAX));
+    (values.next().unwrap(), values.next().unwrap())
 }
 
 /// When the daemon wrote the first log line containing `needle` at or after `since`: the
