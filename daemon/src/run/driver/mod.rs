@@ -7,6 +7,7 @@
 //! netlink works.
 
 mod accept;
+mod clock;
 mod host_inputs;
 mod outputs;
 mod sockets;
@@ -57,10 +58,8 @@ const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 /// Everything the loop owns besides the node.
 struct Driver {
     options: Options,
-    start: tokio::time::Instant,
-    /// The latest time handed to the core: a datagram's arrival time is never taken below it,
-    /// so the core's clock does not go back.
-    clock_floor: std::cell::Cell<vrrplab_core::Instant>,
+    /// The core's clock (from `start`).
+    clock: clock::CoreClock,
     node: Node,
     /// The host's links, kept current by rtnetlink events.
     links: Links,
@@ -207,8 +206,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     };
     let mut driver = Driver {
         options,
-        start,
-        clock_floor: std::cell::Cell::new(vrrplab_core::Instant::ZERO),
+        clock: clock::CoreClock::new(start.into_std()),
         // Replaced by the configured node once the sockets are open.
         node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
         vips: config::vip_addresses(&node_config),
@@ -447,23 +445,16 @@ async fn accept(
 }
 
 impl Driver {
-    /// The core's clock: time since start on the tokio clock.
+    /// The core's clock: time since start on the monotonic clock ([`clock`]).
     fn now(&self) -> vrrplab_core::Instant {
-        let now = vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start);
-        self.clock_floor.set(now.max(self.clock_floor.get()));
-        now
+        self.clock.now()
     }
 
-    /// The core's time for a datagram that arrived at `arrived` (the socket's receive stamp):
-    /// that instant, but never before a time the core was already given. An advert that waited
-    /// in the queue while the loop did other work thus restarts the Master_Down_Timer from when
-    /// it came, not from when the loop took it.
+    /// The core's time for a datagram that arrived at `arrived` (its receive stamp): an advert
+    /// that waited while the loop did other work restarts the Master_Down_Timer from when it
+    /// came, never from a time before one the core already had ([`clock::CoreClock::arrival`]).
     fn arrival_time(&self, arrived: std::time::Instant) -> vrrplab_core::Instant {
-        let since_start =
-            tokio::time::Instant::from_std(arrived).saturating_duration_since(self.start);
-        let at = vrrplab_core::Instant::from_duration(since_start).max(self.clock_floor.get());
-        self.clock_floor.set(at);
-        at
+        self.clock.arrival(arrived)
     }
 
     /// Carries out every pending output of the node, until it has none (carrying one out can
