@@ -7,6 +7,7 @@
 //! netlink works.
 
 mod accept;
+mod clock;
 mod host_inputs;
 mod outputs;
 mod sockets;
@@ -57,10 +58,8 @@ const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 /// Everything the loop owns besides the node.
 struct Driver {
     options: Options,
-    start: tokio::time::Instant,
-    /// The latest time handed to the core: a datagram's arrival time is never taken below it,
-    /// so the core's clock does not go back.
-    clock_floor: std::cell::Cell<vrrplab_core::Instant>,
+    /// The core's clock (from `start`).
+    clock: clock::CoreClock,
     node: Node,
     /// The host's links, kept current by rtnetlink events.
     links: Links,
@@ -210,8 +209,7 @@ pub async fn main(options: Options) -> Result<(), String> {
     };
     let mut driver = Driver {
         options,
-        start,
-        clock_floor: std::cell::Cell::new(vrrplab_core::Instant::ZERO),
+        clock: clock::CoreClock::new(start.into_std()),
         // Replaced by the configured node once the sockets are open.
         node: Node::new(NodeConfig::default(), vrrplab_core::Instant::ZERO),
         vips: config::vip_addresses(&node_config),
@@ -261,8 +259,10 @@ pub async fn main(options: Options) -> Result<(), String> {
         "sockets open, instances starting"
     );
     driver.configure_notify(false).await;
+    // The instances the host cannot run start in FAULT (an owner never goes MASTER first).
+    driver.host_faults = driver.host_faults_for(&node_config);
     let now = driver.now();
-    driver.node = Node::new(node_config, now);
+    driver.node = Node::with_host_faults(node_config, now, driver.host_faults.clone());
     driver.sync_host_faults();
     driver.node.run_scripts(now);
     driver.poll_track_files();
@@ -453,23 +453,16 @@ async fn accept(
 }
 
 impl Driver {
-    /// The core's clock: time since start on the tokio clock.
+    /// The core's clock: time since start on the monotonic clock ([`clock`]).
     fn now(&self) -> vrrplab_core::Instant {
-        let now = vrrplab_core::Instant::from_duration(tokio::time::Instant::now() - self.start);
-        self.clock_floor.set(now.max(self.clock_floor.get()));
-        now
+        self.clock.now()
     }
 
-    /// The core's time for a datagram that arrived at `arrived` (the socket's receive stamp):
-    /// that instant, but never before a time the core was already given. An advert that waited
-    /// in the queue while the loop did other work thus restarts the Master_Down_Timer from when
-    /// it came, not from when the loop took it.
+    /// The core's time for a datagram that arrived at `arrived` (its receive stamp): an advert
+    /// that waited while the loop did other work restarts the Master_Down_Timer from when it
+    /// came, never from a time before one the core already had ([`clock::CoreClock::arrival`]).
     fn arrival_time(&self, arrived: std::time::Instant) -> vrrplab_core::Instant {
-        let since_start =
-            tokio::time::Instant::from_std(arrived).saturating_duration_since(self.start);
-        let at = vrrplab_core::Instant::from_duration(since_start).max(self.clock_floor.get());
-        self.clock_floor.set(at);
-        at
+        self.clock.arrival(arrived)
     }
 
     /// Carries out every pending output of the node, until it has none (carrying one out can
@@ -564,14 +557,17 @@ impl Driver {
         if let Err(e) = self.open_sockets(&next, true) {
             tracing::error!("{e}");
         }
-        let now = self.now();
-        self.node.reload(now, next);
         self.address_faults
-            .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
-        self.reload_firewall();
-        self.vmacs = vmac::plans(self.node.config());
+            .retain(|name, _| next.instances.iter().any(|i| i.name == *name));
+        self.vmacs = vmac::plans(&next);
         self.vmac_faults
             .retain(|name, _| self.vmacs.contains_key(name));
+        // An instance the reload adds starts in FAULT when the host cannot run it.
+        self.host_faults = self.host_faults_for(&next);
+        let now = self.now();
+        self.node
+            .reload_with_host_faults(now, next, self.host_faults.clone());
+        self.reload_firewall();
         self.reconcile_vmacs();
         self.sync_host_faults();
         self.poll_track_files();
@@ -714,35 +710,31 @@ impl Driver {
         self.sync_host_faults();
     }
 
+    /// The instances of `config` the host cannot run, and why: no VRRP socket on their
+    /// interface (absent, or the open failed), an address that could not be added, a VMAC
+    /// that is missing.
+    fn host_faults_for(&self, config: &NodeConfig) -> BTreeMap<String, String> {
+        let mut faults = BTreeMap::new();
+        for i in &config.instances {
+            let v6 = i.family == vrrplab_core::wire::Family::Ipv6;
+            let reason = self
+                .socket_faults
+                .get(&(i.interface.clone(), v6))
+                .cloned()
+                .or_else(|| self.address_faults.get(&i.name).map(|(r, _)| r.clone()))
+                .or_else(|| self.vmac_fault(&i.name));
+            if let Some(r) = reason {
+                faults.insert(i.name.clone(), r);
+            }
+        }
+        faults
+    }
+
     /// Tells the node which instances the host cannot run (no VRRP socket on their interface,
     /// an address that could not be added), when that changed.
     fn sync_host_faults(&mut self) {
         let now = self.now();
-        let instances: Vec<(String, String, bool)> = self
-            .node
-            .config()
-            .instances
-            .iter()
-            .map(|i| {
-                (
-                    i.name.clone(),
-                    i.interface.clone(),
-                    i.family == vrrplab_core::wire::Family::Ipv6,
-                )
-            })
-            .collect();
-        let mut wanted = BTreeMap::new();
-        for (name, interface, v6) in instances {
-            let reason = self
-                .socket_faults
-                .get(&(interface, v6))
-                .cloned()
-                .or(self.address_faults.get(&name).map(|(r, _)| r.clone()))
-                .or(self.vmac_fault(&name));
-            if let Some(r) = reason {
-                wanted.insert(name, r);
-            }
-        }
+        let wanted = self.host_faults_for(self.node.config());
         let names: BTreeSet<String> = wanted
             .keys()
             .chain(self.host_faults.keys())

@@ -283,10 +283,16 @@ fn keepalived_v3_100ms_adverts_highest_priority_wins_and_next_takes_over() {
         ms(mean),
         ms(steady.iter().max().copied().unwrap_or_default())
     );
+    // A stall of the VM delays the adverts it overlaps: their sum grows by at most the stalls
+    // measured in the window, the mean by that over the number of gaps.
+    let stalled = done.stalls.within(became, crash_at);
+    let allowed = millis(5) + stalled / steady.len() as u32;
     assert!(
-        mean.abs_diff(V3_ADVERT) <= millis(5),
-        "mean interval {:.2} ms\n{ctx}",
-        ms(mean)
+        mean.abs_diff(V3_ADVERT) <= allowed,
+        "mean interval {:.2} ms, allowed ±{:.2} ms ({:.1} ms of stalls in the window)\n{ctx}",
+        ms(mean),
+        ms(allowed),
+        ms(stalled)
     );
     for (e, a) in done.capture.adverts().filter(|(_, a)| a.source == h1) {
         assert_eq!(

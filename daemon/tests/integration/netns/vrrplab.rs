@@ -23,7 +23,7 @@ fn ip(host: &vrrplab_netns::Host) -> IpAddr {
 }
 
 /// keepalived `master` on h1, then `vrrplab run` with `backup` on h2: returns once vrrplab has
-/// run 800 ms as the backup while h1 still holds `vip`.
+/// run 500 ms (more than its Master_Down_Interval) as the backup while h1 still holds `vip`.
 fn keepalived_master_vrrplab_backup(
     lab: &mut Lab,
     vip: IpAddr,
@@ -33,7 +33,10 @@ fn keepalived_master_vrrplab_backup(
     lab.start_keepalived(1, 3, &[master]);
     lab.wait_holders(vip, &["h1"], Duration::from_secs(3));
     let v = Vrrplab::start(lab, 2, &[backup]);
-    std::thread::sleep(Duration::from_millis(800));
+    // From its BACKUP transition, not from the spawn: a slow start on a loaded machine must not
+    // eat the time it is meant to spend as backup.
+    v.wait_log("INIT -> BACKUP", Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(500));
     assert!(v.daemon.is_running(), "vrrplab exited:\n{}", v.log());
     lab.wait_holders(vip, &["h1"], Duration::from_secs(1));
     v

@@ -41,6 +41,41 @@ fn hooks_config(host: &str, base: u8, hook: &Path) -> String {
     )
 }
 
+/// How long a phase's records must stay the same before the next phase starts.
+const SETTLED: Duration = Duration::from_millis(500);
+
+/// The longest wait for a phase to settle (a stalled VM; the assertion then shows the records).
+const PHASE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Waits until both hosts recorded `last` (the hook that ends the phase: the sync group's
+/// hook of the state the phase leads to) in `phase`, their records of the phase are the same,
+/// and nothing more was recorded for [`SETTLED`]; at most [`PHASE_LIMIT`]. Fixed sleeps here
+/// let a hook forked late on a loaded machine land in the next phase.
+fn settle(record: &Path, phase: &str, last: &str) {
+    let deadline = std::time::Instant::now() + PHASE_LIMIT;
+    let mut seen = String::new();
+    let mut since = std::time::Instant::now();
+    while std::time::Instant::now() < deadline {
+        let now = std::fs::read_to_string(record).unwrap_or_default();
+        if now != seen {
+            seen = now;
+            since = std::time::Instant::now();
+        }
+        let (ours, theirs) = (phases(&seen, "h1"), phases(&seen, "h2"));
+        let ended = |p: &BTreeMap<String, Vec<String>>| {
+            p.get(phase).is_some_and(|l| l.iter().any(|x| x == last))
+        };
+        if ended(&ours)
+            && ended(&theirs)
+            && ours.get(phase) == theirs.get(phase)
+            && since.elapsed() >= SETTLED
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The recorded hooks of `host`, by phase, each phase sorted.
 fn phases(log: &str, host: &str) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -93,19 +128,19 @@ fn vrrplab_runs_every_instance_and_group_hook_with_keepalived_arguments() {
     lab.keepalived[1] = Some(keepalived);
     lab.keepalived(2).start().expect("start keepalived");
     let mut v = Vrrplab::start_raw(&lab, 1, &hooks_config("h1", 51, &hook), &[]);
-    std::thread::sleep(Duration::from_millis(1500));
+    settle(&record, "1 start", "g-master");
     mark("2 link down");
     lab.topo.link_down(&h1).expect("h1 port down");
     lab.topo.link_down(&h2).expect("h2 port down");
-    std::thread::sleep(Duration::from_millis(1000));
+    settle(&record, "2 link down", "g-fault");
     mark("3 link up");
     lab.topo.link_up(&h1).expect("h1 port up");
     lab.topo.link_up(&h2).expect("h2 port up");
-    std::thread::sleep(Duration::from_millis(1500));
+    settle(&record, "3 link up", "g-master");
     mark("4 stop");
     v.stop();
     lab.keepalived(2).stop().expect("stop keepalived");
-    std::thread::sleep(Duration::from_millis(300));
+    settle(&record, "4 stop", "g-stop");
     let recorded = std::fs::read_to_string(&record).unwrap_or_default();
     let done = lab.finish();
     let ctx = format!(

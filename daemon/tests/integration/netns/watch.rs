@@ -279,9 +279,17 @@ fn watch_in_a_third_namespace_reports_the_one_way_block_split_brain_live_as_repl
     assert_eq!(bridge_dual.len(), 1, "{ctx}");
     for (k, v) in [("start", bridge_dual[0].start), ("end", bridge_dual[0].end)] {
         let w = watched_dual[k].as_f64().unwrap_or(f64::NAN);
+        // Both are kernel stamps of the same frame, taken on two paths: a stall of the VM
+        // between them (measured by the harness) may separate them further.
+        let at = Duration::from_secs_f64(v.max(0.0));
+        let stalled = done.stalls.within(
+            at.saturating_sub(Duration::from_millis(100)),
+            at + Duration::from_millis(100),
+        );
+        let allowed = 0.005 + stalled.as_secs_f64();
         assert!(
-            (w - v).abs() < 0.005,
-            "{k}: watch {w:.6}, bridge {v:.6}\n{ctx}"
+            (w - v).abs() < allowed,
+            "{k}: watch {w:.6}, bridge {v:.6}, allowed ±{allowed:.6} s\n{ctx}"
         );
     }
     eprintln!(
