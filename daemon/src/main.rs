@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 mod cmd;
 mod run;
+#[cfg(test)]
+mod test_support;
 
 /// vrrplab: keepalived-compatible VRRP tooling.
 #[derive(Parser, Debug)]

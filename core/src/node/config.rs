@@ -8,6 +8,9 @@ use std::net::IpAddr;
 pub struct InterfaceInfo {
     /// Interface name.
     pub name: String,
+    /// The interface exists on the host. An instance whose interface is absent has no VRRP
+    /// socket to send from: it is in FAULT even with `dont_track_primary`.
+    pub exists: bool,
     /// Operational state at start.
     pub up: bool,
     /// Primary IPv4 address: the source of IPv4 adverts and the tie-break address.
@@ -17,10 +20,11 @@ pub struct InterfaceInfo {
 }
 
 impl InterfaceInfo {
-    /// An interface that is up with the given addresses.
+    /// An interface that exists and is up with the given addresses.
     pub fn up(name: &str, primary_v4: Option<IpAddr>, link_local_v6: Option<IpAddr>) -> Self {
         InterfaceInfo {
             name: name.to_string(),
+            exists: true,
             up: true,
             primary_v4,
             link_local_v6,

@@ -4,6 +4,7 @@
 use super::*;
 use crate::lan::host_config;
 use crate::vrrp::{InstanceConfig, TransitionReason};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 fn ip(s: &str) -> IpAddr {
@@ -216,4 +217,97 @@ fn reversed_tracked_interface_counts_up_as_down() {
     );
     n.handle_interface(Instant::from_millis(3), "lan", false);
     assert_eq!(n.instances()[0].effective_priority, 120);
+}
+
+#[test]
+fn dont_track_primary_instance_with_a_source_address_faults_while_its_interface_is_absent() {
+    let mut a = instance("A", 51, 255);
+    a.dont_track_primary = true;
+    a.source_address = Some(ip("192.0.2.11"));
+    a.unicast_peers = vec![ip("192.0.2.12")];
+    let mut config = host_config("h1", Ipv4Addr::new(192, 0, 2, 11), vec![a]);
+    let present = config.interfaces[0].clone();
+    let absent = InterfaceInfo {
+        exists: false,
+        up: false,
+        primary_v4: None,
+        link_local_v6: None,
+        ..present.clone()
+    };
+    config.interfaces[0] = absent.clone();
+    let mut n = Node::new(config, Instant::ZERO);
+    let out = drain(&mut n);
+    let gone = TransitionReason::InterfaceAbsent {
+        interface: "eth0".into(),
+    };
+    assert_eq!(
+        changes(&out),
+        vec![(State::Init, State::Fault, gone.clone())]
+    );
+    let acts = |out: &[Output]| {
+        out.iter()
+            .any(|o| matches!(o, Output::Transmit(_) | Output::AddAddress(_)))
+    };
+    assert!(!acts(&out), "no advert, no address: {out:?}");
+    // Time passes: nothing lets it leave FAULT while eth0 is missing.
+    n.handle_timeout(Instant::from_millis(10_000));
+    let out = drain(&mut n);
+    assert!(changes(&out).is_empty() && !acts(&out), "{out:?}");
+    // eth0 appears, down: dont_track_primary ignores its link, so it runs.
+    let down = InterfaceInfo {
+        up: false,
+        ..present.clone()
+    };
+    n.handle_interface_info(Instant::from_millis(10_010), down);
+    let out = drain(&mut n);
+    assert_eq!(
+        changes(&out),
+        vec![(State::Fault, State::Master, TransitionReason::FaultCleared)]
+    );
+    // eth0 is deleted: FAULT again, the master resigns.
+    n.handle_interface_info(Instant::from_millis(10_020), absent);
+    let out = drain(&mut n);
+    assert_eq!(changes(&out), vec![(State::Master, State::Fault, gone)]);
+}
+
+#[test]
+fn owner_without_a_socket_at_start_or_reload_starts_in_fault_and_never_as_master() {
+    let no_socket = || {
+        BTreeMap::from([(
+            "A".to_string(),
+            "no IPv4 VRRP socket on eth0: No buffer space available".to_string(),
+        )])
+    };
+    let fault = (
+        State::Init,
+        State::Fault,
+        TransitionReason::HostFault {
+            reason: no_socket()["A"].clone(),
+        },
+    );
+    let config = || {
+        host_config(
+            "h1",
+            Ipv4Addr::new(192, 0, 2, 11),
+            vec![instance("A", 51, 255)],
+        )
+    };
+    let mut n = Node::with_host_faults(config(), Instant::ZERO, no_socket());
+    let out = drain(&mut n);
+    assert_eq!(changes(&out), vec![fault.clone()]);
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, Output::Transmit(_) | Output::AddAddress(_))),
+        "{out:?}"
+    );
+    // A reload that adds the owner, its socket failing: it starts in FAULT too.
+    let mut n = Node::new(NodeConfig::default(), Instant::ZERO);
+    n.reload_with_host_faults(Instant::from_millis(5), config(), no_socket());
+    let out = drain(&mut n);
+    assert_eq!(changes(&out), vec![fault]);
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, Output::Transmit(_) | Output::AddAddress(_))),
+        "{out:?}"
+    );
 }

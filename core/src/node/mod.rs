@@ -60,6 +60,7 @@ use crate::Instant;
 use crate::io::OutputQueue;
 use crate::vrrp::{Counters, Instance, State, tracking::effective_priority};
 use crate::wire::Family;
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 use sync::SyncGroup;
@@ -134,9 +135,30 @@ impl Node {
     /// Builds the node and starts every instance at `now` (INIT → BACKUP, MASTER for owners,
     /// FAULT when an interface or a weight-0 tracker is down).
     pub fn new(config: NodeConfig, now: Instant) -> Node {
+        Node::with_host_faults(config, now, BTreeMap::new())
+    }
+
+    /// As [`Node::new`], with the instances the driver already knows it cannot run
+    /// (`host_faults`: instance → why, as [`Node::handle_host_fault`] takes them): they start
+    /// in FAULT, never passing through MASTER (an owner) or BACKUP first.
+    pub fn with_host_faults(
+        config: NodeConfig,
+        now: Instant,
+        host_faults: BTreeMap<String, String>,
+    ) -> Node {
         let mut node = Node::build(config);
+        node.set_host_faults(host_faults);
         node.start_all(now);
         node
+    }
+
+    /// Replaces the host faults with `host_faults`, keeping those of configured instances.
+    fn set_host_faults(&mut self, host_faults: BTreeMap<String, String>) {
+        let instances = &self.instances;
+        self.trackers.host_faults = host_faults
+            .into_iter()
+            .filter(|(name, _)| instances.iter().any(|i| i.name() == name))
+            .collect();
     }
 
     /// From `now` on, the node runs its `vrrp_script`s itself: it emits

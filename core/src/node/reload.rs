@@ -4,16 +4,32 @@
 //! family, interface and unicast flag. Matched instances keep their state, timers and
 //! statistics (a master stays master, only address differences are applied); removed instances
 //! resign (priority 0 from a master, addresses removed, INIT with reason `Reload`); new ones
-//! start as at boot. Script and track-file results carry over by name.
+//! start as at boot. Script and track-file results carry over by name; host faults too, unless
+//! the driver gives the new set ([`Node::reload_with_host_faults`]).
 
 use super::{Node, NodeConfig};
 use crate::Instant;
 use crate::vrrp::Instance;
+use std::collections::BTreeMap;
 
 impl Node {
     /// Replaces the configuration at `now`, keeping matched instances' state.
     pub fn reload(&mut self, now: Instant, config: NodeConfig) {
+        let carried = self.trackers.host_faults.clone();
+        self.reload_with_host_faults(now, config, carried);
+    }
+
+    /// As [`Node::reload`], with the host faults as the driver knows them for the new
+    /// configuration (instance → why), replacing the ones the node had: an instance the reload
+    /// adds starts in FAULT when the host cannot run it, never passing through MASTER first.
+    pub fn reload_with_host_faults(
+        &mut self,
+        now: Instant,
+        config: NodeConfig,
+        host_faults: BTreeMap<String, String>,
+    ) {
         let mut next = Node::build(config);
+        next.set_host_faults(host_faults);
         for (name, up) in &self.trackers.scripts {
             if let Some(slot) = next.trackers.scripts.get_mut(name) {
                 *slot = *up;
@@ -22,13 +38,6 @@ impl Node {
         for (name, value) in &self.trackers.files {
             if let Some(slot) = next.trackers.files.get_mut(name) {
                 *slot = *value;
-            }
-        }
-        for (name, reason) in &self.trackers.host_faults {
-            if next.instances.iter().any(|i| i.name() == name) {
-                next.trackers
-                    .host_faults
-                    .insert(name.clone(), reason.clone());
             }
         }
         let mut old: Vec<Option<Instance>> = std::mem::take(&mut self.instances)

@@ -4,6 +4,11 @@
 //! keepalived rules applied here: a member of a sync group ignores *weighted* trackers unless
 //! the group sets `sync_group_tracking_weight` (weight-0 trackers still cause FAULT); a group's
 //! own `track_*` blocks apply to every member; an owner's priority never changes.
+//!
+//! `dont_track_primary` only stops the instance's own interface going down (and up) from
+//! mattering while the interface exists. An instance whose interface does not exist has no
+//! socket to advertise from and is in FAULT whatever it says (keepalived 2.2.7 leaves such an
+//! instance in a BACKUP that never times out; see docs/keepalived-host.md).
 
 use crate::vrrp::tracking::{
     Contribution, file_contribution, interface_contribution, script_contribution,
@@ -146,6 +151,14 @@ fn lacks_source_address(config: &NodeConfig, instance: &InstanceConfig) -> bool 
         })
 }
 
+/// True when the driver told us the instance's interface does not exist on the host.
+fn interface_absent(config: &NodeConfig, instance: &InstanceConfig) -> bool {
+    config
+        .interfaces
+        .iter()
+        .any(|i| i.name == instance.interface && !i.exists)
+}
+
 /// Evaluates every tracker of `instance` (and of its sync `group`, if any).
 pub fn evaluate(
     config: &NodeConfig,
@@ -161,6 +174,10 @@ pub fn evaluate(
     };
     if !instance.dont_track_primary && !states.interface_up(&instance.interface) {
         acc.fault = Some(TransitionReason::InterfaceDown {
+            interface: instance.interface.clone(),
+        });
+    } else if interface_absent(config, instance) {
+        acc.fault = Some(TransitionReason::InterfaceAbsent {
             interface: instance.interface.clone(),
         });
     } else if lacks_source_address(config, instance) {

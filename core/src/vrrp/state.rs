@@ -60,6 +60,12 @@ pub enum TransitionReason {
         /// The interface.
         interface: String,
     },
+    /// → FAULT: the instance's own interface does not exist (no socket to advertise from),
+    /// whatever `dont_track_primary` says.
+    InterfaceAbsent {
+        /// The interface.
+        interface: String,
+    },
     /// → FAULT: a weight-0 tracked script or file failed.
     TrackerFailed {
         /// The tracker's name.
@@ -111,6 +117,9 @@ impl std::fmt::Display for TransitionReason {
             }
             TransitionReason::InterfaceDown { interface } => {
                 write!(f, "interface {interface} down")
+            }
+            TransitionReason::InterfaceAbsent { interface } => {
+                write!(f, "interface {interface} does not exist")
             }
             TransitionReason::TrackerFailed { tracker } => write!(f, "tracker {tracker} failed"),
             TransitionReason::NoSourceAddress { interface, family } => match family {

@@ -74,6 +74,7 @@ impl Link {
     pub fn info(&self, vips: &BTreeSet<IpAddr>) -> InterfaceInfo {
         InterfaceInfo {
             name: self.name.clone(),
+            exists: true,
             up: self.up,
             primary_v4: self.primary_v4(vips),
             link_local_v6: self.link_local_v6(vips),
@@ -81,12 +82,14 @@ impl Link {
     }
 }
 
-/// The core's view of interface `name` in `links`: down and without addresses when absent.
+/// The core's view of interface `name` in `links`: absent, down and without addresses when
+/// it is not there.
 pub fn info_of(links: &Links, name: &str, vips: &BTreeSet<IpAddr>) -> InterfaceInfo {
     match links.get(name) {
         Some(link) => link.info(vips),
         None => InterfaceInfo {
             name: name.to_string(),
+            exists: false,
             up: false,
             primary_v4: None,
             link_local_v6: None,

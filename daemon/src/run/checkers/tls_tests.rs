@@ -196,7 +196,7 @@ fn ok_response() -> ProbeResult {
 async fn ssl_get_accepts_any_server_certificate_with_or_without_a_ca_as_keepalived() {
     let dir = tempfile::tempdir().unwrap();
     let Some((cert, key)) = self_signed(dir.path(), "server") else {
-        eprintln!("SKIP no openssl command to make a certificate");
+        crate::test_support::skip("no openssl command to make a certificate");
         return;
     };
     let address = serve(&cert, &key, None).await;
@@ -217,12 +217,12 @@ async fn ssl_get_accepts_any_server_certificate_with_or_without_a_ca_as_keepaliv
 async fn ssl_block_client_certificate_with_an_encrypted_key_passes_a_server_that_requires_one() {
     let dir = tempfile::tempdir().unwrap();
     let Some((ca, _)) = self_signed(dir.path(), "ca") else {
-        eprintln!("SKIP no openssl command to make a certificate");
+        crate::test_support::skip("no openssl command to make a certificate");
         return;
     };
     let (server_cert, server_key) = self_signed(dir.path(), "server").unwrap();
     let Some((client_cert, client_key)) = client_certificate(dir.path(), "s3cret phrase") else {
-        eprintln!("SKIP openssl could not make an encrypted client key");
+        crate::test_support::skip("openssl could not make an encrypted client key");
         return;
     };
     let address = serve(&server_cert, &server_key, Some(&ca)).await;

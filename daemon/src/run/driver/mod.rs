@@ -255,8 +255,10 @@ pub async fn main(options: Options) -> Result<(), String> {
         "sockets open, instances starting"
     );
     driver.configure_notify(false).await;
+    // The instances the host cannot run start in FAULT (an owner never goes MASTER first).
+    driver.host_faults = driver.host_faults_for(&node_config);
     let now = driver.now();
-    driver.node = Node::new(node_config, now);
+    driver.node = Node::with_host_faults(node_config, now, driver.host_faults.clone());
     driver.sync_host_faults();
     driver.node.run_scripts(now);
     driver.poll_track_files();
@@ -545,14 +547,17 @@ impl Driver {
         if let Err(e) = self.open_sockets(&next, true) {
             tracing::error!("{e}");
         }
-        let now = self.now();
-        self.node.reload(now, next);
         self.address_faults
-            .retain(|name, _| self.node.config().instances.iter().any(|i| i.name == *name));
-        self.reload_firewall();
-        self.vmacs = vmac::plans(self.node.config());
+            .retain(|name, _| next.instances.iter().any(|i| i.name == *name));
+        self.vmacs = vmac::plans(&next);
         self.vmac_faults
             .retain(|name, _| self.vmacs.contains_key(name));
+        // An instance the reload adds starts in FAULT when the host cannot run it.
+        self.host_faults = self.host_faults_for(&next);
+        let now = self.now();
+        self.node
+            .reload_with_host_faults(now, next, self.host_faults.clone());
+        self.reload_firewall();
         self.reconcile_vmacs();
         self.sync_host_faults();
         self.poll_track_files();
@@ -685,35 +690,31 @@ impl Driver {
         self.sync_host_faults();
     }
 
+    /// The instances of `config` the host cannot run, and why: no VRRP socket on their
+    /// interface (absent, or the open failed), an address that could not be added, a VMAC
+    /// that is missing.
+    fn host_faults_for(&self, config: &NodeConfig) -> BTreeMap<String, String> {
+        let mut faults = BTreeMap::new();
+        for i in &config.instances {
+            let v6 = i.family == vrrplab_core::wire::Family::Ipv6;
+            let reason = self
+                .socket_faults
+                .get(&(i.interface.clone(), v6))
+                .cloned()
+                .or_else(|| self.address_faults.get(&i.name).map(|(r, _)| r.clone()))
+                .or_else(|| self.vmac_fault(&i.name));
+            if let Some(r) = reason {
+                faults.insert(i.name.clone(), r);
+            }
+        }
+        faults
+    }
+
     /// Tells the node which instances the host cannot run (no VRRP socket on their interface,
     /// an address that could not be added), when that changed.
     fn sync_host_faults(&mut self) {
         let now = self.now();
-        let instances: Vec<(String, String, bool)> = self
-            .node
-            .config()
-            .instances
-            .iter()
-            .map(|i| {
-                (
-                    i.name.clone(),
-                    i.interface.clone(),
-                    i.family == vrrplab_core::wire::Family::Ipv6,
-                )
-            })
-            .collect();
-        let mut wanted = BTreeMap::new();
-        for (name, interface, v6) in instances {
-            let reason = self
-                .socket_faults
-                .get(&(interface, v6))
-                .cloned()
-                .or(self.address_faults.get(&name).map(|(r, _)| r.clone()))
-                .or(self.vmac_fault(&name));
-            if let Some(r) = reason {
-                wanted.insert(name, r);
-            }
-        }
+        let wanted = self.host_faults_for(self.node.config());
         let names: BTreeSet<String> = wanted
             .keys()
             .chain(self.host_faults.keys())

@@ -1,7 +1,9 @@
 //! The VRRP sockets the configuration needs: one per (interface, family), opened when the
 //! interface exists, reopened when it comes back with another index, closed when it goes.
-//! An interface that exists but whose socket cannot be opened is a host fault for the
-//! instances on it (they stay in FAULT rather than go MASTER with no way to advertise).
+//! Every (interface, family) the configuration needs has either an open socket or a recorded
+//! socket fault: an interface that is absent, or whose socket cannot be opened, is a host
+//! fault for the instances on it (they stay in FAULT rather than go MASTER with no way to
+//! advertise).
 
 use super::{Driver, is_v6};
 use crate::run::socket::{self, VrrpSocket};
@@ -77,9 +79,14 @@ impl Driver {
         for ((name, v6), groups) in wanted {
             let key = (name.clone(), v6);
             let Some(link) = self.links.get(&name) else {
-                // Gone (or not there yet): the node holds its instances in FAULT.
+                // Gone (or not there yet): no socket, so a host fault for its instances, which
+                // holds them in FAULT even with `dont_track_primary`.
                 self.sockets.remove(&key);
-                self.socket_faults.remove(&key);
+                let family = if v6 { "IPv6" } else { "IPv4" };
+                self.socket_faults.insert(
+                    key,
+                    format!("no {family} VRRP socket on {name}: the interface does not exist"),
+                );
                 continue;
             };
             let joined = groups.clone().unwrap_or_default();

@@ -359,7 +359,7 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn script_with_a_user_runs_as_that_user_and_group() {
         if !RunAs::root().is_current() {
-            eprintln!("SKIP switching users needs root");
+            crate::test_support::skip("switching users needs root");
             return;
         }
         let (tx, mut rx) = mpsc::unbounded_channel();

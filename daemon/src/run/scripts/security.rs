@@ -151,7 +151,7 @@ mod tests {
         let base = env!("CARGO_MANIFEST_DIR");
         let root = nix::unistd::Uid::current().as_raw() == 0;
         if !root || check(base, &RunAs::root()).is_err() {
-            eprintln!("SKIP needs root and a checkout only root can write");
+            crate::test_support::skip("needs root and a checkout only root can write");
             return None;
         }
         let dir = tempfile::tempdir_in(base).unwrap();

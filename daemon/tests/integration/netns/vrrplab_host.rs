@@ -176,6 +176,82 @@ fn vrrplab_instance_on_an_absent_interface_faults_until_it_appears_with_an_addre
     v.stop();
 }
 
+/// keepalived (h2, priority 100) runs alone as master; vrrplab (h1, priority 150) runs an
+/// instance with `dont_track_primary` and `mcast_src_ip` on `eth1`, which does not exist yet.
+/// Neither setting lets it out of FAULT: it has no socket to advertise from, so it stays in
+/// FAULT (no MASTER, no failing address add and retry) however many Master_Down_Intervals
+/// pass. `eth1` appears with its address: the instance runs and preempts keepalived. `eth1`
+/// is deleted: FAULT again, keepalived takes over, and the instance stays in FAULT.
+#[test]
+fn vrrplab_dont_track_primary_instance_on_an_absent_interface_stays_in_fault_until_it_appears() {
+    let test = "vrrplab_dont_track_primary_instance_on_an_absent_interface_stays_in_fault_until_it_appears";
+    let Some(mut lab) = Lab::new(test, KEEPALIVED, 2, &[vip4()]) else {
+        return;
+    };
+    lab.start_keepalived(2, 3, &[instance4(100, 100)]);
+    lab.wait_holders(vip4(), &["h2"], Duration::from_secs(3));
+    let host = lab.topo.router(1).clone();
+    let mut mine = instance4(150, 100);
+    mine.extra.push("dont_track_primary".to_string());
+    mine.extra.push("mcast_src_ip 192.0.2.31".to_string());
+    let text = vrrplab_netns::keepalived_config(&host.name, 3, &[mine])
+        .replace("interface eth0", "interface eth1");
+    let mut v = Vrrplab::start_raw(&lab, 1, &text, &[]);
+    v.wait_log(
+        "(VI_51) INIT -> FAULT (interface eth1 does not exist)",
+        Duration::from_secs(5),
+    );
+    // Master_Down_Interval is about 0.35 s: without a fault the instance would be MASTER (and
+    // failing to add its VIP on the missing eth1) several times over by now.
+    std::thread::sleep(Duration::from_millis(1500));
+    let absent_log = v.log();
+    lab.topo
+        .add_port(&host, "eth1", "02:00:00:00:01:01", "h1b")
+        .expect("add eth1 to h1");
+    lab.topo
+        .ip_in(&host, &["addr", "add", "192.0.2.31/24", "dev", "eth1"])
+        .expect("address eth1");
+    v.wait_alone(&mut lab, vip4(), &["h1"], Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(300));
+    lab.topo
+        .ip_in(&host, &["link", "del", "eth1"])
+        .expect("delete eth1");
+    v.wait_log(
+        "(VI_51) MASTER -> FAULT (interface eth1 does not exist)",
+        Duration::from_secs(3),
+    );
+    v.wait_alone(&mut lab, vip4(), &["h2"], Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(1500));
+    let log = v.log();
+    let done = lab.finish();
+    let ctx = format!("{}\n--- vrrplab h1\n{log}", lab.context(&done));
+
+    for needle in ["-> MASTER", "-> BACKUP", "cannot add"] {
+        assert!(
+            !absent_log.contains(needle),
+            "nothing but FAULT while eth1 is absent: {needle:?} logged\n{ctx}"
+        );
+    }
+    let address: IpAddr = "192.0.2.31".parse().unwrap();
+    assert!(
+        done.capture
+            .first_advert_from(address, VRID, Duration::ZERO)
+            .is_some(),
+        "h1 advertised once eth1 was there\n{ctx}"
+    );
+    let refault = log
+        .find("(VI_51) MASTER -> FAULT (interface eth1 does not exist)")
+        .unwrap_or_default();
+    let after = &log[refault..];
+    for needle in ["FAULT -> ", "-> MASTER"] {
+        assert!(
+            !after.contains(needle),
+            "FAULT is kept once eth1 is deleted: {needle:?} logged\n{ctx}"
+        );
+    }
+    v.stop();
+}
+
 /// vrrplab (h1, priority 150) next to a keepalived backup (h2, 100), with an excluded IPv6
 /// address on eth0 whose IPv6 is disabled: the kernel refuses that add. The instance must
 /// not stay master without it: FAULT (priority 0 on the wire, keepalived takes over within
