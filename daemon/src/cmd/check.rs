@@ -44,7 +44,7 @@ pub fn run(args: Args) -> ExitCode {
     let parsed: Vec<Parsed> = args
         .files
         .iter()
-        .map(|f| with_run_warnings(with_health_warnings(config::parse(f, &loader, &options))))
+        .map(|f| diagnosed(config::parse(f, &loader, &options)))
         .collect();
     let findings = if parsed.len() > 1 {
         config::findings(&parsed)
@@ -64,6 +64,13 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// One file's diagnostics as `vrrplab check` and `vrrplab run -t` report them: the parser's,
+/// then as warnings what the health checks do not carry over ([`with_health_warnings`]) and
+/// what `vrrplab run` accepts and does not act on ([`with_run_warnings`]), sorted by location.
+pub(crate) fn diagnosed(parsed: Parsed) -> Parsed {
+    with_run_warnings(with_health_warnings(parsed))
+}
+
 /// Adds, as warnings, what `vrrplab run` accepts and does not act on
 /// ([`crate::run::not_acted_on`]).
 fn with_run_warnings(mut parsed: Parsed) -> Parsed {
@@ -76,7 +83,7 @@ fn with_run_warnings(mut parsed: Parsed) -> Parsed {
 
 /// Adds, as warnings, what the health checks (`vrrp_script`, `virtual_server` checkers) do not
 /// carry over from the model: an untracked script, a `regex`, a checker without `url`, ….
-pub(crate) fn with_health_warnings(mut parsed: Parsed) -> Parsed {
+fn with_health_warnings(mut parsed: Parsed) -> Parsed {
     let (_, notes) = HealthConfig::from_keepalived(&parsed.model, 0);
     for d in conversion_warnings(&parsed, &notes) {
         parsed.diagnostics.push(d);

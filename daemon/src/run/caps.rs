@@ -1,6 +1,7 @@
-//! The capabilities `vrrplab run` needs, checked before anything is opened: CAP_NET_RAW (raw
-//! VRRP sockets, AF_PACKET announcements) and CAP_NET_ADMIN (virtual addresses, VMAC links,
-//! the nftables table). Without one of them a master would advertise without being able to
+//! The capabilities `vrrplab run` needs, checked once the file is validated and before
+//! anything is opened or written (namespace, fork, pid files, sockets): CAP_NET_RAW (raw VRRP
+//! sockets, AF_PACKET announcements) and CAP_NET_ADMIN (virtual addresses, VMAC links, the
+//! nftables table). Without one of them a master would advertise without being able to
 //! hold its addresses, so the daemon refuses to start instead.
 
 /// `CAP_NET_ADMIN` (linux/capability.h).

@@ -9,8 +9,8 @@
 //! rtnetlink ([`addresses`]) from a worker task that never blocks the loop ([`host`]), GARP /
 //! unsolicited NA over AF_PACKET ([`announce`]), interfaces and their addresses followed
 //! through rtnetlink events ([`monitor`], [`interfaces`]), scripts and hooks as children
-//! ([`scripts`]). At start: capabilities checked ([`caps`]) and addresses a previous run left
-//! behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
+//! ([`scripts`]). At start: capabilities checked before the fork and the pid files ([`caps`]),
+//! and addresses a previous run left behind removed ([`stale`]). Optional status endpoint ([`http`]): JSON and Prometheus text.
 //!
 //! `virtual_server` blocks: their checkers run as tasks and children ([`checkers`]) and the pools
 //! become kernel forwarding state through a worker thread ([`lb`]: IPVS or nftables); the loop
@@ -105,9 +105,22 @@ pub fn run(mut options: Options) -> ExitCode {
     }
 }
 
-/// Everything before the loop, in keepalived's order: namespace, umask, core dumps, fork,
-/// logging, pid files, the start-up checks of `-e` and the dump of `-d`.
+/// Everything before the loop. First what refuses a start before anything is changed: the
+/// file read and validated (with the start-up checks of `-e`), then the capabilities
+/// ([`caps`]); then in keepalived's order: namespace, umask, core dumps, fork, logging, pid
+/// files and the dump of `-d`.
 fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
+    if options.fork {
+        absolute_paths(options);
+    }
+    // The file is read again by the driver; read here first so that an invalid file is
+    // reported before the fork and before any pid file is written, and for -e and -d.
+    let parsed =
+        crate::cmd::run::parse_config(&options.file, options.config_id.clone(), options.all_config);
+    if !parsed.runs() {
+        return Err(parsed.render_diagnostics());
+    }
+    caps::check()?;
     if let Some(ns) = &options.namespace {
         enter_namespace(ns)?;
     }
@@ -126,7 +139,6 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
         }
     }
     let pipe = if options.fork {
-        absolute_paths(options);
         let pipe = daemonize::fork()?;
         std::env::set_current_dir("/").map_err(|e| format!("cannot change to /: {e}"))?;
         Some(pipe)
@@ -137,13 +149,6 @@ fn prepare(options: &mut Options) -> Result<pidfile::PidFiles, String> {
     lifecycle::init(pipe);
     for w in &options.warnings {
         tracing::warn!("{w}");
-    }
-    // The file is read again by the driver; read here first so that an invalid file is
-    // reported before any pid file is written, and for -e and -d.
-    let parsed =
-        crate::cmd::run::parse_config(&options.file, options.config_id.clone(), options.all_config);
-    if !parsed.runs() {
-        return Err(parsed.render_diagnostics());
     }
     scripts::configure_from(
         &parsed.model.global,

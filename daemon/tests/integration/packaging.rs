@@ -1,5 +1,5 @@
 //! The files in `packaging/`: the systemd unit passes `systemd-analyze verify` without a
-//! single complaint, is `Type=notify` with a SIGHUP reload and a limited capability set, and
+//! complaint about itself (see the test for what else verify may print), is `Type=notify` with a SIGHUP reload and a limited capability set, and
 //! its command line (with the defaults file's example options) is accepted by `vrrplab run`.
 //!
 //! `systemd-analyze` needs no running systemd. Without it the verify test prints `SKIP` and
@@ -61,10 +61,17 @@ fn systemd_unit_passes_systemd_analyze_verify_without_warnings() {
         .expect("run systemd-analyze");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let about_unit: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("vrrplab.service"))
-        .collect();
+    // verify also loads the units this one names (keepalived.service through Conflicts=, the
+    // targets) and prints their problems too, e.g. "/lib/systemd/system/keepalived.service:19:
+    // Unknown key 'X' in section [Install], ignoring." on a host whose keepalived.service has
+    // one. Those are the host's; every complaint about this unit names vrrplab.service (its
+    // file path, or `vrrplab.service:` before the message). With a unit path of this unit
+    // alone verify cannot run at all ("Unit sysinit.target not found"), so they are filtered.
+    let (about_unit, other): (Vec<&str>, Vec<&str>) =
+        stderr.lines().partition(|l| l.contains("vrrplab.service"));
+    for line in other {
+        eprintln!("systemd unit verify: not about vrrplab.service, ignored: {line}");
+    }
     assert!(about_unit.is_empty(), "{stderr}");
 }
 

@@ -156,3 +156,52 @@ fn binary_named_keepalived_takes_keepalived_options_directly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 }
+
+/// `-t` reports what `vrrplab check` reports for the same file, from the same code: here what
+/// `vrrplab run` accepts and does not act on (a unicast peer's `min_ttl`, a VIP's `label`),
+/// which keepalived acts on. Only the closing status line differs, and the exit code: `check`
+/// exits 0 on warnings, `-t` 5 as keepalived's config test does for a file with warnings.
+#[test]
+fn config_test_prints_the_same_diagnostics_as_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.conf"),
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n    unicast_peer {\n        192.0.2.12 min_ttl 250\n    }\n    virtual_ipaddress {\n        192.0.2.100/24 label eth0:vip\n    }\n}\n",
+    )
+    .unwrap();
+    let vrrplab = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let check = vrrplab(&["check", "--config-id", "h1", "k.conf"]);
+    let test = vrrplab(&["run", "-t", "-i", "h1", "-f", "k.conf"]);
+    let check_out = String::from_utf8_lossy(&check.stdout).into_owned();
+    let test_out = stderr(&test);
+    // Everything up to the last line (each command's status line for the file).
+    let diagnostics = |text: &str| {
+        let body = text.trim_end_matches('\n');
+        body.rsplit_once('\n')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(check.status.code(), Some(0), "{check_out}");
+    assert_eq!(test.status.code(), Some(5), "{test_out}");
+    for what in [
+        "accepted, not acted on by `vrrplab run`: min_ttl/max_ttl of unicast peer 192.0.2.12",
+        "accepted, not acted on by `vrrplab run`: label eth0:vip of 192.0.2.100",
+    ] {
+        assert!(check_out.contains(what), "check: {what}\n{check_out}");
+    }
+    assert_eq!(
+        diagnostics(&test_out),
+        diagnostics(&check_out),
+        "run -t (left) and check (right)"
+    );
+    assert!(
+        test_out.ends_with("k.conf: runs, with warnings or errors keepalived runs past (config test exit status 5)\n"),
+        "{test_out}"
+    );
+}

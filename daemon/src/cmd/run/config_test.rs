@@ -1,12 +1,13 @@
-//! `-t/--config-test[=FILE]`: `vrrplab check` on one file with keepalived's exit codes, as
-//! Debian's keepalived 2.2.7 returns them (its `config_test_exit`; the man page's numbers are
-//! one lower than what that build returns, we follow the build):
+//! `-t/--config-test[=FILE]`: `vrrplab check` on one file — the same diagnostics, from the same
+//! code ([`crate::cmd::check::diagnosed`]), then one status line — with keepalived's exit codes,
+//! as Debian's keepalived 2.2.7 returns them (its `config_test_exit`; the man page's numbers
+//! are one lower than what that build returns, we follow the build):
 //!
 //! | code | keepalived                                   | vrrplab                                  |
 //! |------|----------------------------------------------|------------------------------------------|
 //! | 0    | configuration OK                             | valid, no warning                        |
 //! | 4    | cannot be run (file missing, fatal, bad interface) | an error: `vrrplab run` would refuse to start |
-//! | 5    | errors, but it runs (unknown keyword, bad value ignored) | errors keepalived runs past (`keepalived_runs`: unknown keywords, corrected values), or warnings |
+//! | 5    | errors, but it runs (unknown keyword, bad value ignored) | errors keepalived runs past (`keepalived_runs`: unknown keywords, corrected values), or warnings (among them what `vrrplab run` accepts and does not act on) |
 //! | 6    | scripts configured without `enable_script_security` | the same, when there is nothing worse    |
 //!
 //! Diagnostics go to stderr, or to FILE with `-t=FILE`.
@@ -22,11 +23,11 @@ pub const EXIT_RUNS_WITH_ERRORS: u8 = 5;
 /// keepalived's KEEPALIVED_EXIT_CONFIG_TEST_SECURITY: scripts without script security.
 pub const EXIT_SCRIPT_SECURITY: u8 = 6;
 
-/// Parses `file` as `vrrplab run` reads it; with `all_config` (`-e`), an `include` that
-/// matches no file is an error instead of a warning.
+/// Parses `file` as `vrrplab run` reads it, with `vrrplab check`'s diagnostics; with
+/// `all_config` (`-e`), an `include` that matches no file is an error instead of a warning.
 pub fn parse(file: &str, config_id: Option<String>, all_config: bool) -> Parsed {
     let parsed = config::parse(file, &FsLoader, &ParseOptions { config_id });
-    let mut parsed = crate::cmd::check::with_health_warnings(parsed);
+    let mut parsed = crate::cmd::check::diagnosed(parsed);
     if all_config {
         for d in &mut parsed.diagnostics.items {
             let missing = d.message.starts_with("cannot read included file")
@@ -132,6 +133,23 @@ mod tests {
             code(&format!("{INSTANCE}  bogus_kw 1\n}}\n")),
             EXIT_RUNS_WITH_ERRORS
         );
+    }
+
+    #[test]
+    fn directive_run_does_not_act_on_is_a_warning_and_exits_5() {
+        let text = INSTANCE.replace("192.0.2.100/24\n", "192.0.2.100/24 label eth0:vip\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.conf");
+        std::fs::write(&path, format!("{text}}}\n")).unwrap();
+        let parsed = parse(path.to_str().unwrap(), None, false);
+        assert!(
+            parsed
+                .render_diagnostics()
+                .contains(crate::run::not_acted_on::PREFIX),
+            "{}",
+            parsed.render_diagnostics()
+        );
+        assert_eq!(exit_code(&parsed), EXIT_RUNS_WITH_ERRORS);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::interfaces::Links;
 use super::scripts::{self, Probes};
 use super::socket::{self, Received, SocketErrors};
 use super::status::{self, DriverCounters};
-use super::{Options, caps, config, firewall, monitor, stale, vmac};
+use super::{Options, config, firewall, monitor, stale, vmac};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -146,7 +146,6 @@ pub async fn main(options: Options) -> Result<(), String> {
         lb_caveats(data_plane.name(), &lb_services);
         Some(data_plane)
     };
-    caps::check()?;
     let addresses = Addresses::connect().map_err(|e| format!("cannot open rtnetlink: {e}"))?;
     let (links, mut link_events) = monitor::start(addresses.handle())
         .await

@@ -2,11 +2,14 @@
 //! (spawned, never awaited by the driver loop). A cancelled probe gets SIGTERM, then SIGKILL
 //! after [`KILL_GRACE`]; its result is dropped.
 //!
-//! Each command line is exec'd directly or through `/bin/sh -c` ([`command`]), as the user
-//! keepalived would pick ([`user`]), and with `enable_script_security` only after the program
-//! passed keepalived's path check ([`security`]). A refused or unstartable probe counts as
-//! failed (weight 0 ⇒ FAULT, as for a failing script); a refused hook does not run. Each
-//! refusal is logged once per command line.
+//! Each command line runs as the user keepalived would pick ([`user`]). Without
+//! `enable_script_security` it is exec'd directly or through `/bin/sh -c` ([`command::plan`]).
+//! With it, it runs as keepalived runs it — never through a shell: its first word is the
+//! program, resolved in PATH when bare, and only after that file passed keepalived's path
+//! check ([`security`]) is it exec'd, the other words as literal arguments
+//! ([`command::words`]); a program that cannot be found is refused. A refused or unstartable
+//! probe counts as failed (weight 0 ⇒ FAULT, as for a failing script); a refused hook does
+//! not run. Each refusal is logged once per command line, naming the line and the reason.
 
 pub mod command;
 pub mod security;
@@ -134,17 +137,17 @@ fn prepare_with(line: &str, user: Option<&str>, settings: &Settings) -> Result<C
         Some(spec) => user::resolve(spec).map_err(|e| format!("user {spec}: {e}"))?,
         None => settings.default_user.clone()?,
     };
-    let program = match command::plan(line) {
-        // A word that is no program (a shell builtin such as `exit`) needs the shell.
-        Program::Direct(argv) if security::locate(&argv[0]).is_none() => {
-            Program::Shell(line.to_string())
+    let program = if settings.security {
+        secure_program(line, &run_as).map_err(|e| format!("SECURITY VIOLATION, not run: {e}"))?
+    } else {
+        match command::plan(line) {
+            // A word that is no program (a shell builtin such as `exit`) needs the shell.
+            Program::Direct(argv) if security::locate(&argv[0]).is_none() => {
+                Program::Shell(line.to_string())
+            }
+            p => p,
         }
-        p => p,
     };
-    if settings.security {
-        security::check(program.file(), &run_as)
-            .map_err(|e| format!("SECURITY VIOLATION, not run: {e}"))?;
-    }
     let mut c = match &program {
         Program::Direct(argv) => {
             let mut c = Command::new(&argv[0]);
@@ -165,6 +168,18 @@ fn prepare_with(line: &str, user: Option<&str>, settings: &Settings) -> Result<C
         switch_user(&mut c, run_as);
     }
     Ok(c)
+}
+
+/// Under `enable_script_security`, as keepalived runs a line: no shell, the first word is the
+/// program and the other words its literal arguments; the program (a bare name resolved in
+/// PATH, exec'd by that path) must pass [`security::check`].
+fn secure_program(line: &str, run_as: &RunAs) -> Result<Program, String> {
+    let mut argv = command::words(line)
+        .ok_or_else(|| format!("{line}: unterminated quote or trailing backslash"))?;
+    let first = argv.first().ok_or("empty command line")?;
+    let file = security::check(first, run_as)?;
+    argv[0] = file.to_string_lossy().into_owned();
+    Ok(Program::Direct(argv))
 }
 
 /// Makes the child drop to `run_as` between fork and exec: supplementary groups, group, user
@@ -364,6 +379,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("check.sh");
         std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let secure = Settings {
             default_user: Ok(RunAs::root()),
             security: true,
@@ -388,6 +405,96 @@ mod tests {
                 .unwrap_err()
                 .contains("nosuch")
         );
+    }
+
+    fn secure() -> Settings {
+        Settings {
+            default_user: Ok(RunAs::root()),
+            security: true,
+        }
+    }
+
+    fn program_and_args(c: &Command) -> (String, Vec<String>) {
+        let c = c.as_std();
+        let args = c.get_args().map(|a| a.to_string_lossy().into_owned());
+        (
+            c.get_program().to_string_lossy().into_owned(),
+            args.collect(),
+        )
+    }
+
+    #[test]
+    fn shell_line_calling_a_world_writable_script_is_refused_under_script_security() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("check.sh");
+        std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o757)).unwrap();
+        let script = script.to_str().unwrap();
+        for line in [
+            format!("{script} >/dev/null"),
+            format!("{script} && true"),
+            format!("'{script}' | cat"),
+        ] {
+            let err = prepare_with(&line, None, &secure()).unwrap_err();
+            assert!(
+                err.starts_with(&format!("SECURITY VIOLATION, not run: {script}: "))
+                    && err.contains("check.sh is writable by everyone"),
+                "{line}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn bare_name_missing_from_path_is_refused_under_script_security() {
+        for (line, name) in [
+            ("no_such_program_vrrplab --flag", "no_such_program_vrrplab"),
+            ("exit 3", "exit"),
+            ("X=1 /bin/true", "X=1"),
+        ] {
+            let err = prepare_with(line, None, &secure()).unwrap_err();
+            assert!(
+                err.starts_with(&format!(
+                    "SECURITY VIOLATION, not run: cannot find script {name} in PATH"
+                )),
+                "{line}: {err}"
+            );
+        }
+        let err = prepare_with("  ", None, &secure()).unwrap_err();
+        assert!(err.contains("empty command line"), "{err}");
+    }
+
+    #[test]
+    fn line_under_script_security_is_exec_d_without_a_shell_its_words_as_arguments() {
+        let c = prepare_with("/bin/echo 'a b' >/dev/null && x", None, &secure()).unwrap();
+        assert_eq!(
+            program_and_args(&c),
+            (
+                "/bin/echo".to_string(),
+                vec!["a b".into(), ">/dev/null".into(), "&&".into(), "x".into()]
+            )
+        );
+        let open = Settings {
+            security: false,
+            ..secure()
+        };
+        let (program, _) =
+            program_and_args(&prepare_with("/bin/echo x >/dev/null", None, &open).unwrap());
+        assert_eq!(
+            program, "/bin/sh",
+            "without script security a shell line keeps its shell"
+        );
+    }
+
+    #[test]
+    fn bare_name_under_script_security_is_exec_d_by_the_path_it_resolved_to() {
+        let c = prepare_with("true --x", None, &secure()).unwrap();
+        let (program, args) = program_and_args(&c);
+        assert!(
+            program.starts_with('/') && program.ends_with("/true"),
+            "{program}"
+        );
+        assert_eq!(args, vec!["--x".to_string()]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `vrrplab run` and the host it runs on, next to keepalived: addresses a crashed run left
 //! behind, interfaces that appear (and get addresses) while it runs, a virtual address the
-//! kernel refuses, the capabilities it needs, and the real-time scheduling it asks for.
+//! kernel refuses, the capabilities it needs, what it logs at start (the configuration with
+//! `-d`, what it accepts and does not act on), and the real-time scheduling it asks for.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -480,9 +481,11 @@ fn rfc3339_time_stamps_read_as_unix_time() {
 }
 
 /// Without CAP_NET_ADMIN (dropped from the bounding set) `vrrplab run` refuses to start and
-/// says which capability is missing, before it touches the host. No namespace needed.
+/// says which capability is missing, before it touches the host: no pid file is written (nor
+/// its directory made). No namespace needed; the pid files are asked for in a temporary
+/// directory, never keepalived's defaults under /run.
 #[test]
-fn vrrplab_run_without_cap_net_admin_refuses_to_start() {
+fn vrrplab_run_without_cap_net_admin_refuses_to_start_before_writing_pid_files() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("k.conf"),
@@ -499,8 +502,15 @@ fn vrrplab_run_without_cap_net_admin_refuses_to_start() {
     } else {
         std::process::Command::new(binary)
     };
+    // PidFiles::create makes a missing parent directory: `run/` appearing means it got there.
+    let pid_dir = dir.path().join("run");
+    let pid = pid_dir.join("keepalived.pid");
+    let vrrp_pid = pid_dir.join("keepalived_vrrp.pid");
     let out = command
-        .args(["run", "-f", "k.conf"])
+        .args(["run", "-f", "k.conf", "-G", "-p"])
+        .arg(&pid)
+        .arg("-r")
+        .arg(&vrrp_pid)
         .current_dir(dir.path())
         .output()
         .expect("run vrrplab");
@@ -510,4 +520,98 @@ fn vrrplab_run_without_cap_net_admin_refuses_to_start() {
         stderr.contains("missing CAP_NET_ADMIN"),
         "names the missing capability: {stderr}"
     );
+    assert!(
+        !pid_dir.exists(),
+        "no pid file written before the capability check (found {})",
+        pid_dir.display()
+    );
+}
+
+/// h1's configuration for the start-up log tests: one instance with what `vrrplab run`
+/// accepts and does not act on (a unicast peer's `min_ttl`, a VIP's `label`).
+const START_LOG_CONF: &str = "global_defs {
+    router_id h1
+    vrrp_version 3
+}
+
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 0.1
+    unicast_peer {
+        192.0.2.12 min_ttl 250
+    }
+    virtual_ipaddress {
+        192.0.2.100/24 label eth0:vip
+    }
+}
+";
+
+/// `vrrplab run` logs at start, as warnings, every item `vrrplab check` names as accepted and
+/// not acted on, for the same file (here the peer's `min_ttl` and the VIP's `label`).
+#[test]
+fn vrrplab_run_logs_what_it_does_not_act_on_at_start() {
+    let test = "vrrplab_run_logs_what_it_does_not_act_on_at_start";
+    let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4()]) else {
+        return;
+    };
+    let mut v = Vrrplab::start_raw(&lab, 1, START_LOG_CONF, &[]);
+    v.wait_log("(VI_1) INIT -> ", Duration::from_secs(5));
+    v.stop();
+    let log = v.log();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_vrrplab"))
+        .args(["check", "--config-id", "h1"])
+        .arg(&v.config)
+        .output()
+        .expect("run vrrplab check");
+    let check = String::from_utf8_lossy(&check.stdout).into_owned();
+    let _ = lab.finish();
+    let named: Vec<&str> = check
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .filter(|m| m.starts_with("accepted, not acted on by `vrrplab run`"))
+        .collect();
+    assert_eq!(named.len(), 2, "min_ttl and label\n{check}");
+    for message in named {
+        assert!(
+            log.lines()
+                .any(|l| l.contains(" WARN ") && l.contains(message)),
+            "logged as a warning at start: {message}\n--- vrrplab h1\n{log}"
+        );
+    }
+}
+
+/// `vrrplab run -d` logs the configuration as it reads it (keepalived.conf text, defaults
+/// written out) at start, one info line per line of the text.
+#[test]
+fn vrrplab_run_dump_conf_logs_the_configuration_as_read() {
+    let test = "vrrplab_run_dump_conf_logs_the_configuration_as_read";
+    let Some(mut lab) = Lab::new(test, NETNS, 1, &[vip4()]) else {
+        return;
+    };
+    let mut v = Vrrplab::start_raw(&lab, 1, START_LOG_CONF, &["-d"]);
+    // The dump is logged before the driver starts, so it is complete once this line is there.
+    v.wait_log(
+        "starting: reading the configuration",
+        Duration::from_secs(5),
+    );
+    v.stop();
+    let log = v.log();
+    let _ = lab.finish();
+    // Each line: `TIME  INFO vrrplab::run: TEXT`; the dump is this target's only info line
+    // (`vrrplab::run::driver` and the other modules below it are other targets).
+    let dump: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.split_once(" INFO vrrplab::run:").map(|(_, t)| t))
+        .filter(|t| t.is_empty() || t.starts_with(' '))
+        .map(|t| t.strip_prefix(' ').unwrap_or(t))
+        .collect();
+    assert!(
+        dump.iter()
+            .any(|l| l.trim() == "192.0.2.100/24 label eth0:vip"),
+        "--- vrrplab h1\n{log}"
+    );
+    insta::assert_snapshot!(dump.join("\n"));
 }
