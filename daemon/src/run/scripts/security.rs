@@ -148,13 +148,24 @@ mod tests {
     /// root's alone (the temporary directory /tmp is writable by everyone), as root; else
     /// `None` with a SKIP line.
     fn safe_temp_dir() -> Option<tempfile::TempDir> {
-        let base = env!("CARGO_MANIFEST_DIR");
         let root = nix::unistd::Uid::current().as_raw() == 0;
-        if !root || check(base, &RunAs::root()).is_err() {
-            crate::test_support::skip("needs root and a checkout only root can write");
+        // A directory whose whole chain is safe for root (owned by root, writable by no one
+        // else): the checkout when it is one (not under /tmp, whose sticky bit the check does
+        // not trust), else a system directory that is on any Linux host.
+        let base = [env!("CARGO_MANIFEST_DIR"), "/run", "/var/lib", "/root"]
+            .into_iter()
+            .find(|base| {
+                std::fs::canonicalize(base)
+                    .is_ok_and(|real| check_path("base", &real, &RunAs::root()).is_ok())
+            });
+        let (true, Some(base)) = (root, base) else {
+            crate::test_support::skip("needs root and a directory only root can write");
             return None;
-        }
-        let dir = tempfile::tempdir_in(base).unwrap();
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("vrrplab-security-test")
+            .tempdir_in(base)
+            .unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         Some(dir)
     }
@@ -202,6 +213,7 @@ mod tests {
         let Some(dir) = safe_temp_dir() else { return };
         let script = dir.path().join("check.sh");
         std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::os::unix::fs::chown(&script, Some(65534), Some(65534)).unwrap();
         let nobody = super::super::user::resolve("nobody").unwrap();
         assert_eq!(check(script.to_str().unwrap(), &nobody), Ok(script.clone()));
