@@ -23,38 +23,40 @@ const SHELL_OUTSIDE: &[char] = &[
     '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '*', '?', '[', ']', '#', '~', '{', '}', '\n',
 ];
 
-/// Plans the execution of `line`.
+/// Plans the execution of `line`: exec'd directly, split by [`words`], unless it needs a
+/// shell ([`needs_shell`]), is empty, or starts with a `VAR=value` assignment.
 pub fn plan(line: &str) -> Program {
-    let shell = || Program::Shell(line.to_string());
-    let mut words: Vec<String> = Vec::new();
-    let mut word: Option<String> = None;
+    if needs_shell(line) {
+        return Program::Shell(line.to_string());
+    }
+    match words(line) {
+        // `VAR=value cmd` is a shell assignment.
+        Some(words) if words.first().is_some_and(|first| !first.contains('=')) => {
+            Program::Direct(words)
+        }
+        _ => Program::Shell(line.to_string()),
+    }
+}
+
+/// Whether `line` means something only a shell gives it: a character of [`SHELL_OUTSIDE`]
+/// outside quotes, a backslash anywhere (so [`words`] never unescapes in a direct line), `$`
+/// or `` ` `` inside double quotes, or an unterminated quote.
+fn needs_shell(line: &str) -> bool {
     let mut quote: Option<char> = None;
     for c in line.chars() {
         match quote {
-            Some('\'') if c == '\'' => quote = None,
-            Some('"') if c == '"' => quote = None,
-            // Inside double quotes the shell still expands $, ` and \.
-            Some('"') if matches!(c, '$' | '`' | '\\') => return shell(),
-            Some(_) => word.get_or_insert_with(String::new).push(c),
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                word.get_or_insert_with(String::new);
-            }
-            None if c == ' ' || c == '\t' => words.extend(word.take()),
-            None if SHELL_OUTSIDE.contains(&c) => return shell(),
-            None => word.get_or_insert_with(String::new).push(c),
+            Some(q) if c == q => quote = None,
+            // A backslash, in either quotes, is kept as the shell keeps it (the shell, not
+            // keepalived's escapes of [`words`]); inside double quotes $ and ` still expand.
+            Some(_) if c == '\\' => return true,
+            Some('"') if matches!(c, '$' | '`') => return true,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if SHELL_OUTSIDE.contains(&c) => return true,
+            None => {}
         }
     }
-    if quote.is_some() {
-        return shell();
-    }
-    words.extend(word);
-    match words.first() {
-        None => shell(),
-        // `VAR=value cmd` is a shell assignment.
-        Some(first) if first.contains('=') => shell(),
-        Some(_) => Program::Direct(words),
-    }
+    quote.is_some()
 }
 
 /// `line` split into words as keepalived splits a script line: blanks separate words, `'…'`
@@ -171,6 +173,7 @@ mod tests {
             "X=1 /bin/check",
             "echo 'unterminated",
             "echo a\\ b",
+            "/bin/echo 'a\\tb'",
             "",
         ] {
             assert_eq!(plan(line), Program::Shell(line.to_string()), "{line}");
