@@ -381,10 +381,7 @@ mod tests {
         std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let secure = Settings {
-            default_user: Ok(RunAs::root()),
-            security: true,
-        };
+        let secure = secure();
         // The temporary directory is under /tmp, writable by everyone.
         let err = prepare_with(script.to_str().unwrap(), None, &secure).unwrap_err();
         assert!(err.starts_with("SECURITY VIOLATION"), "{err}");
